@@ -1,0 +1,44 @@
+# Apuri — see README.md. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/apuri.tar.gz
+NLU := $(wildcard nlu_data/*.yml)
+DIALOGUE := $(wildcard bot/dialogue/*.yml)
+BOT_CODE := $(wildcard bot/*.py) bot/data/municipalities-2021.csv
+
+.PHONY: setup train run test bench lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	@touch $@
+
+train: $(MODEL)
+
+$(MODEL): $(VENV)/.installed config.yml bot/domain.yml $(NLU) $(DIALOGUE) $(BOT_CODE)
+	@mkdir -p models
+	$(RASA) train --config config.yml --domain bot/domain.yml --data nlu_data bot/dialogue \
+		--out models --fixed-model-name apuri
+	@touch $@
+
+run: $(MODEL)
+	$(VENV)/bin/apuri run
+
+lint: setup
+	$(VENV)/bin/ruff check bot actions voice tests bench scripts
+
+test: $(MODEL)
+	$(RASA) data validate --config config.yml --domain bot/domain.yml --data nlu_data bot/dialogue --fail-on-warnings
+	$(VENV)/bin/ruff check bot actions voice tests bench scripts
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+bench: $(MODEL)
+	$(PY) bench/nlu_bench.py
+
+clean:
+	rm -rf models .rasa results bench/results/tmp

@@ -1,0 +1,134 @@
+"""The `apuri` command: `apuri run` starts Rasa and the action server and prints how to chat."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "apuri.tar.gz"
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError:
+        sys.exit(f"apuri: {name}={raw!r} is not a port number")
+    if not 0 < port < 65536:
+        sys.exit(f"apuri: {name}={port} is not a port number (1–65535)")
+    return port
+
+
+def _wait_for(url: str, procs: list[subprocess.Popen], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the action server and Rasa; stop both on Ctrl-C or when either one dies."""
+    if not MODEL.exists():
+        print("apuri: no trained model in models/apuri.tar.gz; run 'make train' first.")
+        return 1
+    rasa_port = _port("APURI_RASA_PORT", 5005)
+    actions_port = _port("APURI_ACTIONS_PORT", 5055)
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "APURI_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    commands = {
+        "actions": [
+            str(bin_dir / "rasa"), "run", "actions", "--port", str(actions_port),
+            "--actions", "actions",
+        ],
+        "rasa": [
+            str(bin_dir / "rasa"), "run", "--enable-api", "--port", str(rasa_port),
+            "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
+            "--credentials", "bot/credentials.yml", "--cors", "*",
+        ],
+    }  # fmt: skip
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in commands.values()]
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        print("apuri: starting the action server and Rasa (loading the model takes a while)…")
+        ready = _wait_for(f"http://127.0.0.1:{actions_port}/health", procs, 120) and _wait_for(
+            f"http://127.0.0.1:{rasa_port}/status", procs, args.timeout
+        )
+        if not ready:
+            print("apuri: a service did not start; see the messages above.")
+            stop()
+            return 1
+        print(
+            f"""
+Apuri is running.
+  Rasa REST channel: http://127.0.0.1:{rasa_port}/webhooks/rest/webhook
+  Rasa HTTP API:     http://127.0.0.1:{rasa_port}/status
+  Action server:     http://127.0.0.1:{actions_port}/health
+
+Chat with it:
+  curl -s -X POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook \\
+       -H 'Content-Type: application/json' \\
+       -d '{{"sender": "testi", "message": "onko Kuopiossa kuoroja"}}'
+or in a terminal (while this runs):
+  APURI_ACTIONS_URL=http://127.0.0.1:{actions_port}/webhook .venv/bin/rasa shell \\
+       --model {MODEL.relative_to(ROOT)} --endpoints bot/endpoints.yml
+
+Ctrl-C stops everything.""",
+            flush=True,
+        )
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        print("apuri: a service stopped; stopping the rest.")
+        stop()
+        return 1
+    except KeyboardInterrupt:
+        print("\napuri: stopping…")
+        stop()
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="apuri", description="Apuri, a Finnish helper bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="start Rasa and the action server")
+    run_parser.add_argument(
+        "--timeout", type=float, default=300, help="seconds to wait for Rasa to load the model"
+    )
+    run_parser.set_defaults(func=run)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,382 @@
+"""Rasa graph components that put bot.finnish into the NLU pipeline.
+
+- FinnishTokenizer: word tokens with Voikko lemmas; a municipality, region or phone number
+  gets a placeholder lemma ("kunta", "maakunta", "puhelinnumero") so that the classifier
+  learns "asun X:ssä" once for all 309 municipalities.
+- FinnishEntityExtractor: municipality, region, topic and phone_number with normalized values.
+- FinnishWordVectors: the static word vectors of spaCy's Finnish model (spacy-fi), looked up
+  by word form and then by lemma; the sentence vector is their mean.
+- FinnishIntentClassifier: a linear classifier (SVM or logistic regression) over the TF-IDF
+  weighted sparse features of the featurizers, with calibrated confidences for the fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES, TOKENS_NAMES
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    FEATURE_TYPE_SENTENCE,
+    FEATURE_TYPE_SEQUENCE,
+    INTENT,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import finnish
+
+logger = logging.getLogger(__name__)
+
+PLACEHOLDER_LEMMAS = {
+    "municipality": "kunta",
+    "region": "maakunta",
+    "phone_number": "puhelinnumero",
+}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class FinnishTokenizer(Tokenizer):
+    """Splits Finnish text into words and lemmatizes them with Voikko."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FinnishTokenizer:
+        return cls(config)
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute) or ""
+        words = finnish.tokenize(text)
+        if not words:
+            return [Token(text, 0, len(text), lemma=text.lower())] if text.strip() else []
+        placeholders: dict[int, str] = {}
+        if attribute == TEXT:
+            for ent in finnish.extract_entities(text):
+                if ent.entity in PLACEHOLDER_LEMMAS:
+                    for start, end, _ in words:
+                        if start >= ent.start and end <= ent.end:
+                            placeholders[start] = PLACEHOLDER_LEMMAS[ent.entity]
+        tokens = []
+        for start, end, word in words:
+            lemma = placeholders.get(start) or finnish.lemma(word)
+            tokens.append(Token(word, start, end, lemma=lemma))
+        return self._apply_token_pattern(tokens)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class FinnishEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Finds municipality, region, topic and phone_number with normalized values."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"entities": ["municipality", "region", "topic", "phone_number"]}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FinnishEntityExtractor:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        wanted = set(self._config["entities"])
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = [
+                {
+                    "entity": e.entity,
+                    "value": e.value,
+                    "start": e.start,
+                    "end": e.end,
+                    "confidence": 1.0,
+                }
+                for e in finnish.extract_entities(text)
+                if e.entity in wanted
+            ]
+            found = self.add_extractor_name(found)
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class FinnishWordVectors(DenseFeaturizer, GraphComponent):
+    """Dense features from spacy-fi's static word vectors (no spaCy pipeline run per message)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), "model": "spacy_fi_experimental_web_md"}
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        import spacy
+
+        nlp = spacy.load(self._config["model"], exclude=["tok2vec", "tagger", "morphologizer",
+                         "parser", "attribute_ruler", "lemmatizer", "ner", "senter"])  # fmt: skip
+        self._vocab = nlp.vocab
+        self._dim = nlp.vocab.vectors_length
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FinnishWordVectors:
+        return cls(config, execution_context.node_name)
+
+    def _vector(self, token: Token) -> np.ndarray:
+        for key in (token.text.lower(), token.lemma):
+            if key and self._vocab.has_vector(key):
+                return self._vocab.get_vector(key)
+        return np.zeros(self._dim, dtype=np.float32)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+                tokens = message.get(TOKENS_NAMES[attribute])
+                if not tokens:
+                    continue
+                seq = np.array([self._vector(t) for t in tokens], dtype=np.float32)
+                sentence = seq.mean(axis=0, keepdims=True)
+                norm = np.linalg.norm(sentence)
+                sentence = sentence / norm if norm > 0 else sentence
+                alias = self._config["alias"]
+                message.add_features(Features(seq, FEATURE_TYPE_SEQUENCE, attribute, alias))
+                message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, attribute, alias))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class FinnishIntentClassifier(GraphComponent, IntentClassifier):
+    """Linear SVM or logistic regression on TF-IDF weighted sparse and dense features."""
+
+    MODEL_FILE = "finnish_intent_classifier.joblib"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "model": "svm",
+            "C": 0.5,
+            "dense_weight": 1.0,
+            "ranking_length": 10,
+            "calibration_folds": 3,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+        self._tfidf = model["tfidf"] if model else None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FinnishIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _features(messages: List[Message]) -> tuple[scipy.sparse.csr_matrix, np.ndarray | None]:
+        """Sentence-level sparse counts and dense vectors of each message."""
+        sparse_rows, dense_rows = [], []
+        for message in messages:
+            sparse = message.get_sparse_features(TEXT)[1]
+            dense = message.get_dense_features(TEXT)[1]
+            sparse_rows.append(
+                scipy.sparse.csr_matrix(sparse.features)
+                if sparse is not None
+                else scipy.sparse.csr_matrix((1, 0))
+            )
+            if dense is not None:
+                dense_rows.append(np.asarray(dense.features).reshape(1, -1))
+        x_sparse = scipy.sparse.vstack(sparse_rows).tocsr()
+        x_dense = np.vstack(dense_rows) if len(dense_rows) == len(messages) else None
+        return x_sparse, x_dense
+
+    def _matrix(self, messages: List[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
+        """TF-IDF weighted, L2-normalized sparse counts, beside L2-normalized dense vectors."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.preprocessing import normalize
+
+        x_sparse, x_dense = self._features(messages)
+        if fit:
+            self._tfidf = TfidfTransformer(sublinear_tf=True).fit(x_sparse)
+        parts = [normalize(self._tfidf.transform(x_sparse))]
+        if x_dense is not None:
+            parts.append(scipy.sparse.csr_matrix(normalize(x_dense) * self._config["dense_weight"]))
+        return scipy.sparse.hstack(parts).tocsr()
+
+    def _estimator(self, n_per_class: int) -> Any:
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import LinearSVC
+
+        if self._config["model"] == "logreg":
+            return LogisticRegression(C=self._config["C"], max_iter=2000)
+        svm = LinearSVC(C=self._config["C"])
+        folds = min(self._config["calibration_folds"], n_per_class)
+        if folds < 2:
+            return svm
+        return CalibratedClassifierCV(svm, cv=folds, method="sigmoid")
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.warning("FinnishIntentClassifier: no training examples, skipping training.")
+            return self._resource
+        labels = np.asarray([e.get(INTENT) for e in examples])
+        x = self._matrix(examples, fit=True)
+        counts = np.unique(labels, return_counts=True)[1]
+        estimator = self._estimator(int(counts.min()))
+        estimator.fit(x, labels)
+        self._model = {"tfidf": self._tfidf, "estimator": estimator}
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._model, directory / self.MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> FinnishIntentClassifier:
+        model = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / cls.MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("FinnishIntentClassifier: no trained model found.")
+        return cls(config, model_storage, resource, model)
+
+    def _scores(self, x: scipy.sparse.csr_matrix) -> np.ndarray:
+        estimator = self._model["estimator"]
+        if hasattr(estimator, "predict_proba"):
+            return estimator.predict_proba(x)
+        decision = estimator.decision_function(x) * 3.0
+        decision = np.exp(decision - decision.max(axis=1, keepdims=True))
+        return decision / decision.sum(axis=1, keepdims=True)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        texts = [m for m in messages if m.get(TEXT)]
+        if not texts:
+            return messages
+        x = self._matrix(texts)
+        scores = self._scores(x)
+        classes = self._model["estimator"].classes_
+        for message, row in zip(texts, scores):
+            order = np.argsort(row)[::-1]
+            ranking = [
+                {"name": str(classes[i]), "confidence": float(row[i])}
+                for i in order[: self._config["ranking_length"]]
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+
+SAFETY_INTENTS = ("emergency", "crisis")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyGuard(GraphComponent, IntentClassifier):
+    """Makes emergency and crisis win: clear danger words, or a safety intent near the top."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"runner_up_threshold": 0.25}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyGuard:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            chosen = finnish.safety_intent(text)
+            if chosen is None and ranking:
+                if ranking[0]["name"] in SAFETY_INTENTS:
+                    chosen = ranking[0]["name"]
+                elif (
+                    len(ranking) > 1
+                    and ranking[1]["name"] in SAFETY_INTENTS
+                    and ranking[1]["confidence"] >= self._config["runner_up_threshold"]
+                ):
+                    chosen = ranking[1]["name"]
+            if chosen is None:
+                continue
+            others = [r for r in ranking if r["name"] != chosen]
+            top = {"name": chosen, "confidence": 1.0}
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top] + others, add_to_output=True)
+        return messages

@@ -1,0 +1,228 @@
+"""bot.finnish: municipality and region forms, topics, phone numbers, safety words.
+
+Voikko serves as an independent oracle for inflected place names: it knows the correct case
+forms of Finnish place names, so every form it confirms must be in our table.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import finnish
+
+GAZ = finnish.gazetteer()
+MUNICIPALITIES = sorted(GAZ.municipalities)
+
+# Hand-written: the tricky ones (consonant gradation, e-stems, -nen, -s, plural names).
+KNOWN_FORMS = {
+    "Kuopiossa": "Kuopio", "kuopiosta": "Kuopio", "Kuopion": "Kuopio", "Kuopioon": "Kuopio",
+    "Rovaniemellä": "Rovaniemi", "Rovaniemeltä": "Rovaniemi", "rovaniemelle": "Rovaniemi",
+    "Iissä": "Ii", "Iin": "Ii", "Iihin": "Ii", "Salossa": "Salo", "Salosta": "Salo",
+    "Lahdessa": "Lahti", "Lahteen": "Lahti", "Lahden": "Lahti", "Helsingissä": "Helsinki",
+    "Helsinkiin": "Helsinki", "Turussa": "Turku", "Turkuun": "Turku", "Turun": "Turku",
+    "Seinäjoella": "Seinäjoki", "Seinäjoelle": "Seinäjoki", "Varkaudessa": "Varkaus",
+    "Varkauteen": "Varkaus", "Iisalmessa": "Iisalmi", "Kiuruvedellä": "Kiuruvesi",
+    "Pielavedellä": "Pielavesi", "Leppävirralla": "Leppävirta", "Joroisissa": "Joroinen",
+    "Kaavilla": "Kaavi", "Rautalammilla": "Rautalampi", "Vesannolla": "Vesanto",
+    "Keiteleellä": "Keitele", "Jyväskylässä": "Jyväskylä", "Jyväskylään": "Jyväskylä",
+    "Muuramessa": "Muurame", "Luhangassa": "Luhanka", "Pihtiputaalla": "Pihtipudas",
+    "Uuraisilla": "Uurainen", "Nurmeksessa": "Nurmes", "Outokummussa": "Outokumpu",
+    "Juuassa": "Juuka", "Kiteellä": "Kitee", "Raahessa": "Raahe", "Tampereella": "Tampere",
+    "Tampereelle": "Tampere", "Uudessakaupungissa": "Uusikaupunki",
+    "Isossakyrössä": "Isokyrö", "Virroilla": "Virrat", "Punkalaitumella": "Punkalaidun",
+    "Kannuksessa": "Kannus", "Alavudella": "Alavus", "Muhoksella": "Muhos",
+    "Finströmissä": "Finström", "Mänttä-Vilppulassa": "Mänttä-Vilppula",
+    "Imatralla": "Imatra", "Sodankylässä": "Sodankylä", "Utsjoella": "Utsjoki",
+    "Kemijärvellä": "Kemijärvi", "Lappeenrannassa": "Lappeenranta", "Joensuuhun": "Joensuu",
+    "Joensuussa": "Joensuu", "Hyvinkäälle": "Hyvinkää", "Vantaalla": "Vantaa",
+    "Espoossa": "Espoo", "Porvooseen": "Porvoo", "Ouluun": "Oulu", "Oulussa": "Oulu",
+    "Kuusamossa": "Kuusamo", "Kolarissa": "Kolari", "Nokialla": "Nokia", "Pellossa": "Pello",
+    "Auralla": "Aura", "Luodossa": "Luoto", "Hämeenlinnaan": "Hämeenlinna",
+    "Kristiinankaupungissa": "Kristiinankaupunki", "Pedersöressä": "Pedersören kunta",
+    "Koski Tl": "Koski Tl", "Ylitorniolla": "Ylitornio", "Maarianhaminassa": "Maarianhamina",
+    "Savonlinnassa": "Savonlinna", "Mikkelissä": "Mikkeli", "Kajaanissa": "Kajaani",
+    "Kotkassa": "Kotka", "Porissa": "Pori", "Vaasassa": "Vaasa", "Kokkolassa": "Kokkola",
+    "Riihimäellä": "Riihimäki", "Pieksämäellä": "Pieksämäki", "Äänekoskella": "Äänekoski",
+    "Heinävedellä": "Heinävesi", "Siilinjärvellä": "Siilinjärvi", "Kontiolahdella": "Kontiolahti",
+    "Lieksassa": "Lieksa", "Ilomantsissa": "Ilomantsi", "Inarissa": "Inari",
+    "Enontekiöllä": "Enontekiö", "Kittilässä": "Kittilä", "Muoniossa": "Muonio",
+    # colloquial, nicknames, Swedish, inhabitants
+    "Hesassa": "Helsinki", "Stadissa": "Helsinki", "Mansessa": "Tampere", "Jyväs": "Jyväskylä",
+    "Rollossa": "Rovaniemi", "turus": "Turku", "kuopios": "Kuopio", "lahen": "Lahti",
+    "Åbo": "Turku", "Helsingfors": "Helsinki", "Vasa": "Vaasa", "Borgå": "Porvoo",
+    "kuopiolainen": "Kuopio", "rovaniemeläiset": "Rovaniemi", "jyväsillä": "Jyväskylä",
+}  # fmt: skip
+
+KNOWN_REGIONS = {
+    "Lapissa": "Lappi", "lappiin": "Lappi", "Lapin": "Lappi", "pohjois-savossa": "Pohjois-Savo",
+    "Pohjois-Savon": "Pohjois-Savo", "pohjois savossa": "Pohjois-Savo",
+    "Keski-Suomessa": "Keski-Suomi", "keskisuomessa": "Keski-Suomi",
+    "Pohjois-Karjalassa": "Pohjois-Karjala", "Uudellamaalla": "Uusimaa",
+    "Kanta-Hämeessä": "Kanta-Häme", "Satakunnassa": "Satakunta", "Kainuussa": "Kainuu",
+    "Pirkanmaalla": "Pirkanmaa", "Varsinais-Suomessa": "Varsinais-Suomi",
+    "Ahvenanmaalla": "Ahvenanmaa", "Etelä-Pohjanmaalla": "Etelä-Pohjanmaa",
+    "Kymenlaaksossa": "Kymenlaakso", "Päijät-Hämeessä": "Päijät-Häme",
+}  # fmt: skip
+
+
+def test_file_has_all_309_municipalities_and_19_regions() -> None:
+    assert len(GAZ.municipalities) == 309
+    assert len(GAZ.regions) == 19
+
+
+@pytest.mark.parametrize("form,name", sorted(KNOWN_FORMS.items()))
+def test_known_municipality_forms(form: str, name: str) -> None:
+    assert GAZ.municipality(form) == name
+
+
+@pytest.mark.parametrize("form,name", sorted(KNOWN_REGIONS.items()))
+def test_known_region_forms(form: str, name: str) -> None:
+    assert GAZ.region(form) == name
+
+
+@pytest.mark.skipif(finnish._VOIKKO is None, reason="Voikko not installed")
+@pytest.mark.parametrize("name", MUNICIPALITIES)
+def test_every_municipality_has_voikko_confirmed_local_and_genitive_forms(name: str) -> None:
+    """For each municipality our table holds the form Voikko accepts for "in X" and "X's"."""
+    if name in ("Koski Tl", "Pedersören kunta") or not finnish.place_lemma(name):
+        pytest.skip("Voikko does not know this name")
+    ours = {f for f, (ent, val) in GAZ._forms.items() if ent == "municipality" and val == name}
+    confirmed = {f for f in ours if name in (finnish.place_lemma(f), finnish.place_lemma(f.title()))}
+    locative = {f for f in confirmed if f.endswith(("ssa", "ssä", "lla", "llä"))}
+    genitive = {f for f in confirmed if f.endswith("n") and not f.endswith(("seen", "iin"))}
+    assert locative, f"no Voikko-confirmed 'in {name}' form among {sorted(ours)[:10]}…"
+    assert genitive, f"no Voikko-confirmed genitive of {name}"
+    # and every confirmed form leads back to the name, in a sentence too
+    for form in sorted(locative)[:2]:
+        sentence = f"onko {form} yhdistyksiä"
+        found = finnish.entity_values(sentence, "municipality")
+        assert found == [name], (sentence, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lopeta", "kotona", "jalka on poikki", "olin kolarissa", "ajoin kolarin moottoritiellä",
+        "Nokian puhelin ei toimi", "aura on rikki ja lumi tulee", "kemia on vaikeaa",
+        "Kaarina Virtanen soitti", "Kaarina Virtanen", "pellolla kasvaa vehnää",
+    ],
+)
+def test_ordinary_words_are_not_municipalities(text: str) -> None:
+    assert finnish.entity_values(text, "municipality") == []
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("asun Salossa", "Salo"), ("onks salossa kuoroja", "Salo"), ("Iissä", "Ii"),
+        ("mä asun kolarissa onks siellä eläkeläisyhdistystä", "Kolari"),
+        ("kolarissa", "Kolari"), ("Nokialla on hyvä kirjasto", "Nokia"),
+        ("pellossa on terveysasema", "Pello"), ("onko luodossa kerhoja", "Luoto"),
+        ("asun Kaarinassa", "Kaarina"), ("lahdessa on palvelu", "Lahti"),
+    ],
+)
+def test_ordinary_word_names_count_in_place_context(text: str, name: str) -> None:
+    assert finnish.entity_values(text, "municipality") == [name]
+
+
+@pytest.mark.parametrize(
+    "word,topic",
+    [
+        ("liikuntaseura", "liikunta"), ("liikuntaseuroja", "liikunta"),
+        ("eläkeläisyhdistys", "ikaantyneet"), ("kyläyhdistys", "kylatoiminta"),
+        ("omaishoitajayhdistys", "omaishoito"), ("kuoroja", "kulttuuri"),
+        ("mieskuoro", "kulttuuri"), ("jumppa", "liikunta"), ("tuolijumppaa", "liikunta"),
+        ("eläkeläiset", "ikaantyneet"), ("senioreille", "ikaantyneet"),
+        ("lapsiperheille", "lapset_ja_perheet"), ("nuorisoseura", "nuoret"),
+        ("mielenterveysyhdistys", "mielenterveys"), ("AA", "paihteet"),
+        ("päihdetyö", "paihteet"), ("näkövammaisten", "vammaiset"),
+        ("kuulovammaisille", "vammaiset"), ("diabetesyhdistys", "terveys"),
+        ("muistisairaiden", "terveys"), ("syöpäyhdistys", "terveys"),
+        ("kylätoimikunta", "kylatoiminta"), ("omaishoitajat", "omaishoito"),
+        ("ystävätoiminta", "ystavatoiminta"), ("yksinäisyyteen", "ystavatoiminta"),
+        ("maahanmuuttajille", "maahanmuuttajat"), ("luonnonsuojeluyhdistys", "ymparisto"),
+        ("vapaaehtoistyö", "vapaaehtoistyo"), ("digitukea", "digituki"),
+        ("sateenkaarinuorten", "nuoret"), ("kierrätys", "ymparisto"),
+    ],
+)
+def test_topics_also_inside_compounds(word: str, topic: str) -> None:
+    assert finnish.topic_of_word(word) == topic
+
+
+@pytest.mark.parametrize(
+    "word", ["terveysasema", "äiti", "lapsi", "vanhusneuvosto", "sydämelliset", "soittakaa",
+             "yhdistys", "kerho", "järjestö", "tietokone"],
+)  # fmt: skip
+def test_words_that_are_not_topics(word: str) -> None:
+    assert finnish.topic_of_word(word) is None
+
+
+@pytest.mark.parametrize(
+    "text,e164",
+    [
+        ("040 123 4567", "+358401234567"), ("0401234567", "+358401234567"),
+        ("040-123 4567", "+358401234567"), ("+358 40 123 4567", "+358401234567"),
+        ("+358401234567", "+358401234567"), ("00358 40 123 4567", "+358401234567"),
+        ("(040) 123 4567", "+358401234567"), ("050 555 6789", "+358505556789"),
+        ("09 2525 0111", "+358925250111"), ("044-555 1212", "+358445551212"),
+        ("nolla neljä nolla yksi kaksi kolme neljä viisi kuusi seitsemän", "+358401234567"),
+        ("nolla neljä nolla yks kaks kolme neljä viis kuus seittemän", "+358401234567"),
+        ("plus kolme viisi kahdeksan neljä nolla yksi kaksi kolme neljä viisi kuusi seitsemän",
+         "+358401234567"),
+    ],
+)  # fmt: skip
+def test_phone_numbers_to_e164(text: str, e164: str) -> None:
+    assert finnish.normalize_phone(text) == e164
+    assert finnish.entity_values(f"soittakaa minulle numeroon {text} kiitos", "phone_number") == [
+        e164
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["10.2.2027", "klo 18.00-20.00", "2027-03-31", "vuonna 2026", "123", "", "abc"]
+)
+def test_dates_and_short_numbers_are_not_phone_numbers(text: str) -> None:
+    assert finnish.normalize_phone(text) is None
+    assert finnish.entity_values(f"tapahtuma {text} Kuopiossa", "phone_number") == []
+
+
+def test_phone_number_reads_aloud_in_national_format() -> None:
+    assert finnish.format_phone_for_speech("+358401234567") == "040 1234567"
+
+
+def test_entities_in_a_sentence_have_spans_and_values() -> None:
+    text = "Onks Kuopiossa liikuntaseuroja? Soita 040 555 1234"
+    ents = finnish.extract_entities(text)
+    assert [(e.entity, e.value) for e in ents] == [
+        ("municipality", "Kuopio"), ("topic", "liikunta"), ("phone_number", "+358405551234"),
+    ]  # fmt: skip
+    for e in ents:
+        assert text[e.start : e.end] == e.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "x" * 100_000, "\x00\x01\x02", "'; DROP TABLE municipalities; --", "🙂🙂",
+     "Kuopio" * 2000, "ääääääääääääääääääää"],
+)  # fmt: skip
+def test_bad_input_does_not_raise(text: str) -> None:
+    finnish.extract_entities(text)
+    finnish.normalize_phone(text)
+    finnish.safety_intent(text)
+    finnish.topic(text)
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("mummo kaatui eikä pääse ylös", "emergency"), ("talo palaa", "emergency"),
+        ("soittakaa ambulanssi", "emergency"), ("apua!", "emergency"),
+        ("isä ei hengitä", "emergency"), ("olin kolarissa", "emergency"),
+        ("en jaksa enää elää", "crisis"), ("haluan kuolla", "crisis"),
+        ("ajattelen itsemurhaa", "crisis"), ("viiltelen itseäni", "crisis"),
+        ("tarvitsen apua verkkopankin kanssa", None), ("kiitos tästä oli apua", None),
+        ("ensiapukurssi yhdistykselle", None), ("soita numeroon 0440 112 233", None),
+    ],
+)  # fmt: skip
+def test_safety_words(text: str, intent: str | None) -> None:
+    assert finnish.safety_intent(text) == intent
