@@ -474,6 +474,11 @@ def lemma(word: str) -> str:
     return analyses[0].get("BASEFORM", word).lower()
 
 
+def is_known_word(word: str) -> bool:
+    """True when Voikko recognises the word (any form of a Finnish word)."""
+    return bool(_analyses(word))
+
+
 def compound_boundaries(word: str) -> list[int]:
     """Character offsets where compound parts start in a word ("liikuntaseuroja" → [0, 8])."""
     bounds = {0}

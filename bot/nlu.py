@@ -283,7 +283,13 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         counts = np.unique(labels, return_counts=True)[1]
         estimator = self._estimator(int(counts.min()))
         estimator.fit(x, labels)
-        self._model = {"tfidf": self._tfidf, "estimator": estimator}
+        vocabulary = {
+            key
+            for e in examples
+            for t in e.get(TOKENS_NAMES[TEXT]) or []
+            for key in (t.lemma, t.text.lower())
+        }
+        self._model = {"tfidf": self._tfidf, "estimator": estimator, "vocabulary": vocabulary}
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / self.MODEL_FILE)
         return self._resource
@@ -313,16 +319,34 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         decision = np.exp(decision - decision.max(axis=1, keepdims=True))
         return decision / decision.sum(axis=1, keepdims=True)
 
+    def _knows_a_word(self, message: Message) -> bool:
+        """False for gibberish: no word known to Voikko or to the training data, no entity."""
+        if message.get(ENTITIES):
+            return True
+        vocabulary = self._model.get("vocabulary", set())
+        for token in message.get(TOKENS_NAMES[TEXT]) or []:
+            if token.lemma in vocabulary or token.text.lower() in vocabulary:
+                return True
+            if finnish.is_known_word(token.text):
+                return True
+        return False
+
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
             return messages
-        texts = [m for m in messages if m.get(TEXT)]
+        texts = [m for m in messages if (m.get(TEXT) or "").strip()]
+        for message in messages:
+            if not (message.get(TEXT) or "").strip():  # nothing said: let the fallback answer
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if not texts:
             return messages
         x = self._matrix(texts)
         scores = self._scores(x)
         classes = self._model["estimator"].classes_
         for message, row in zip(texts, scores):
+            if not self._knows_a_word(message):
+                row = row * 0.0  # not a word we know: the fallback asks again
             order = np.argsort(row)[::-1]
             ranking = [
                 {"name": str(classes[i]), "confidence": float(row[i])}
