@@ -46,7 +46,9 @@ class ActionAcknowledgeInform(Action):
             municipality = entities["municipality"]
             region = finnish.gazetteer().region_of(municipality)
             events.append(SlotSet("region", region))
-            dispatcher.utter_message(response="utter_inform_municipality", municipality=municipality)
+            dispatcher.utter_message(
+                response="utter_inform_municipality", municipality=municipality
+            )
         elif "region" in entities:
             dispatcher.utter_message(response="utter_inform_region", region=entities["region"])
         elif "phone_number" in entities:

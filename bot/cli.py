@@ -50,9 +50,13 @@ def run(args: argparse.Namespace) -> int:
     rasa_port = _port("APURI_RASA_PORT", 5005)
     actions_port = _port("APURI_ACTIONS_PORT", 5055)
     bin_dir = Path(sys.executable).parent
+    endpoints = ROOT / "var" / "endpoints.yml"
+    endpoints.parent.mkdir(exist_ok=True)
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8"
+    )
     env = {
         **os.environ,
-        "APURI_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }
@@ -63,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         ],
         "rasa": [
             str(bin_dir / "rasa"), "run", "--enable-api", "--port", str(rasa_port),
-            "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
+            "--model", str(MODEL), "--endpoints", str(endpoints),
             "--credentials", "bot/credentials.yml", "--cors", "*",
         ],
     }  # fmt: skip
@@ -101,8 +105,7 @@ Chat with it:
        -H 'Content-Type: application/json' \\
        -d '{{"sender": "testi", "message": "onko Kuopiossa kuoroja"}}'
 or in a terminal (while this runs):
-  APURI_ACTIONS_URL=http://127.0.0.1:{actions_port}/webhook .venv/bin/rasa shell \\
-       --model {MODEL.relative_to(ROOT)} --endpoints bot/endpoints.yml
+  .venv/bin/rasa shell --model {MODEL.relative_to(ROOT)} --endpoints var/endpoints.yml
 
 Ctrl-C stops everything.""",
             flush=True,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 
@@ -30,6 +30,7 @@ class Prediction:
     intent: str
     confidence: float
     entities: list[tuple[str, str]]
+    classifier_intent: str = ""  # the classifier's own top intent, before the fallback
 
 
 def _parse_line(line: str, intent: str) -> Example:
@@ -64,9 +65,9 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
     labels = sorted(set(gold))
     scores = []
     for label in labels:
-        tp = sum(1 for g, p in zip(gold, pred) if g == label and p == label)
-        fp = sum(1 for g, p in zip(gold, pred) if g != label and p == label)
-        fn = sum(1 for g, p in zip(gold, pred) if g == label and p != label)
+        tp = sum(1 for g, p in zip(gold, pred, strict=False) if g == label and p == label)
+        fp = sum(1 for g, p in zip(gold, pred, strict=False) if g != label and p == label)
+        fn = sum(1 for g, p in zip(gold, pred, strict=False) if g == label and p != label)
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
@@ -77,7 +78,7 @@ def entity_scores(gold: list[list[tuple[str, str]]], pred: list[list[tuple[str, 
     """Micro precision, recall and F1 over (type, value) pairs, overall and per type."""
     per_type: dict[str, Counter] = {}
     total = Counter()
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=False):
         g_c, p_c = Counter(g), Counter(p)
         for key in set(g_c) | set(p_c):
             tp = min(g_c[key], p_c[key])
@@ -101,15 +102,19 @@ def evaluate(examples: list[Example], parse: Callable[[str], Prediction]) -> dic
     preds = [parse(e.text) for e in examples]
     gold_i = [e.intent for e in examples]
     pred_i = [p.intent for p in preds]
-    safety = [(e, p) for e, p in zip(examples, preds) if e.intent in SAFETY_INTENTS]
+    safety = [(e, p) for e, p in zip(examples, preds, strict=False) if e.intent in SAFETY_INTENTS]
     errors = [
         (e.text, e.intent, p.intent, round(p.confidence, 2))
-        for e, p in zip(examples, preds)
+        for e, p in zip(examples, preds, strict=False)
         if e.intent != p.intent
     ]
+    top_i = [p.classifier_intent or p.intent for p in preds]
     return {
         "n": len(examples),
-        "intent_accuracy": sum(g == p for g, p in zip(gold_i, pred_i)) / max(len(examples), 1),
+        "intent_accuracy": sum(g == p for g, p in zip(gold_i, pred_i, strict=False))
+        / max(len(examples), 1),
+        "classifier_accuracy": sum(g == p for g, p in zip(gold_i, top_i, strict=False))
+        / max(len(examples), 1),
         "intent_macro_f1": macro_f1(gold_i, pred_i),
         "entities": entity_scores([e.entities for e in examples], [p.entities for p in preds]),
         "safety_recall": (
@@ -124,4 +129,8 @@ def prediction_from_rasa(result: dict) -> Prediction:
     """A Prediction from the dict Rasa's parse returns."""
     intent = result.get("intent") or {}
     entities = [(e["entity"], str(e.get("value"))) for e in result.get("entities", [])]
-    return Prediction(intent.get("name") or "", float(intent.get("confidence") or 0.0), entities)
+    ranking = [r for r in result.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    top = ranking[0]["name"] if ranking else ""
+    return Prediction(
+        intent.get("name") or "", float(intent.get("confidence") or 0.0), entities, top
+    )

@@ -11,9 +11,9 @@ import csv
 import functools
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import phonenumbers
 

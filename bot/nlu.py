@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Optional
 
 import joblib
 import numpy as np
@@ -55,7 +55,7 @@ class FinnishTokenizer(Tokenizer):
     """Splits Finnish text into words and lemmatizes them with Voikko."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
@@ -66,14 +66,14 @@ class FinnishTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> FinnishTokenizer:
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         words = finnish.tokenize(text)
         if not words:
@@ -97,23 +97,23 @@ class FinnishEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Finds municipality, region, topic and phone_number with normalized values."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"entities": ["municipality", "region", "topic", "phone_number"]}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> FinnishEntityExtractor:
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         wanted = set(self._config["entities"])
         for message in messages:
             text = message.get(TEXT) or ""
@@ -138,10 +138,10 @@ class FinnishWordVectors(DenseFeaturizer, GraphComponent):
     """Dense features from spacy-fi's static word vectors (no spaCy pipeline run per message)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**DenseFeaturizer.get_default_config(), "model": "spacy_fi_experimental_web_md"}
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         import spacy
 
@@ -153,7 +153,7 @@ class FinnishWordVectors(DenseFeaturizer, GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -166,7 +166,7 @@ class FinnishWordVectors(DenseFeaturizer, GraphComponent):
                 return self._vocab.get_vector(key)
         return np.zeros(self._dim, dtype=np.float32)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
                 tokens = message.get(TOKENS_NAMES[attribute])
@@ -186,7 +186,7 @@ class FinnishWordVectors(DenseFeaturizer, GraphComponent):
         return training_data
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         pass
 
 
@@ -197,7 +197,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
     MODEL_FILE = "finnish_intent_classifier.joblib"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "model": "svm",
             "C": 0.5,
@@ -208,10 +208,10 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[Dict[str, Any]] = None,
+        model: Optional[dict[str, Any]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -222,7 +222,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -230,7 +230,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _features(messages: List[Message]) -> tuple[scipy.sparse.csr_matrix, np.ndarray | None]:
+    def _features(messages: list[Message]) -> tuple[scipy.sparse.csr_matrix, np.ndarray | None]:
         """Sentence-level sparse counts and dense vectors of each message."""
         sparse_rows, dense_rows = [], []
         for message in messages:
@@ -247,7 +247,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         x_dense = np.vstack(dense_rows) if len(dense_rows) == len(messages) else None
         return x_sparse, x_dense
 
-    def _matrix(self, messages: List[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
+    def _matrix(self, messages: list[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
         """TF-IDF weighted, L2-normalized sparse counts, beside L2-normalized dense vectors."""
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.preprocessing import normalize
@@ -297,7 +297,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -331,7 +331,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
                 return True
         return False
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self._model is None:
             return messages
         texts = [m for m in messages if (m.get(TEXT) or "").strip()]
@@ -344,7 +344,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         x = self._matrix(texts)
         scores = self._scores(x)
         classes = self._model["estimator"].classes_
-        for message, row in zip(texts, scores):
+        for message, row in zip(texts, scores, strict=False):
             if not self._knows_a_word(message):
                 row = row * 0.0  # not a word we know: the fallback asks again
             order = np.argsort(row)[::-1]
@@ -365,23 +365,23 @@ class SafetyGuard(GraphComponent, IntentClassifier):
     """Makes emergency and crisis win: clear danger words, or a safety intent near the top."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"runner_up_threshold": 0.25}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SafetyGuard:
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not text:
@@ -400,7 +400,13 @@ class SafetyGuard(GraphComponent, IntentClassifier):
             if chosen is None:
                 continue
             others = [r for r in ranking if r["name"] != chosen]
-            top = {"name": chosen, "confidence": 1.0}
+            top = {
+                "name": chosen,
+                "confidence": 1.0,
+                "classifier_confidence": next(
+                    (r["confidence"] for r in ranking if r["name"] == chosen), 0.0
+                ),
+            }
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top] + others, add_to_output=True)
         return messages

@@ -87,7 +87,9 @@ def test_every_municipality_has_voikko_confirmed_local_and_genitive_forms(name: 
     if name in ("Koski Tl", "Pedersören kunta") or not finnish.place_lemma(name):
         pytest.skip("Voikko does not know this name")
     ours = {f for f, (ent, val) in GAZ._forms.items() if ent == "municipality" and val == name}
-    confirmed = {f for f in ours if name in (finnish.place_lemma(f), finnish.place_lemma(f.title()))}
+    confirmed = {
+        f for f in ours if name in (finnish.place_lemma(f), finnish.place_lemma(f.title()))
+    }
     locative = {f for f in confirmed if f.endswith(("ssa", "ssä", "lla", "llä"))}
     genitive = {f for f in confirmed if f.endswith("n") and not f.endswith(("seen", "iin"))}
     assert locative, f"no Voikko-confirmed 'in {name}' form among {sorted(ours)[:10]}…"
@@ -102,9 +104,17 @@ def test_every_municipality_has_voikko_confirmed_local_and_genitive_forms(name: 
 @pytest.mark.parametrize(
     "text",
     [
-        "lopeta", "kotona", "jalka on poikki", "olin kolarissa", "ajoin kolarin moottoritiellä",
-        "Nokian puhelin ei toimi", "aura on rikki ja lumi tulee", "kemia on vaikeaa",
-        "Kaarina Virtanen soitti", "Kaarina Virtanen", "pellolla kasvaa vehnää",
+        "lopeta",
+        "kotona",
+        "jalka on poikki",
+        "olin kolarissa",
+        "ajoin kolarin moottoritiellä",
+        "Nokian puhelin ei toimi",
+        "aura on rikki ja lumi tulee",
+        "kemia on vaikeaa",
+        "Kaarina Virtanen soitti",
+        "Kaarina Virtanen",
+        "pellolla kasvaa vehnää",
     ],
 )
 def test_ordinary_words_are_not_municipalities(text: str) -> None:
@@ -114,11 +124,16 @@ def test_ordinary_words_are_not_municipalities(text: str) -> None:
 @pytest.mark.parametrize(
     "text,name",
     [
-        ("asun Salossa", "Salo"), ("onks salossa kuoroja", "Salo"), ("Iissä", "Ii"),
+        ("asun Salossa", "Salo"),
+        ("onks salossa kuoroja", "Salo"),
+        ("Iissä", "Ii"),
         ("mä asun kolarissa onks siellä eläkeläisyhdistystä", "Kolari"),
-        ("kolarissa", "Kolari"), ("Nokialla on hyvä kirjasto", "Nokia"),
-        ("pellossa on terveysasema", "Pello"), ("onko luodossa kerhoja", "Luoto"),
-        ("asun Kaarinassa", "Kaarina"), ("lahdessa on palvelu", "Lahti"),
+        ("kolarissa", "Kolari"),
+        ("Nokialla on hyvä kirjasto", "Nokia"),
+        ("pellossa on terveysasema", "Pello"),
+        ("onko luodossa kerhoja", "Luoto"),
+        ("asun Kaarinassa", "Kaarina"),
+        ("lahdessa on palvelu", "Lahti"),
     ],
 )
 def test_ordinary_word_names_count_in_place_context(text: str, name: str) -> None:
@@ -128,21 +143,37 @@ def test_ordinary_word_names_count_in_place_context(text: str, name: str) -> Non
 @pytest.mark.parametrize(
     "word,topic",
     [
-        ("liikuntaseura", "liikunta"), ("liikuntaseuroja", "liikunta"),
-        ("eläkeläisyhdistys", "ikaantyneet"), ("kyläyhdistys", "kylatoiminta"),
-        ("omaishoitajayhdistys", "omaishoito"), ("kuoroja", "kulttuuri"),
-        ("mieskuoro", "kulttuuri"), ("jumppa", "liikunta"), ("tuolijumppaa", "liikunta"),
-        ("eläkeläiset", "ikaantyneet"), ("senioreille", "ikaantyneet"),
-        ("lapsiperheille", "lapset_ja_perheet"), ("nuorisoseura", "nuoret"),
-        ("mielenterveysyhdistys", "mielenterveys"), ("AA", "paihteet"),
-        ("päihdetyö", "paihteet"), ("näkövammaisten", "vammaiset"),
-        ("kuulovammaisille", "vammaiset"), ("diabetesyhdistys", "terveys"),
-        ("muistisairaiden", "terveys"), ("syöpäyhdistys", "terveys"),
-        ("kylätoimikunta", "kylatoiminta"), ("omaishoitajat", "omaishoito"),
-        ("ystävätoiminta", "ystavatoiminta"), ("yksinäisyyteen", "ystavatoiminta"),
-        ("maahanmuuttajille", "maahanmuuttajat"), ("luonnonsuojeluyhdistys", "ymparisto"),
-        ("vapaaehtoistyö", "vapaaehtoistyo"), ("digitukea", "digituki"),
-        ("sateenkaarinuorten", "nuoret"), ("kierrätys", "ymparisto"),
+        ("liikuntaseura", "liikunta"),
+        ("liikuntaseuroja", "liikunta"),
+        ("eläkeläisyhdistys", "ikaantyneet"),
+        ("kyläyhdistys", "kylatoiminta"),
+        ("omaishoitajayhdistys", "omaishoito"),
+        ("kuoroja", "kulttuuri"),
+        ("mieskuoro", "kulttuuri"),
+        ("jumppa", "liikunta"),
+        ("tuolijumppaa", "liikunta"),
+        ("eläkeläiset", "ikaantyneet"),
+        ("senioreille", "ikaantyneet"),
+        ("lapsiperheille", "lapset_ja_perheet"),
+        ("nuorisoseura", "nuoret"),
+        ("mielenterveysyhdistys", "mielenterveys"),
+        ("AA", "paihteet"),
+        ("päihdetyö", "paihteet"),
+        ("näkövammaisten", "vammaiset"),
+        ("kuulovammaisille", "vammaiset"),
+        ("diabetesyhdistys", "terveys"),
+        ("muistisairaiden", "terveys"),
+        ("syöpäyhdistys", "terveys"),
+        ("kylätoimikunta", "kylatoiminta"),
+        ("omaishoitajat", "omaishoito"),
+        ("ystävätoiminta", "ystavatoiminta"),
+        ("yksinäisyyteen", "ystavatoiminta"),
+        ("maahanmuuttajille", "maahanmuuttajat"),
+        ("luonnonsuojeluyhdistys", "ymparisto"),
+        ("vapaaehtoistyö", "vapaaehtoistyo"),
+        ("digitukea", "digituki"),
+        ("sateenkaarinuorten", "nuoret"),
+        ("kierrätys", "ymparisto"),
     ],
 )
 def test_topics_also_inside_compounds(word: str, topic: str) -> None:

@@ -21,7 +21,9 @@ def report(agent, event_loop_session) -> dict:
     examples = load_examples([ROOT / "tests" / "data" / "nlu_holdout.yml"])
 
     def parse(text: str):
-        return prediction_from_rasa(event_loop_session.run_until_complete(agent.parse_message(text)))
+        return prediction_from_rasa(
+            event_loop_session.run_until_complete(agent.parse_message(text))
+        )
 
     return evaluate(examples, parse)
 
