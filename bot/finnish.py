@@ -696,12 +696,15 @@ def iter_municipalities() -> Iterable[Municipality]:
 # that 112 and the crisis line win even when the classifier is unsure.
 
 _CRISIS_PATTERNS = [
-    r"itsemurh", r"\b(tapan|tappaa|tappais|tappaisin|lopetan|lopettaa) (itseni|itteni|ittensä|itsensä|mut|minut)\b",
+    r"itsemurh", r"\b(tapan|tappaa|tappais|tappaisin|lopetan|lopettaa) (itseni|itteni|ittensä|itsensä)\b",
     r"\b(haluan|haluun|haluaisin|tahdon) (vaan |vain )?kuolla\b", r"\ben (halua|jaksa) (enää )?elää\b",
     r"\b(viillän|viiltelen|viiltelyä|viiltely|satutan itseäni|satutan itteäni|vahingoitan itseäni)\b",
     r"\bei (ole|oo) (mitään )?(syytä|järkeä) elää\b", r"\bparempi (ilman minua|ilman mua|kuollut|kuolleena)\b",
     r"\b(hypätä|hyppään) (sillalta|junan alle|katolta)\b", r"\bkuolla pois\b",
-    r"\belämä(ni)? ei (ole|oo) (enää )?elämisen arvoi",
+    r"\belämä(ni)? ei (ole|oo) (enää )?elämisen arvoi", r"\bsietämät[öo]n", r"\btoivoton",
+    r"\bhyvästikirje", r"\bpillerit valmiina", r"\b(kerännyt|keräillyt|säästänyt) (pillereitä|lääkkeitä)",
+    r"\b(hypätä|hyppään|hyppäämistä|hyppäisin)\b", r"\bkriisipuhelin", r"\blyön päätä",
+    r"\bitsetuho", r"\bei (ole|oo) (mitään )?(järkeä|syytä) (enää|elää)",
 ]  # fmt: skip
 _EMERGENCY_PATTERNS = [
     r"(?<![\d] )(?<![\d-])\b112\b(?![ -]?\d)", r"\bambulanss", r"\bhätä(keskus|numero|tilanne)", r"^\W*(apua+|hätä|hätätilanne)\W*$",
@@ -711,7 +714,8 @@ _EMERGENCY_PATTERNS = [
     r"\bverenvuoto", r"\bvuotaa (kovasti |paljon )?verta", r"\bkaatu\w* (eikä|ja ei) (pääse|pääsen|pysty)",
     r"\bmyrkyty", r"\b(hukkuu|hukkumassa|hukkui)\b", r"\bmurtau\w* (sisään|asuntoon|taloon)",
     r"\bpahoinpitel", r"\buhkaa (tappaa|lyödä|puukottaa)", r"\bpuukot", r"\bkolari\w* .*\b(loukkaan|verta|tajut)",
-    r"\b(olin|jouduin|joutui|on sattunut) kolari",
+    r"\b(olin|jouduin|joutui|on sattunut) kolari", r"\bpoliisi\w* (nyt|heti|paikalle)",
+    r"\ben saa (happea|henkeä)", r"\bei (reagoi|hengitä|herää)",
 ]  # fmt: skip
 _CRISIS_RE = re.compile("|".join(_CRISIS_PATTERNS))
 _EMERGENCY_RE = re.compile("|".join(_EMERGENCY_PATTERNS))
@@ -720,8 +724,8 @@ _EMERGENCY_RE = re.compile("|".join(_EMERGENCY_PATTERNS))
 def safety_intent(text: str) -> str | None:
     """"crisis" or "emergency" when a message clearly says so, else None."""
     lower = " ".join(text.lower().split())
+    if _EMERGENCY_RE.search(lower):  # danger now first: "joku uhkaa tappaa minut"
+        return "emergency"
     if _CRISIS_RE.search(lower):
         return "crisis"
-    if _EMERGENCY_RE.search(lower):
-        return "emergency"
     return None

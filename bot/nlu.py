@@ -271,7 +271,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         folds = min(self._config["calibration_folds"], n_per_class)
         if folds < 2:
             return svm
-        return CalibratedClassifierCV(svm, cv=folds, method="sigmoid")
+        return CalibratedClassifierCV(svm, cv=folds, method="sigmoid", ensemble=False)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -366,7 +366,7 @@ class SafetyGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"runner_up_threshold": 0.25}
+        return {"runner_up_threshold": 0.3}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -388,15 +388,15 @@ class SafetyGuard(GraphComponent, IntentClassifier):
                 continue
             ranking = message.get(INTENT_RANKING_KEY) or []
             chosen = finnish.safety_intent(text)
+            runner_up = ranking[1] if len(ranking) > 1 else {"name": None, "confidence": 0.0}
+            close = runner_up["confidence"] >= self._config["runner_up_threshold"]
             if chosen is None and ranking:
-                if ranking[0]["name"] in SAFETY_INTENTS:
+                if ranking[0]["name"] == "emergency" and runner_up["name"] == "crisis" and close:
+                    chosen = "crisis"  # the crisis answer names both the crisis line and 112
+                elif ranking[0]["name"] in SAFETY_INTENTS:
                     chosen = ranking[0]["name"]
-                elif (
-                    len(ranking) > 1
-                    and ranking[1]["name"] in SAFETY_INTENTS
-                    and ranking[1]["confidence"] >= self._config["runner_up_threshold"]
-                ):
-                    chosen = ranking[1]["name"]
+                elif runner_up["name"] in SAFETY_INTENTS and close:
+                    chosen = runner_up["name"]
             if chosen is None:
                 continue
             others = [r for r in ranking if r["name"] != chosen]
