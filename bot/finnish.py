@@ -716,6 +716,9 @@ _EMERGENCY_PATTERNS = [
     r"\bpahoinpitel", r"\buhkaa (tappaa|lyödä|puukottaa)", r"\bpuukot", r"\bkolari\w* .*\b(loukkaan|verta|tajut)",
     r"\b(olin|jouduin|joutui|on sattunut) kolari", r"\bpoliisi\w* (nyt|heti|paikalle)",
     r"\ben saa (happea|henkeä)", r"\bei (reagoi|hengitä|herää)",
+    # stroke signs (FAST): a drooping mouth, slurred speech, one side weak
+    r"\bsuupiel\w* (roikku|on vino|valu)", r"\bsuu (on )?vino", r"\broikku\w* suupiel", r"\bsammalta", r"\bpuhe puuroutu",
+    r"\b(toinen|toisen) (puoli|puolen|käsi|käden|jalka|jalan)\w* .*\b(ei|on) (toimi|nouse|liiku|halvaantu|tunnoton)",
 ]  # fmt: skip
 _CRISIS_RE = re.compile("|".join(_CRISIS_PATTERNS))
 _EMERGENCY_RE = re.compile("|".join(_EMERGENCY_PATTERNS))
