@@ -218,6 +218,7 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self._model = model
         self._tfidf = model["tfidf"] if model else None
+        self._near_vocabulary: set[str] | None = None
 
     @classmethod
     def create(
@@ -324,10 +325,15 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         if message.get(ENTITIES):
             return True
         vocabulary = self._model.get("vocabulary", set())
+        if self._near_vocabulary is None:
+            self._near_vocabulary = {d for word in vocabulary for d in _deletions(word)}
         for token in message.get(TOKENS_NAMES[TEXT]) or []:
-            if token.lemma in vocabulary or token.text.lower() in vocabulary:
+            word = token.text.lower()
+            if token.lemma in vocabulary or word in vocabulary or finnish.is_known_word(word):
                 return True
-            if finnish.is_known_word(token.text):
+            if len(word) >= 3 and (  # one letter off a word we know ("heii", "kiitoss")
+                word in self._near_vocabulary or not _deletions(word).isdisjoint(vocabulary)
+            ):
                 return True
         return False
 
@@ -358,6 +364,11 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
 
 
 SAFETY_INTENTS = ("emergency", "crisis")
+
+
+def _deletions(word: str) -> set[str]:
+    """The word with one letter left out, for a typo-tolerant vocabulary check."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

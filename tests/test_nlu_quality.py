@@ -11,9 +11,9 @@ import pytest
 from bot.evaluate import evaluate, load_examples, prediction_from_rasa
 from tests.conftest import ROOT
 
-INTENT_ACCURACY_MIN = 0.93
-INTENT_MACRO_F1_MIN = 0.93
-ENTITY_F1_MIN = 0.88
+INTENT_ACCURACY_MIN = 0.95
+INTENT_MACRO_F1_MIN = 0.95
+ENTITY_F1_MIN = 0.95
 
 
 @pytest.fixture(scope="module")
