@@ -50,6 +50,23 @@ PLACEHOLDER_LEMMAS = {
 }
 
 
+class _ConfigOnlyComponent(GraphComponent):
+    """A component that needs only its config: nothing trained, nothing stored."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class FinnishTokenizer(Tokenizer):
     """Splits Finnish text into words and lemmatizes them with Voikko."""
@@ -93,25 +110,12 @@ class FinnishTokenizer(Tokenizer):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class FinnishEntityExtractor(GraphComponent, EntityExtractorMixin):
+class FinnishEntityExtractor(_ConfigOnlyComponent, EntityExtractorMixin):
     """Finds municipality, region, topic and phone_number with normalized values."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"entities": ["municipality", "region", "topic", "phone_number"]}
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._config = {**self.get_default_config(), **config}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FinnishEntityExtractor:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         wanted = set(self._config["entities"])
@@ -372,25 +376,12 @@ def _deletions(word: str) -> set[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class SafetyGuard(GraphComponent, IntentClassifier):
+class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
     """Makes emergency and crisis win: clear danger words, or a safety intent near the top."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"runner_up_threshold": 0.3}
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._config = {**self.get_default_config(), **config}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyGuard:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -17,14 +17,20 @@ import pytest
 from tests.conftest import BIN, ROOT, free_port, wait_http
 
 
-@pytest.fixture(scope="module")
-def running(model_path) -> Iterator[dict]:
+def start_apuri() -> tuple[dict[str, int], subprocess.Popen]:
+    """`apuri run` on free ports, in its own process group (so Ctrl-C can be sent to all)."""
     ports = {"APURI_RASA_PORT": free_port(), "APURI_ACTIONS_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
     proc = subprocess.Popen(
         [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
+    return ports, proc
+
+
+@pytest.fixture(scope="module")
+def running(model_path) -> Iterator[dict]:
+    ports, proc = start_apuri()
     try:
         wait_http(f"http://127.0.0.1:{ports['APURI_RASA_PORT']}/status", proc, 300)
         yield {"proc": proc, "rasa": ports["APURI_RASA_PORT"]}
@@ -91,12 +97,7 @@ def test_bad_requests_do_not_bring_the_service_down(running, body: bytes, conten
 
 
 def test_ctrl_c_stops_everything(model_path) -> None:
-    ports = {"APURI_RASA_PORT": free_port(), "APURI_ACTIONS_PORT": free_port()}
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
-    proc = subprocess.Popen(
-        [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+    ports, proc = start_apuri()
     wait_http(f"http://127.0.0.1:{ports['APURI_ACTIONS_PORT']}/health", proc, 120)
     time.sleep(1)
     os.killpg(proc.pid, signal.SIGINT)
