@@ -539,6 +539,53 @@ _DIGIT_WORDS = {
     "kahdeksan": "8", "kaheksan": "8", "kasi": "8", "yhdeksän": "9", "yheksän": "9",
     "ysi": "9", "yhdeksan": "9",
 }  # fmt: skip
+# Units inside compound number words ("kolmekymmentäneljä"), standard and spoken.
+_UNITS = {"yksi": 1, "kaksi": 2, "kolme": 3, "neljä": 4, "viisi": 5, "kuusi": 6, "seitsemän": 7,
+          "kahdeksan": 8, "yhdeksän": 9, "yks": 1, "kaks": 2, "viis": 5, "kuus": 6,
+          "seittemän": 7, "kaheksan": 8, "yheksän": 9}  # fmt: skip
+
+
+def _number_word(word: str) -> int | None:
+    """A Finnish number word up to 999 ("kolmekymmentäneljä" → 34, "viisisataa" → 500)."""
+    w = word.lower()
+    if not w:
+        return None
+    if w == "nolla":
+        return 0
+    if w in _UNITS:
+        return _UNITS[w]
+    if w in ("kymmenen", "kymppi"):
+        return 10
+    for suffix in ("toista", "toist"):  # 11–19
+        if w.endswith(suffix) and w[: -len(suffix)] in _UNITS:
+            return 10 + _UNITS[w[: -len(suffix)]]
+    for word_100, value in (("sataa", 100), ("sata", 100)):
+        head, sep, tail = w.partition(word_100)
+        if sep and (head == "" or head in _UNITS):
+            rest = _number_word(tail) if tail else 0
+            if rest is not None and rest < 100:
+                return (_UNITS.get(head, 1)) * value + rest
+    for word_10 in ("kymmentä", "kyt"):
+        head, sep, tail = w.partition(word_10)
+        if sep and head in _UNITS:
+            rest = _UNITS.get(tail, 0) if tail else 0
+            if tail and tail not in _UNITS:
+                return None
+            return _UNITS[head] * 10 + rest
+    return None
+
+
+def _spoken_digits(word: str) -> str | None:
+    """The digits a spoken word stands for in a phone number: "nolla" → "0", "kaksitoista" → "12"."""
+    w = word.lower()
+    if w in _DIGIT_WORDS:
+        return _DIGIT_WORDS[w]
+    if w.isdigit():
+        return w
+    value = _number_word(w)
+    return None if value is None else str(value)
+
+
 _PHONE_RE = re.compile(r"(?<![\w+.])(?:\+|00)?\d[\d \-/()]{4,20}\d(?![\w.]\d)")
 _DATE_LIKE = re.compile(r"^\d{1,4}[.\-/]\d{1,2}[.\-/]\d{1,4}$|^\d{1,2}[.:]\d{2}(\s*-\s*\d{1,2}[.:]\d{2})?$")
 
@@ -549,9 +596,9 @@ def normalize_phone(text: str) -> str | None:
     if not raw or len(raw) > 200:
         return None
     words = re.findall(r"[+\w]+", raw.lower())
-    spoken = any(w in _DIGIT_WORDS for w in words)
-    if spoken and all(w in _DIGIT_WORDS or w == "plus" or w.isdigit() for w in words):
-        raw = "".join("+" if w == "plus" else _DIGIT_WORDS.get(w, w) for w in words)
+    spoken = any(w in _DIGIT_WORDS or _number_word(w) is not None for w in words)
+    if spoken and all(w == "plus" or _spoken_digits(w) is not None for w in words):
+        raw = "".join("+" if w == "plus" else _spoken_digits(w) or "" for w in words)
     if _DATE_LIKE.match(raw.strip()) or re.search(r"[^\d\s+\-()/]", raw):
         return None
     digits = re.sub(r"[^\d+]", "", raw)
@@ -588,12 +635,12 @@ def _phone_spans(text: str) -> Iterator[tuple[int, int, str]]:
     while i < len(toks):
         j = i
         digits = ""
-        while j < len(toks) and (toks[j][2].lower() in _DIGIT_WORDS or toks[j][2].isdigit()
+        while j < len(toks) and (_spoken_digits(toks[j][2]) is not None
                                  or (j == i and toks[j][2].lower() == "plus")):
             w = toks[j][2].lower()
-            digits += "+" if w == "plus" else _DIGIT_WORDS.get(w, w)
+            digits += "+" if w == "plus" else _spoken_digits(w) or ""
             j += 1
-        spoken = any(toks[k][2].lower() in _DIGIT_WORDS for k in range(i, j))
+        spoken = any(not toks[k][2].isdigit() for k in range(i, j))
         if spoken and len(digits.lstrip("+")) >= 6:
             value = normalize_phone(digits)
             if value:

@@ -198,6 +198,9 @@ def test_words_that_are_not_topics(word: str) -> None:
         ("09 2525 0111", "+358925250111"), ("044-555 1212", "+358445551212"),
         ("nolla neljä nolla yksi kaksi kolme neljä viisi kuusi seitsemän", "+358401234567"),
         ("nolla neljä nolla yks kaks kolme neljä viis kuus seittemän", "+358401234567"),
+        ("nolla neljäkymmentä viisisataaviisikymmentäviisi kaksitoista kolmekymmentäneljä",
+         "+358405551234"),
+        ("nolla neljäkyt viissataaviiskytviis kakstoist kolmekytneljä", "+358405551234"),
         ("plus kolme viisi kahdeksan neljä nolla yksi kaksi kolme neljä viisi kuusi seitsemän",
          "+358401234567"),
     ],
@@ -215,6 +218,21 @@ def test_phone_numbers_to_e164(text: str, e164: str) -> None:
 def test_dates_and_short_numbers_are_not_phone_numbers(text: str) -> None:
     assert finnish.normalize_phone(text) is None
     assert finnish.entity_values(f"tapahtuma {text} Kuopiossa", "phone_number") == []
+
+
+@pytest.mark.parametrize(
+    "word,value",
+    [("kaksitoista", 12), ("kolmekymmentäneljä", 34), ("neljäkymmentä", 40), ("sata", 100),
+     ("viisisataaviisikymmentäviisi", 555), ("kakstoist", 12), ("kymmenen", 10),
+     ("satakunta", None), ("talo", None), ("kuusikymmentäx", None)],
+)  # fmt: skip
+def test_number_words(word: str, value: int | None) -> None:
+    assert finnish._number_word(word) == value
+
+
+@pytest.mark.parametrize("text", ["kolme kuusi", "viisi kertaa", "asun kuusi kilometriä päässä"])
+def test_a_few_number_words_are_not_a_phone_number(text: str) -> None:
+    assert finnish.entity_values(text, "phone_number") == []
 
 
 def test_phone_number_reads_aloud_in_national_format() -> None:
