@@ -621,7 +621,13 @@ def format_phone_for_speech(e164: str) -> str:
         number = phonenumbers.parse(e164, "FI")
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    prefix, _, rest = national.partition(" ")
+    rest = rest.replace(" ", "")
+    if rest.isdigit() and 6 <= len(rest) <= 8:  # 040 123 4567, 09 2525 0111, 0400 123 456
+        cut = 4 if len(rest) == 8 else 3
+        rest = f"{rest[:cut]} {rest[cut:]}"
+    return f"{prefix} {rest}".strip()
 
 
 def _phone_spans(text: str) -> Iterator[tuple[int, int, str]]:

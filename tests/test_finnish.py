@@ -236,7 +236,11 @@ def test_a_few_number_words_are_not_a_phone_number(text: str) -> None:
 
 
 def test_phone_number_reads_aloud_in_national_format() -> None:
-    assert finnish.format_phone_for_speech("+358401234567") == "040 1234567"
+    assert finnish.format_phone_for_speech("+358401234567") == "040 123 4567"
+    assert finnish.format_phone_for_speech("+358925250111") == "09 2525 0111"
+    spoken = finnish.format_phone_for_speech("+358400123456")
+    assert spoken.replace(" ", "") == "0400123456"
+    assert all(len(group) <= 4 for group in spoken.split())
 
 
 def test_entities_in_a_sentence_have_spans_and_values() -> None:
