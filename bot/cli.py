@@ -1,4 +1,4 @@
-"""The `apuri` command: `apuri run` starts Rasa and the action server and prints how to chat."""
+"""The `apuri` command: `apuri run` starts the services; `apuri directory` imports and exports."""
 
 from __future__ import annotations
 
@@ -121,6 +121,50 @@ Ctrl-C stops everything.""",
         return 0
 
 
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
+    if done >= total:
+        print(file=sys.stderr)
+
+
+def directory_import(args: argparse.Namespace) -> int:
+    """Validate and load a directory file; exit 2 and write nothing when it is invalid."""
+    from actions.directory import Directory, DirectoryValidationError, load_file
+
+    try:
+        document = load_file(args.file)
+        counts = Directory().import_document(document, replace=args.replace, progress=_progress)
+    except FileNotFoundError:
+        print(f"apuri: no such file: {args.file}", file=sys.stderr)
+        return 2
+    except DirectoryValidationError as err:
+        shown = err.errors[:50]
+        print(f"apuri: {args.file} was not imported; nothing was written.", file=sys.stderr)
+        for line in shown:
+            print(f"  {line}", file=sys.stderr)
+        if len(err.errors) > len(shown):
+            print(f"  … and {len(err.errors) - len(shown)} more", file=sys.stderr)
+        return 2
+    summary = ", ".join(f"{kind} {n}" for kind, n in counts.items())
+    print(f"apuri: imported {args.file} ({'replaced' if args.replace else 'upsert'}): {summary}")
+    return 0
+
+
+def directory_export(args: argparse.Namespace) -> int:
+    import json
+
+    from actions.directory import Directory
+
+    document = Directory().export_document()
+    Path(args.file).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n",
+                               encoding="utf-8")  # fmt: skip
+    print(f"apuri: exported {sum(len(v) for v in document.values() if isinstance(v, list))} "
+          f"records to {args.file}")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="apuri", description="Apuri, a Finnish helper bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +173,15 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=300, help="seconds to wait for Rasa to load the model"
     )
     run_parser.set_defaults(func=run)
+    directory = sub.add_parser("directory", help="import or export the directory (APURI_DB_URL)")
+    dsub = directory.add_subparsers(dest="directory_command", required=True)
+    imp = dsub.add_parser("import", help="validate and load an apuri-directory/1 JSON file")
+    imp.add_argument("file")
+    imp.add_argument("--replace", action="store_true", help="replace the whole directory")
+    imp.set_defaults(func=directory_import)
+    exp = dsub.add_parser("export", help="write the directory as apuri-directory/1 JSON")
+    exp.add_argument("file")
+    exp.set_defaults(func=directory_export)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,0 +1,206 @@
+"""The directory store: every SQL statement Apuri runs against the directory lives here.
+
+SQLite by default (`APURI_DB_URL`, contract §2), PostgreSQL with the same code. Imports are
+validated first and written in one transaction, so a bad file writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from actions.directory import schema
+from actions.directory.validate import FORMAT, KINDS, NAME_FIELD, DirectoryValidationError, validate
+from bot import finnish
+
+DEFAULT_URL = "sqlite:///var/apuri.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url() -> str:
+    return os.environ.get("APURI_DB_URL") or DEFAULT_URL
+
+
+def search_terms(text: str) -> set[str]:
+    """Lemmas and compound parts of the words in a text ("mieskuoro" → mieskuoro, kuoro)."""
+    terms = set()
+    for _, _, word in finnish.tokenize(text or ""):
+        if len(word) < 3 or word.isdigit():
+            continue
+        base = finnish.lemma(word)
+        terms.add(base[:80])
+        for start in finnish.compound_boundaries(base)[1:]:
+            if len(base) - start >= 3:
+                terms.add(base[start:][:80])
+    return terms
+
+
+class Directory:
+    """The association and service directory behind Apuri's answers."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(self.url, future=True)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def ids(self) -> dict[str, set[str]]:
+        """The ids stored now, per record list."""
+        out: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        with self.engine.connect() as conn:
+            for kind, rid in conn.execute(sa.select(schema.records.c.kind, schema.records.c.id)):
+                out.setdefault(kind, set()).add(rid)
+        return out
+
+    def import_document(
+        self,
+        document: Any,
+        replace: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, int]:
+        """Validate and load a directory document in one transaction; counts per list.
+
+        Upsert by id; with `replace` the whole directory is replaced. Raises
+        DirectoryValidationError (and writes nothing) when the document is invalid.
+        """
+        errors = validate(document, existing=None if replace else self.ids())
+        if errors:
+            raise DirectoryValidationError(errors)
+        total = sum(len(document.get(kind, [])) for kind in KINDS)
+        done = 0
+        counts = {}
+        with self.engine.begin() as conn:
+            if replace:
+                for table in (*schema.INDEX_TABLES, schema.records):
+                    conn.execute(sa.delete(table))
+            for kind in KINDS:
+                records = document.get(kind, [])
+                counts[kind] = len(records)
+                for start in range(0, len(records), 500):
+                    batch = records[start : start + 500]
+                    self._write(conn, kind, batch)
+                    done += len(batch)
+                    if progress:
+                        progress(done, total)
+        return counts
+
+    def _write(self, conn: sa.engine.Connection, kind: str, batch: list[dict]) -> None:
+        ids = [r["id"] for r in batch]
+        for table in (*schema.INDEX_TABLES, schema.records):
+            conn.execute(sa.delete(table).where(table.c.kind == kind, table.c.id.in_(ids)))
+        rows, places, topics, terms = [], [], [], []
+        for r in batch:
+            name = r[NAME_FIELD.get(kind, "name")]
+            rows.append({
+                "kind": kind, "id": r["id"], "name": name, "region": r.get("region"),
+                "sort_key": r.get("start") or r.get("deadline"),
+                "data": json.dumps(r, ensure_ascii=False),
+            })  # fmt: skip
+            municipalities = set(r.get("municipalities") or []) | (
+                {r["municipality"]} if r.get("municipality") else set()
+            )
+            places += [{"kind": kind, "id": r["id"], "municipality": m} for m in municipalities]
+            topics += [
+                {"kind": kind, "id": r["id"], "topic": t} for t in set(r.get("topics") or [])
+            ]
+            words = search_terms(f"{name} {r.get('description') or ''}")
+            terms += [{"kind": kind, "id": r["id"], "term": t} for t in words]
+        conn.execute(sa.insert(schema.records), rows)
+        index_rows = (
+            (schema.record_municipalities, places),
+            (schema.record_topics, topics),
+            (schema.record_terms, terms),
+        )
+        for table, values in index_rows:
+            if values:
+                conn.execute(sa.insert(table), values)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(schema.records.c.id).limit(1)).first() is None
+
+    def export_document(self) -> dict[str, Any]:
+        """The whole directory in the `apuri-directory/1` format."""
+        doc: dict[str, Any] = {"format": FORMAT, **{kind: [] for kind in KINDS}}
+        query = sa.select(schema.records.c.kind, schema.records.c.data).order_by(
+            schema.records.c.kind, schema.records.c.id
+        )
+        with self.engine.connect() as conn:
+            for kind, data in conn.execute(query):
+                doc[kind].append(json.loads(data))
+        return doc
+
+    def get(self, kind: str, record_id: str) -> dict[str, Any] | None:
+        query = sa.select(schema.records.c.data).where(
+            schema.records.c.kind == kind, schema.records.c.id == record_id
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return json.loads(row[0]) if row else None
+
+    def find(
+        self,
+        kind: str,
+        municipality: str | None = None,
+        topic: str | None = None,
+        text: str | None = None,
+        limit: int = 3,
+    ) -> list[dict[str, Any]]:
+        """Records of one kind in a municipality (or the whole country), by topic or words."""
+        r = schema.records
+        query = sa.select(r.c.data).where(r.c.kind == kind)
+        if municipality:
+            m = schema.record_municipalities
+            query = query.where(
+                sa.exists().where(
+                    m.c.kind == r.c.kind, m.c.id == r.c.id, m.c.municipality == municipality
+                )  # fmt: skip
+            )
+        if topic:
+            t = schema.record_topics
+            query = query.where(
+                sa.exists().where(t.c.kind == r.c.kind, t.c.id == r.c.id, t.c.topic == topic)
+            )
+        for term in search_terms(text or ""):
+            w = schema.record_terms
+            query = query.where(
+                sa.exists().where(w.c.kind == r.c.kind, w.c.id == r.c.id, w.c.term == term)
+            )
+        query = query.order_by(r.c.sort_key, r.c.name).limit(limit)
+        with self.engine.connect() as conn:
+            return [json.loads(row[0]) for row in conn.execute(query)]
+
+
+def load_file(path: Path | str) -> Any:
+    """A directory file as JSON; a clear error for a wrong encoding or bad JSON."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DirectoryValidationError([f"(file): not UTF-8 text (byte {err.start})"]) from err
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DirectoryValidationError(
+            [f"(file): not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"]
+        ) from err

@@ -1,0 +1,179 @@
+"""The directory store on a real SQLite file: validation, atomic import, upsert, export, CLI."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from actions.directory import Directory, DirectoryValidationError, load_file, validate
+from tests.conftest import BIN, ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "directory_small.json"
+
+
+@pytest.fixture
+def doc() -> dict:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def directory(tmp_path: Path) -> Directory:
+    return Directory(f"sqlite:///{tmp_path / 'apuri.db'}")
+
+
+def test_fixture_is_valid(doc) -> None:
+    assert validate(doc) == []
+
+
+def test_import_and_export_round_trip(directory, doc) -> None:
+    counts = directory.import_document(doc)
+    assert counts == {"organizations": 2, "contact_persons": 1, "events": 1, "grants": 1,
+                      "spaces": 1}  # fmt: skip
+    exported = directory.export_document()
+    for kind in counts:
+        assert sorted(exported[kind], key=lambda r: r["id"]) == sorted(
+            doc[kind], key=lambda r: r["id"]
+        )
+
+
+def test_find_by_municipality_topic_and_lemmatized_words(directory, doc) -> None:
+    directory.import_document(doc)
+    assert [o["id"] for o in directory.find("organizations", municipality="Kuopio")] == ["org-1"]
+    assert [o["id"] for o in directory.find("organizations", topic="liikunta")] == ["org-2"]
+    # "kuoroja" finds "Lauluveikot — mieskuoro" through lemma and compound part
+    assert [o["id"] for o in directory.find("organizations", text="kuoroja")] == ["org-1"]
+    assert directory.find("organizations", municipality="Pielavesi") == []
+
+
+def test_upsert_by_id_keeps_the_rest(directory, doc) -> None:
+    directory.import_document(doc)
+    renamed = {**doc["organizations"][1], "name": "Iin Seniorit ry"}
+    update = {"format": "apuri-directory/1", "organizations": [renamed]}
+    directory.import_document(update)
+    names = {o["id"]: o["name"] for o in directory.export_document()["organizations"]}
+    assert names == {"org-1": "Lauluveikot — mieskuoro", "org-2": "Iin Seniorit ry"}
+
+
+def test_upsert_may_refer_to_stored_records(directory, doc) -> None:
+    directory.import_document(doc)
+    new_space = {"id": "sp-2", "name": "Sali", "municipality": "Kuopio",
+                 "booking_contact_person_id": "p-1"}  # fmt: skip
+    directory.import_document({"format": "apuri-directory/1", "spaces": [new_space]})
+    assert directory.get("spaces", "sp-2")["name"] == "Sali"
+
+
+def test_replace_replaces_everything(directory, doc) -> None:
+    directory.import_document(doc)
+    only = {"format": "apuri-directory/1", "organizations": [doc["organizations"][1]]}
+    directory.import_document(only, replace=True)
+    exported = directory.export_document()
+    assert [o["id"] for o in exported["organizations"]] == ["org-2"]
+    assert exported["contact_persons"] == []
+
+
+@pytest.mark.parametrize(
+    "mutate,expected",
+    [
+        (lambda d: d["organizations"][1]["municipalities"].append("Kuopioo"),
+         "organizations[1].municipalities[1]: unknown municipality 'Kuopioo'"),
+        (lambda d: d["organizations"][0]["topics"].append("kuoro"),
+         "organizations[0].topics[1]: unknown topic 'kuoro'"),
+        (lambda d: d["organizations"][0].update(contact_person_id="p-404"),
+         "organizations[0].contact_person_id: unknown contact person 'p-404'"),
+        (lambda d: d["organizations"][0].update(region="Savo"),
+         "organizations[0].region: unknown region 'Savo'"),
+        (lambda d: d["organizations"][0].update(opening_hours="Ma-Pe 9-15"),
+         "organizations[0].opening_hours: invalid opening_hours"),
+        (lambda d: d["organizations"][0].pop("id"), "organizations[0].id: required"),
+        (lambda d: d["organizations"][1].update(id="org-1"),
+         "organizations[1].id: duplicate id 'org-1'"),
+        (lambda d: d["events"][0].pop("title"), "events[0].title: required"),
+        (lambda d: d["events"][0].update(start="10.2.2027 klo 18"),
+         "events[0].start: not an ISO 8601 date and time"),
+        (lambda d: d["grants"][0].update(deadline="huomenna"),
+         "grants[0].deadline: not an ISO 8601 date"),
+        (lambda d: d["spaces"][0].update(capacity="paljon"),
+         "spaces[0].capacity: must be a whole number"),
+        (lambda d: d["contact_persons"][0].update(phone="soita minulle"),
+         "contact_persons[0].phone: not a phone number"),
+        (lambda d: d["contact_persons"][0].update(roles=["boss"]),
+         "contact_persons[0].roles[0]: unknown role 'boss'"),
+        (lambda d: d.update(format="apuri-directory/2"), "format: must be 'apuri-directory/1'"),
+        (lambda d: d["organizations"][0].update(name="x" * 6000),
+         "organizations[0].name: too long"),
+        (lambda d: d["organizations"][0].update(colour="red"),
+         "organizations[0].colour: unknown field"),
+        (lambda d: d.update(organizations={"id": "x"}), "organizations: must be a list"),
+    ],
+)  # fmt: skip
+def test_bad_documents_name_the_record_and_field_and_write_nothing(
+    directory, doc, mutate, expected
+):
+    directory.import_document(doc)
+    before = directory.export_document()
+    bad = copy.deepcopy(doc)
+    mutate(bad)
+    with pytest.raises(DirectoryValidationError) as err:
+        directory.import_document(bad)
+    assert any(e.startswith(expected) for e in err.value.errors), err.value.errors
+    assert directory.export_document() == before
+
+
+def test_injection_is_stored_as_text(directory, doc) -> None:
+    doc["organizations"][0]["name"] = "x'); DROP TABLE records; --"
+    directory.import_document(doc)
+    assert directory.get("organizations", "org-1")["name"] == "x'); DROP TABLE records; --"
+    assert len(directory.export_document()["organizations"]) == 2
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [(b"\xff\xfe\x00\x01", "not UTF-8"), (b"{not json", "not valid JSON"), (b"", "not valid JSON"),
+     (b"[]", "must be a JSON object")],
+)  # fmt: skip
+def test_bad_files(tmp_path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    try:
+        document = load_file(path)
+    except DirectoryValidationError as err:
+        assert message in str(err)
+        return
+    assert any(message in e for e in validate(document))
+
+
+def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "APURI_DB_URL": f"sqlite:///{db}"}
+    return subprocess.run([str(BIN / "apuri"), "directory", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def test_cli_import_export_and_rejection(tmp_path, doc) -> None:
+    db = tmp_path / "cli.db"
+    ok = run_cli("import", str(FIXTURE), db=db)
+    assert ok.returncode == 0, ok.stderr
+    bad = copy.deepcopy(doc)
+    bad["organizations"][0]["municipalities"] = ["Kuopioo"]
+    bad["organizations"][1]["name"] = "Muutettu nimi"
+    bad_file = tmp_path / "bad.json"
+    bad_file.write_text(json.dumps(bad), encoding="utf-8")
+    rejected = run_cli("import", str(bad_file), db=db)
+    assert rejected.returncode == 2
+    assert "organizations[0].municipalities[0]: unknown municipality 'Kuopioo'" in rejected.stderr
+    assert "nothing was written" in rejected.stderr
+    out = tmp_path / "out.json"
+    assert run_cli("export", str(out), db=db).returncode == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert {o["name"] for o in exported["organizations"]} == {
+        "Lauluveikot — mieskuoro", "Iin Eläkeläiset ry"}  # fmt: skip
+
+
+def test_cli_missing_file(tmp_path) -> None:
+    result = run_cli("import", str(tmp_path / "nope.json"), db=tmp_path / "x.db")
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
