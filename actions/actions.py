@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import finnish
@@ -42,13 +42,18 @@ class ActionAcknowledgeInform(Action):
     ) -> list[dict[str, Any]]:
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities", [])}
         events: list[dict[str, Any]] = []
+        pending = tracker.get_slot("pending_search")
         if "municipality" in entities:
             municipality = entities["municipality"]
             region = finnish.gazetteer().region_of(municipality)
             events.append(SlotSet("region", region))
+            if pending:  # we asked for the place to answer a question: answer it now
+                return [*events, SlotSet("pending_search", None), FollowupAction(pending)]
             dispatcher.utter_message(
                 response="utter_inform_municipality", municipality=municipality
             )
+        elif "region" in entities and pending:
+            return [SlotSet("pending_search", None), FollowupAction(pending)]
         elif "region" in entities:
             dispatcher.utter_message(response="utter_inform_region", region=entities["region"])
         elif "phone_number" in entities:

@@ -16,6 +16,21 @@ ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "apuri.tar.gz"
 
 
+SAMPLE_DIRECTORY = ROOT / "data" / "sample_directory.json"
+
+
+def seed_if_empty() -> None:
+    """Load the sample directory into an empty database, and say so."""
+    from actions.directory import Directory, database_url, load_file
+
+    directory = Directory()
+    if directory.is_empty():
+        counts = directory.import_document(load_file(SAMPLE_DIRECTORY))
+        total = sum(counts.values())
+        print(f"apuri: the directory was empty; loaded {total} sample records "
+              f"from {SAMPLE_DIRECTORY.relative_to(ROOT)} into {database_url()}")  # fmt: skip
+
+
 def _port(name: str, default: int) -> int:
     raw = os.environ.get(name, str(default))
     try:
@@ -47,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if not MODEL.exists():
         print("apuri: no trained model in models/apuri.tar.gz; run 'make train' first.")
         return 1
+    seed_if_empty()
     rasa_port = _port("APURI_RASA_PORT", 5005)
     actions_port = _port("APURI_ACTIONS_PORT", 5055)
     bin_dir = Path(sys.executable).parent

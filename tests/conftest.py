@@ -49,12 +49,26 @@ def model_path() -> Path:
     return MODEL
 
 
+FIXTURE_DIRECTORY = ROOT / "tests" / "fixtures" / "directory_small.json"
+
+
 @pytest.fixture(scope="session")
-def action_server() -> Iterator[str]:
+def directory_url(tmp_path_factory) -> str:
+    """A real SQLite directory loaded with the small fixture file."""
+    from actions.directory import Directory, load_file
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'apuri.db'}"
+    Directory(url).import_document(load_file(FIXTURE_DIRECTORY))
+    return url
+
+
+@pytest.fixture(scope="session")
+def action_server(directory_url: str) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
         cwd=ROOT,
+        env={**os.environ, "APURI_DB_URL": directory_url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -78,9 +78,40 @@ def test_inform_municipality_is_acknowledged_and_remembered(chat) -> None:
     assert chat.slots().get("region") == "Pohjois-Pohjanmaa"
 
 
-def test_answer_uses_the_municipality(chat) -> None:
+def test_named_contact_person_comes_from_the_directory(chat) -> None:
     reply = joined(chat.say("kuka on Kuopion järjestöyhdyshenkilö"))
-    assert "Kuopio" in reply
+    assert "Maija Esimerkki" in reply
+    assert "040 555 0102" in reply
+
+
+def test_associations_come_from_the_directory(chat) -> None:
+    reply = joined(chat.say("onko Kuopiossa kuoroja"))
+    assert "Lauluveikot" in reply
+    assert "040 555 0101" in reply
+    assert "Haluatko lisää" in reply
+
+
+def test_missing_municipality_is_asked_and_the_question_answered(chat) -> None:
+    assert "Missä kunnassa" in joined(chat.say("mä etsin jotain jumppaa eläkeläisille"))
+    reply = joined(chat.say("Iissä"))
+    assert "Iin Eläkeläiset" in reply
+
+
+def test_nothing_in_the_municipality_falls_back_to_the_region(chat) -> None:
+    reply = joined(chat.say("onko Pielavedellä yhdistyksiä"))
+    assert "Pielavesi: en löytänyt" in reply
+    assert "Lauluveikot" in reply
+
+
+def test_events_are_upcoming_with_finnish_dates(chat) -> None:
+    reply = joined(chat.say("mitä tapahtumia on tulossa Kuopiossa"))
+    assert "ke 10.2. klo 18: Järjestöfoorumi" in reply
+
+
+def test_grants_show_days_left(chat) -> None:
+    reply = joined(chat.say("mistä yhdistys voi hakea avustusta Kuopiossa"))
+    assert "Toiminta-avustus" in reply
+    assert "päivää aikaa" in reply
 
 
 def test_out_of_scope_offers_a_human(chat) -> None:

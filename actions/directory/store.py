@@ -6,6 +6,7 @@ validated first and written in one transaction, so a bad file writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Callable
@@ -109,11 +110,17 @@ class Directory:
         rows, places, topics, terms = [], [], [], []
         for r in batch:
             name = r[NAME_FIELD.get(kind, "name")]
-            rows.append({
-                "kind": kind, "id": r["id"], "name": name, "region": r.get("region"),
-                "sort_key": r.get("start") or r.get("deadline"),
-                "data": json.dumps(r, ensure_ascii=False),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "kind": kind,
+                    "id": r["id"],
+                    "name": name,
+                    "region": r.get("region"),
+                    "sort_key": _sort_key(r),
+                    "data": json.dumps(r, ensure_ascii=False),
+                }
+            )
+
             municipalities = set(r.get("municipalities") or []) | (
                 {r["municipality"]} if r.get("municipality") else set()
             )
@@ -122,6 +129,9 @@ class Directory:
                 {"kind": kind, "id": r["id"], "topic": t} for t in set(r.get("topics") or [])
             ]
             words = search_terms(f"{name} {r.get('description') or ''}")
+            words |= {f"role:{role}" for role in r.get("roles") or []}
+            if r.get("kind"):
+                words.add(f"kind:{r['kind']}")
             terms += [{"kind": kind, "id": r["id"], "term": t} for t in words]
         conn.execute(sa.insert(schema.records), rows)
         index_rows = (
@@ -164,31 +174,86 @@ class Directory:
         municipality: str | None = None,
         topic: str | None = None,
         text: str | None = None,
+        region: str | None = None,
+        role: str | None = None,
+        org_kind: str | None = None,
+        after: str | None = None,
         limit: int = 3,
     ) -> list[dict[str, Any]]:
-        """Records of one kind in a municipality (or the whole country), by topic or words."""
-        r = schema.records
+        """Records of one kind by place, topic, words and role, soonest or by name first.
+
+        `region` matches records of that region or of any municipality in it; `after` keeps
+        records whose date (event start, grant deadline) is not before it.
+        """
+        r, m, t, w = (
+            schema.records,
+            schema.record_municipalities,
+            schema.record_topics,
+            schema.record_terms,
+        )
         query = sa.select(r.c.data).where(r.c.kind == kind)
+
+        def has(table: sa.Table, condition: Any) -> Any:
+            return sa.exists().where(table.c.kind == r.c.kind, table.c.id == r.c.id, condition)
+
         if municipality:
-            m = schema.record_municipalities
-            query = query.where(
-                sa.exists().where(
-                    m.c.kind == r.c.kind, m.c.id == r.c.id, m.c.municipality == municipality
-                )  # fmt: skip
-            )
+            query = query.where(has(m, m.c.municipality == municipality))
+        if region:
+            members = [x.name for x in finnish.iter_municipalities() if x.region == region]
+            query = query.where(sa.or_(r.c.region == region, has(m, m.c.municipality.in_(members))))
         if topic:
-            t = schema.record_topics
-            query = query.where(
-                sa.exists().where(t.c.kind == r.c.kind, t.c.id == r.c.id, t.c.topic == topic)
-            )
+            query = query.where(has(t, t.c.topic == topic))
         for term in search_terms(text or ""):
-            w = schema.record_terms
-            query = query.where(
-                sa.exists().where(w.c.kind == r.c.kind, w.c.id == r.c.id, w.c.term == term)
-            )
+            query = query.where(has(w, w.c.term == term))
+        if role:
+            query = query.where(has(w, w.c.term == f"role:{role}"))
+        if org_kind:
+            query = query.where(has(w, w.c.term == f"kind:{org_kind}"))
+        if after:
+            query = query.where(r.c.sort_key >= after)
         query = query.order_by(r.c.sort_key, r.c.name).limit(limit)
         with self.engine.connect() as conn:
             return [json.loads(row[0]) for row in conn.execute(query)]
+
+    def search(
+        self, kind: str, municipality: str | None = None, region: str | None = None, **filters: Any
+    ) -> tuple[list[dict[str, Any]], str]:
+        """Records in the municipality, else its region, else the whole country; with the scope.
+
+        The scope is "municipality", "region", "national" or "none".
+        """
+        region = region or (finnish.gazetteer().region_of(municipality) if municipality else None)
+        if municipality:
+            found = self.find(kind, municipality=municipality, **filters)
+            if found:
+                return found, "municipality"
+        if region:
+            found = self.find(kind, region=region, **filters)
+            if found:
+                return found, "region"
+        found = self.find(kind, **filters)
+        return found, "national" if found else "none"
+
+    def contact(
+        self, municipality: str | None = None, region: str | None = None, role: str = "liaison"
+    ) -> dict[str, Any] | None:
+        """The named person for a municipality (else its region, else anyone) in a role."""
+        found, _ = self.search("contact_persons", municipality, region, role=role, limit=1)
+        if not found and role != "liaison":
+            found, _ = self.search("contact_persons", municipality, region, role="liaison", limit=1)
+        return found[0] if found else None
+
+
+def _sort_key(record: dict[str, Any]) -> str | None:
+    """Event start in UTC (so text order is time order) or grant deadline, ISO 8601."""
+    if record.get("start"):
+        start = dt.datetime.fromisoformat(record["start"]).astimezone(dt.timezone.utc)
+        return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return record.get("deadline")
+
+
+def utc_now_key() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load_file(path: Path | str) -> Any:

@@ -1,0 +1,177 @@
+"""Actions that answer from the directory: slots in, directory query, Finnish lines out.
+
+Each action names at most three results with one way to reach them, then offers more or a
+human. When the municipality is missing it asks for it and runs again once it is told.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import texts
+from actions.directory import Directory
+from actions.directory.store import utc_now_key
+
+logger = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def directory() -> Directory:
+    return Directory()
+
+
+def named_contact(
+    dispatcher: CollectingDispatcher, municipality: str | None, region: str | None, role: str
+) -> bool:
+    """Names the right person for the place; False when the directory has nobody."""
+    person = directory().contact(municipality, region, role=role)
+    if person is None:
+        return False
+    dispatcher.utter_message(response="utter_contact_person", person=texts.person_line(person))
+    return True
+
+
+class DirectorySearchAction(Action, abc.ABC):
+    """Searches one kind of record; subclasses say which and how to write a line."""
+
+    kind = "organizations"
+    filters: dict[str, Any] = {}
+    needs_place = True
+    contact_role = "liaison"
+    line: Callable[[dict[str, Any]], str] = staticmethod(texts.organization_line)
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
+        return {}
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        municipality = tracker.get_slot("municipality")
+        region = tracker.get_slot("region")
+        if self.needs_place and not municipality and not region:
+            dispatcher.utter_message(response="utter_ask_municipality")
+            return [SlotSet("pending_search", self.name())]
+        filters = {**self.filters, **self.extra_filters(tracker)}
+        topic = tracker.get_slot("topic")
+        try:
+            found, scope = directory().search(
+                self.kind, municipality, region, topic=topic, **filters
+            )
+            if not found and topic:  # the topic may be too narrow: try the place alone
+                found, scope = directory().search(self.kind, municipality, region, **filters)
+        except Exception:  # noqa: BLE001 - the database is down: still offer a human
+            logger.exception("directory search failed")
+            dispatcher.utter_message(response="utter_directory_unavailable")
+            return [SlotSet("pending_search", None)]
+        place = municipality or region or ""
+        if not found:
+            dispatcher.utter_message(response="utter_nothing_found", place=place)
+            if not named_contact(dispatcher, municipality, region, self.contact_role):
+                dispatcher.utter_message(response="utter_offer_human_direct")
+            return [SlotSet("pending_search", None)]
+        nearest = texts.place_of(found[0])
+        intro = {
+            "municipality": "utter_found_in_municipality",
+            "region": "utter_found_in_region",
+            "national": "utter_found_national",
+            "none": "utter_found_national",
+        }[scope]
+        dispatcher.utter_message(response=intro, place=place, nearest=nearest)
+        dispatcher.utter_message(text="\n".join(self.line(record) for record in found))
+        dispatcher.utter_message(response="utter_more_or_human")
+        return [SlotSet("pending_search", None)]
+
+
+class ActionFindAssociation(DirectorySearchAction):
+    def name(self) -> str:
+        return "action_find_association"
+
+    filters = {"org_kind": "association"}
+    contact_role = "liaison"
+
+
+class ActionFindService(DirectorySearchAction):
+    def name(self) -> str:
+        return "action_find_service"
+
+    filters = {"org_kind": "public_service"}
+    contact_role = "service_advisor"
+
+
+class ActionDigitalHelp(DirectorySearchAction):
+    def name(self) -> str:
+        return "action_digital_help"
+
+    filters = {"org_kind": "digital_support"}
+    contact_role = "digital_support"
+
+
+class ActionAskSpaces(DirectorySearchAction):
+    def name(self) -> str:
+        return "action_ask_spaces"
+
+    kind = "spaces"
+    line = staticmethod(texts.space_line)
+
+
+class ActionAskEvents(DirectorySearchAction):
+    def name(self) -> str:
+        return "action_ask_events"
+
+    kind = "events"
+    needs_place = False
+    line = staticmethod(texts.event_line)
+
+    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
+        return {"after": utc_now_key()}  # upcoming only, soonest first
+
+
+class ActionAskGrants(DirectorySearchAction):
+    def name(self) -> str:
+        return "action_ask_grants"
+
+    kind = "grants"
+    needs_place = False
+    line = staticmethod(texts.grant_line)
+
+    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
+        return {"after": texts.now().date().isoformat()}  # open deadlines, nearest first
+
+
+class ActionRequestHuman(Action):
+    """Names the contact person for the user's municipality or region."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        municipality = tracker.get_slot("municipality")
+        region = tracker.get_slot("region")
+        if not municipality and not region:
+            dispatcher.utter_message(response="utter_ask_municipality")
+            return [SlotSet("pending_search", self.name())]
+        try:
+            found = named_contact(dispatcher, municipality, region, "liaison")
+        except Exception:  # noqa: BLE001 - the database is down: still offer a human
+            logger.exception("directory contact lookup failed")
+            dispatcher.utter_message(response="utter_directory_unavailable")
+            return [SlotSet("pending_search", None)]
+        if not found:
+            dispatcher.utter_message(response="utter_offer_human_direct")
+        else:
+            dispatcher.utter_message(response="utter_offer_callback")
+        return [SlotSet("pending_search", None)]
