@@ -147,13 +147,18 @@ def _progress(done: int, total: int) -> None:
 
 def directory_import(args: argparse.Namespace) -> int:
     """Validate and load a directory file; exit 2 and write nothing when it is invalid."""
-    from actions.directory import Directory, DirectoryValidationError, load_file
+    from actions.directory import Directory, DirectoryValidationError, importers, load_file
 
     try:
         document = load_file(args.file)
+        if args.source == "linked-events":
+            places = load_file(args.places) if args.places else None
+            document = importers.linked_events(document, places)
+        elif args.source == "ptv":
+            document = importers.ptv(document)
         counts = Directory().import_document(document, replace=args.replace, progress=_progress)
-    except FileNotFoundError:
-        print(f"apuri: no such file: {args.file}", file=sys.stderr)
+    except FileNotFoundError as err:
+        print(f"apuri: no such file: {err.filename}", file=sys.stderr)
         return 2
     except DirectoryValidationError as err:
         shown = err.errors[:50]
@@ -162,6 +167,9 @@ def directory_import(args: argparse.Namespace) -> int:
             print(f"  {line}", file=sys.stderr)
         if len(err.errors) > len(shown):
             print(f"  … and {len(err.errors) - len(shown)} more", file=sys.stderr)
+        return 2
+    except ValueError as err:  # an importer that does not recognise the file's shape
+        print(f"apuri: {args.file} was not imported; nothing was written: {err}", file=sys.stderr)
         return 2
     summary = ", ".join(f"{kind} {n}" for kind, n in counts.items())
     print(f"apuri: imported {args.file} ({'replaced' if args.replace else 'upsert'}): {summary}")
@@ -194,6 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     imp = dsub.add_parser("import", help="validate and load an apuri-directory/1 JSON file")
     imp.add_argument("file")
     imp.add_argument("--replace", action="store_true", help="replace the whole directory")
+    imp.add_argument(
+        "--from",
+        dest="source",
+        choices=["apuri", "linked-events", "ptv"],
+        default="apuri",
+        help="the file's format: apuri-directory/1 (default), Linked Events /event/ JSON, "
+        "or Suomi.fi PTV v11 JSON",
+    )
+    imp.add_argument("--places", help="with --from linked-events: a /place/ JSON file")
     imp.set_defaults(func=directory_import)
     exp = dsub.add_parser("export", help="write the directory as apuri-directory/1 JSON")
     exp.add_argument("file")
