@@ -1,4 +1,5 @@
-"""The directory store on a real SQLite file: validation, atomic import, upsert, export, CLI."""
+"""The directory store on real SQLite and PostgreSQL: validation, atomic import, upsert, export,
+search with region fallback, the CLI."""
 
 from __future__ import annotations
 
@@ -21,9 +22,12 @@ def doc() -> dict:
     return json.loads(FIXTURE.read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def directory(tmp_path: Path) -> Directory:
-    return Directory(f"sqlite:///{tmp_path / 'apuri.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def directory(request, tmp_path: Path) -> Directory:
+    """The same tests on a real SQLite file and a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return Directory(f"sqlite:///{tmp_path / 'apuri.db'}")
+    return Directory(request.getfixturevalue("postgres_url"))
 
 
 def test_fixture_is_valid(doc) -> None:
