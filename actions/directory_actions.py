@@ -63,9 +63,10 @@ class DirectorySearchAction(Action, abc.ABC):
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [SlotSet("pending_search", self.name())]
-        filters = {**self.filters, **self.extra_filters(tracker)}
+        filters = {**self.filters, **self.extra_filters(tracker), "limit": 12}
         topic = tracker.get_slot("topic")
         try:
+            topic = filters.pop("topic", topic)
             found, scope = directory().search(
                 self.kind, municipality, region, topic=topic, **filters
             )
@@ -81,6 +82,7 @@ class DirectorySearchAction(Action, abc.ABC):
             if not named_contact(dispatcher, municipality, region, self.contact_role):
                 dispatcher.utter_message(response="utter_offer_human_direct")
             return [SlotSet("pending_search", None)]
+        found = texts.open_first(found)[:3]
         nearest = texts.place_of(found[0])
         intro = {
             "municipality": "utter_found_in_municipality",
@@ -148,6 +150,70 @@ class ActionAskGrants(DirectorySearchAction):
 
     def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
         return {"after": texts.now().date().isoformat()}  # open deadlines, nearest first
+
+
+class ActionVolunteer(DirectorySearchAction):
+    """Where to volunteer: associations with volunteering in the place, else the liaison."""
+
+    def name(self) -> str:
+        return "action_volunteer"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_volunteer")
+        return super().run(dispatcher, tracker, domain)
+
+    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
+        return {"topic": "vapaaehtoistyo"}
+
+
+class ExplainAndNameAction(Action, abc.ABC):
+    """A short general answer, then the named person for the place who helps further."""
+
+    response = ""
+    role = "liaison"
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        municipality = tracker.get_slot("municipality")
+        region = tracker.get_slot("region")
+        dispatcher.utter_message(response=self.response)
+        if not municipality and not region:
+            dispatcher.utter_message(response="utter_ask_municipality")
+            return [SlotSet("pending_search", self.name())]
+        try:
+            named_contact(dispatcher, municipality, region, self.role)
+        except Exception:  # noqa: BLE001 - the database is down: the general answer stands
+            logger.exception("directory contact lookup failed")
+            dispatcher.utter_message(response="utter_directory_unavailable")
+        return [SlotSet("pending_search", None)]
+
+
+class ActionAskTraining(ExplainAndNameAction):
+    response = "utter_ask_training"
+
+    def name(self) -> str:
+        return "action_ask_training"
+
+
+class ActionJoinCooperation(ExplainAndNameAction):
+    response = "utter_join_cooperation"
+
+    def name(self) -> str:
+        return "action_join_cooperation"
+
+
+class ActionUpdateListing(ExplainAndNameAction):
+    response = "utter_update_listing"
+
+    def name(self) -> str:
+        return "action_update_listing"
 
 
 class ActionRequestHuman(Action):

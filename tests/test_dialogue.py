@@ -144,3 +144,16 @@ def test_rasa_test_stories_pass(model_path, tmp_path) -> None:
     failed = out / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.returncode == 0, detail
+
+
+def test_join_cooperation_explains_and_names_the_liaison(chat) -> None:
+    reply = joined(chat.say("miten meidän yhdistys pääsee mukaan järjestöneuvostoon Kuopiossa"))
+    assert "järjestöneuvosto" in reply.lower()
+    assert "Maija Esimerkki" in reply
+
+
+def test_volunteer_asks_the_place_first(chat) -> None:
+    reply = joined(chat.say("haluaisin ryhtyä vapaaehtoiseksi"))
+    assert "Missä kunnassa" in reply
+    after = joined(chat.say("Kuopiossa"))
+    assert "Maija Esimerkki" in after or "puh." in after
