@@ -159,6 +159,12 @@ def main() -> None:
     parser.add_argument("--skip-massive", action="store_true")
     parser.add_argument("--only-massive", action="store_true", help="skip CV and holdout")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--light",
+        default="diet",
+        help="pipelines measured on the held-out set only (no CV, no MASSIVE): DIET takes "
+        "over 15 minutes per training on 2 cores, so its full protocol does not fit a run",
+    )
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -169,43 +175,54 @@ def main() -> None:
     data = load_examples(NLU_FILES)
     holdout = load_examples([HOLDOUT])
     report: dict[str, dict] = {}
+    light = set(args.light.split(",")) if args.light else set()
     for name in args.pipelines.split(","):
         config = CONFIGS[name]
         print(f"== {name}: {config.relative_to(ROOT)}", flush=True)
         res: dict = {}
         cv = []
-        for k, fold in enumerate([] if args.only_massive else folds(data, args.folds)):
+        skip_cv = args.only_massive or name in light
+        for k, fold in enumerate([] if skip_cv else folds(data, args.folds)):
             test_idx = set(fold)
             train = [e for i, e in enumerate(data) if i not in test_idx]
             test = [e for i, e in enumerate(data) if i in test_idx]
             cv.append(run_job(config, train, test))
             print(f"   fold {k + 1}: intent acc {cv[-1]['intent_accuracy']:.3f}", flush=True)
-        if not args.only_massive:
+        if cv:
             res["cv"] = {
                 m: sum(r[m] for r in cv) / len(cv)
                 for m in ("intent_accuracy", "intent_macro_f1", "entity_f1", "safety_recall")
             }
             res["cv"]["errors"] = [err for r in cv for err in r["errors"]]
+        if not args.only_massive:
             res["holdout"] = run_job(config, data, holdout)
             print(f"   holdout: intent acc {res['holdout']['intent_accuracy']:.3f}", flush=True)
-        if not args.skip_massive and MASSIVE.exists():
+        if not args.skip_massive and name not in light and MASSIVE.exists():
             res["massive"] = run_job(config, massive_examples("train"), massive_examples("test"))
             res["massive"].pop("errors")
             print(
                 f"   MASSIVE test: intent acc {res['massive']['intent_accuracy']:.3f}", flush=True
             )
         report[name] = res
+        save(report, partial=True)  # a long run keeps what it has measured so far
 
+    save(report)
+
+
+def save(report: dict, partial: bool = False) -> None:
     table = render(report)
-    print(table)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M")
-    (out_dir / f"nlu-{stamp}.md").write_text(table + "\n", encoding="utf-8")
-    (out_dir / f"nlu-{stamp}.json").write_text(
+    name = "nlu-partial" if partial else f"nlu-{dt.datetime.now().strftime('%Y-%m-%d-%H%M')}"
+    (out_dir / f"{name}.md").write_text(table + "\n", encoding="utf-8")
+    (out_dir / f"{name}.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    print(f"report: bench/results/nlu-{stamp}.md")
+    if not partial:
+        (out_dir / "nlu-partial.md").unlink(missing_ok=True)
+        (out_dir / "nlu-partial.json").unlink(missing_ok=True)
+        print(table)
+        print(f"report: bench/results/{name}.md")
 
 
 def render(report: dict) -> str:
@@ -222,36 +239,22 @@ def render(report: dict) -> str:
         "|" + " --- |" * 13,
     ]
     for name, r in report.items():
-        h = r.get("holdout") or {
-            k: None
-            for k in (
-                "intent_accuracy",
-                "train_s",
-                "load_s",
-                "parse_p50_ms",
-                "parse_p95_ms",
-                "peak_rss_mb",
-            )
-        }
-        h.setdefault("entity_f1", 0.0)
-        h.setdefault("safety_recall", 0.0)
-        cv = r.get("cv") or {
-            "intent_accuracy": None,
-            "intent_macro_f1": None,
-            "entity_f1": 0.0,
-            "safety_recall": 0.0,
-        }
-        r = {**r, "cv": cv}
-        m = r.get("massive", {})
+        h = r.get("holdout") or {}
+        cv = r.get("cv") or {}
+        m = r.get("massive") or {}
+        safety = [x["safety_recall"] for x in (h, cv) if x.get("safety_recall") is not None]
+
+        def f3(x: float | None) -> str:
+            return "—" if x is None else f"{x:.3f}"
+
         rows.append(
-            f"| {name} | {pct(r['cv']['intent_accuracy'])} | {pct(r['cv']['intent_macro_f1'])} | "
-            f"{r['cv']['entity_f1']:.3f} | {pct(h['intent_accuracy'])} | {h['entity_f1']:.3f} | "
-            f"{pct(min(h['safety_recall'], r['cv']['safety_recall']))} | "
+            f"| {name} | {pct(cv.get('intent_accuracy'))} | {pct(cv.get('intent_macro_f1'))} | "
+            f"{f3(cv.get('entity_f1'))} | {pct(h.get('intent_accuracy'))} | "
+            f"{f3(h.get('entity_f1'))} | {pct(min(safety) if safety else None)} | "
             f"{pct(m.get('classifier_accuracy'))} / {pct(m.get('intent_accuracy'))} | "
-            f"{num(h['train_s'], 's')} | "
-            f"{num(h['load_s'], 's')} | {num(h['parse_p50_ms'], 'ms')} / "
-            f"{num(h['parse_p95_ms'], 'ms')} | {num(h['peak_rss_mb'], 'MB')} | "
-            f"{num(m.get('train_s'), 's')} |"
+            f"{num(h.get('train_s'), 's')} | {num(h.get('load_s'), 's')} | "
+            f"{num(h.get('parse_p50_ms'), 'ms')} / {num(h.get('parse_p95_ms'), 'ms')} | "
+            f"{num(h.get('peak_rss_mb'), 'MB')} | {num(m.get('train_s'), 's')} |"
         )
     return "\n".join(rows)
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -44,54 +42,25 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(url)
 
 
-def _pg_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return found[-1].parent if found else None
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """A real PostgreSQL server (Debian's package) in a temporary directory, for this run.
+    """A real PostgreSQL server (Debian's package) for this run; skipped only outside CI."""
+    from bench.pgtemp import pg_bin, temporary_postgres
 
-    Yields an admin URL. Skipped only outside CI when PostgreSQL is not installed.
-    """
-    bin_dir = _pg_bin()
-    if bin_dir is None:
+    if pg_bin() is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed; make setup installs it (postgresql)")
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-    base = Path(tempfile.mkdtemp(prefix="apuri-pg-"))  # outside pytest's root-only tmp dir
-    data, sockets = base / "data", base / "sock"
-    sockets.mkdir()
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: use its own system user
-        as_user = ["runuser", "-u", "postgres", "--"]
-        subprocess.run(["chown", "-R", "postgres", str(base)], check=True)
-    port = free_port()
-    run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True)  # noqa: E731
-    run(str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres",
-        "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off", "start")  # fmt: skip
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       capture_output=True)  # fmt: skip
-        shutil.rmtree(base, ignore_errors=True)
+    with temporary_postgres() as url:
+        yield url
 
 
 @pytest.fixture
 def postgres_url(postgres_server: str) -> str:
     """A fresh, empty database on the test server."""
-    import sqlalchemy as sa
+    from bench.pgtemp import create_database
 
-    name = f"apuri_{time.monotonic_ns()}"
-    engine = sa.create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return f"{postgres_server}/{name}"
+    return create_database(postgres_server, f"apuri_{time.monotonic_ns()}")
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ records = sa.Table(
     sa.Column("sort_key", sa.String(40)),  # event start or grant deadline, ISO 8601
     sa.Column("data", sa.Text, nullable=False),  # the record as imported, JSON
 )
-sa.Index("ix_records_kind_sort", records.c.kind, records.c.sort_key)
+sa.Index("ix_records_kind_sort", records.c.kind, records.c.sort_key, records.c.name)
 sa.Index("ix_records_kind_region", records.c.kind, records.c.region)
 
 record_municipalities = sa.Table(
@@ -28,7 +28,7 @@ record_municipalities = sa.Table(
     metadata,
     sa.Column("kind", sa.String(32), primary_key=True),
     sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("municipality", sa.String(64), primary_key=True),
+    sa.Column("municipality", sa.String(80), primary_key=True),  # also "region:<maakunta>"
 )
 sa.Index(
     "ix_record_municipalities", record_municipalities.c.municipality, record_municipalities.c.kind

@@ -25,10 +25,10 @@ def upgrade() -> None:
         sa.Column("sort_key", sa.String(40)),
         sa.Column("data", sa.Text, nullable=False),
     )
-    op.create_index("ix_records_kind_sort", "records", ["kind", "sort_key"])
+    op.create_index("ix_records_kind_sort", "records", ["kind", "sort_key", "name"])
     op.create_index("ix_records_kind_region", "records", ["kind", "region"])
     index_tables = (
-        ("record_municipalities", "municipality", 64),
+        ("record_municipalities", "municipality", 80),
         ("record_topics", "topic", 32),
         ("record_terms", "term", 80),
     )
