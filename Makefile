@@ -39,6 +39,7 @@ test: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) bench/nlu_bench.py
+	$(PY) bench/directory_bench.py
 
 clean:
 	rm -rf models .rasa results bench/results/tmp
