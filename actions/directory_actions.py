@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.directory import Directory
 from actions.directory.store import utc_now_key
+from bot import finnish
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +66,18 @@ class DirectorySearchAction(Action, abc.ABC):
             return [SlotSet("pending_search", self.name())]
         filters = {**self.filters, **self.extra_filters(tracker), "limit": 12}
         topic = tracker.get_slot("topic")
+        words = " ".join(finnish.content_words(tracker.latest_message.get("text") or ""))
         try:
             topic = filters.pop("topic", topic)
-            found, scope = directory().search(
-                self.kind, municipality, region, topic=topic, **filters
-            )
+            found, scope = [], "none"
+            if words:  # "shakkikerhoa", "kirjasto": the words themselves first
+                found, scope = directory().search(
+                    self.kind, municipality, region, text=words, **filters
+                )
+            if not found:
+                found, scope = directory().search(
+                    self.kind, municipality, region, topic=topic, **filters
+                )
             if not found and topic:  # the topic may be too narrow: try the place alone
                 found, scope = directory().search(self.kind, municipality, region, **filters)
         except Exception:  # noqa: BLE001 - the database is down: still offer a human

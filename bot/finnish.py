@@ -785,3 +785,35 @@ def safety_intent(text: str) -> str | None:
     if _CRISIS_RE.search(lower):
         return "crisis"
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Content words: what a question is about once the question words and the generic words are
+# gone ("onko Kuopiossa shakkikerhoa" → ["shakkikerho"]), for free-text directory search.
+
+_GENERIC_LEMMAS = set("""
+olla ei voida pitää saada tulla mennä haluta etsiä tarvita löytyä kertoa tietää auttaa päästä
+mikä mitä missä mistä mihin miten milloin kuka ketkä kenelle kuinka paljonko montako
+joku jokin jotain kukaan mikään kaikki muu oma tämä tuo se ne nämä sellainen semmoinen
+minä sinä hän me te he mä sä mun sun meidän teidän
+ja tai sekä mutta kun jos että vai myös vielä jo nyt heti tänään huomenna täällä siellä tuolla
+lähellä lähistö kiitos hei moi terve ole olis olisi onks onko onkos löytyykö löytyisikö
+yhdistys järjestö seura kerho ryhmä porukka toiminta harrastus palvelu apu tuki neuvonta
+kunta kaupunki alue seutu paikka paikkakunta maakunta kylä tieto asia juttu ihminen henkilö
+tapahtuma tilaisuus avustus tuki tila koulutus kurssi mukaan vapaaehtoinen jäsen
+lähin kanssa joka jossa jolla olisiko voisi vois voisitko sellaista jonkun jotakin mitään
+""".split())
+
+
+def content_words(text: str) -> list[str]:
+    """Words that name what is asked about: not question words, places, phones or generic."""
+    taken = [(e.start, e.end) for e in extract_entities(text)
+             if e.entity in ("municipality", "region", "phone_number")]  # fmt: skip
+    words = []
+    for start, end, word in tokenize(text):
+        if any(s <= start and end <= e for s, e in taken) or len(word) < 4 or word.isdigit():
+            continue
+        base = lemma(word)
+        if base not in _GENERIC_LEMMAS and word.lower() not in _GENERIC_LEMMAS:
+            words.append(word)
+    return words

@@ -157,3 +157,8 @@ def test_volunteer_asks_the_place_first(chat) -> None:
     assert "Missä kunnassa" in reply
     after = joined(chat.say("Kuopiossa"))
     assert "Maija Esimerkki" in after or "puh." in after
+
+
+def test_words_of_the_question_find_names_and_descriptions(chat) -> None:
+    assert "Iin Eläkeläiset" in joined(chat.say("onko Iissä tuolijumppaa"))
+    assert "Lauluveikot" in joined(chat.say("löytyykö Kuopiosta mieskuoroa"))
