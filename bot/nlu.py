@@ -7,7 +7,9 @@
 - FinnishWordVectors: the static word vectors of spaCy's Finnish model (spacy-fi), looked up
   by word form and then by lemma; the sentence vector is their mean.
 - FinnishIntentClassifier: a linear classifier (SVM or logistic regression) over the TF-IDF
-  weighted sparse features of the featurizers, with calibrated confidences for the fallback.
+  weighted sparse features and the word vectors, with calibrated confidences for the fallback;
+  gibberish (no word it or Voikko knows) gets no confidence, so the fallback asks again.
+- SafetyGuard: emergency and crisis win over everything, before the fallback threshold.
 """
 
 from __future__ import annotations
