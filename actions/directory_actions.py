@@ -90,7 +90,9 @@ class DirectorySearchAction(Action, abc.ABC):
             if not named_contact(dispatcher, municipality, region, self.contact_role):
                 dispatcher.utter_message(response="utter_offer_human_direct")
             return [SlotSet("pending_search", None)]
-        found = texts.open_first(found)[:3]
+        found = texts.open_first(found)
+        more = [self.line(record) for record in found[3:]]
+        found = found[:3]
         nearest = texts.place_of(found[0])
         intro = {
             "municipality": "utter_found_in_municipality",
@@ -101,7 +103,7 @@ class DirectorySearchAction(Action, abc.ABC):
         dispatcher.utter_message(response=intro, place=place, nearest=nearest)
         dispatcher.utter_message(text="\n".join(self.line(record) for record in found))
         dispatcher.utter_message(response="utter_more_or_human")
-        return [SlotSet("pending_search", None)]
+        return [SlotSet("pending_search", None), SlotSet("more_results", more)]
 
 
 class ActionFindAssociation(DirectorySearchAction):
@@ -222,6 +224,29 @@ class ActionUpdateListing(ExplainAndNameAction):
 
     def name(self) -> str:
         return "action_update_listing"
+
+
+class ActionAffirm(Action):
+    """ "Kyllä" after "Haluatko lisää?" shows the next results; otherwise a plain go-ahead."""
+
+    def name(self) -> str:
+        return "action_affirm"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        asked = {r.get("text") for r in domain.get("responses", {}).get("utter_more_or_human", [])}
+        last_bot = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
+        more = tracker.get_slot("more_results") or []
+        if last_bot.get("text") not in asked or not more:
+            dispatcher.utter_message(response="utter_affirm")
+            return []
+        dispatcher.utter_message(text="\n".join(more[:3]))
+        if more[3:]:
+            dispatcher.utter_message(response="utter_more_or_human")
+        else:
+            dispatcher.utter_message(response="utter_no_more")
+        return [SlotSet("more_results", more[3:])]
 
 
 class ActionRequestHuman(Action):

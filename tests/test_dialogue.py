@@ -162,3 +162,16 @@ def test_volunteer_asks_the_place_first(chat) -> None:
 def test_words_of_the_question_find_names_and_descriptions(chat) -> None:
     assert "Iin Eläkeläiset" in joined(chat.say("onko Iissä tuolijumppaa"))
     assert "Lauluveikot" in joined(chat.say("löytyykö Kuopiosta mieskuoroa"))
+
+
+def test_yes_after_more_shows_the_next_results(chat) -> None:
+    first = joined(chat.say("onko Kuopiossa kuoroja"))
+    assert "Haluatko lisää" in first
+    more = joined(chat.say("kyllä"))
+    shown_first = {n for n in ("Lauluveikot", "Kamarikuoro", "Savon Laulajat", "Naiskuoro")
+                   if n in first}  # fmt: skip
+    shown_more = {n for n in ("Lauluveikot", "Kamarikuoro", "Savon Laulajat", "Naiskuoro")
+                  if n in more}  # fmt: skip
+    assert len(shown_first) == 3 and len(shown_more) == 1 and not shown_first & shown_more
+    assert "Siinä olivat kaikki" in more
+    assert "Selvä" in joined(chat.say("joo"))  # nothing more to show: a plain go-ahead
