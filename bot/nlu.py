@@ -237,32 +237,45 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _features(messages: list[Message]) -> tuple[scipy.sparse.csr_matrix, np.ndarray | None]:
-        """Sentence-level sparse counts and dense vectors of each message."""
-        sparse_rows, dense_rows = [], []
+    def _features(
+        messages: list[Message],
+    ) -> tuple[list[scipy.sparse.csr_matrix], np.ndarray | None]:
+        """Per featurizer, the sentence-level sparse counts of each message; and dense vectors.
+
+        Featurizers are told apart by the order they appear in (their pipeline order).
+        """
+        blocks: list[list[scipy.sparse.csr_matrix]] = []
+        dense_rows = []
         for message in messages:
-            sparse = message.get_sparse_features(TEXT)[1]
-            dense = message.get_dense_features(TEXT)[1]
-            sparse_rows.append(
-                scipy.sparse.csr_matrix(sparse.features)
-                if sparse is not None
-                else scipy.sparse.csr_matrix((1, 0))
-            )
-            if dense is not None:
-                dense_rows.append(np.asarray(dense.features).reshape(1, -1))
-        x_sparse = scipy.sparse.vstack(sparse_rows).tocsr()
+            sparse_seen = 0
+            dense_parts = []
+            for feature in message.features:
+                if feature.attribute != TEXT or feature.type != FEATURE_TYPE_SENTENCE:
+                    continue
+                if feature.is_sparse():
+                    if len(blocks) <= sparse_seen:
+                        blocks.append([])
+                    blocks[sparse_seen].append(scipy.sparse.csr_matrix(feature.features))
+                    sparse_seen += 1
+                else:
+                    dense_parts.append(np.asarray(feature.features).reshape(1, -1))
+            if dense_parts:
+                dense_rows.append(np.hstack(dense_parts))
+        x_blocks = [scipy.sparse.vstack(rows).tocsr() for rows in blocks]
         x_dense = np.vstack(dense_rows) if len(dense_rows) == len(messages) else None
-        return x_sparse, x_dense
+        return x_blocks, x_dense
 
     def _matrix(self, messages: list[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
-        """TF-IDF weighted, L2-normalized sparse counts, beside L2-normalized dense vectors."""
+        """Each featurizer's counts TF-IDF weighted and L2-normalized on its own (so letters and
+        lemmas weigh the same), beside the L2-normalized word vectors."""
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.preprocessing import normalize
 
-        x_sparse, x_dense = self._features(messages)
+        x_blocks, x_dense = self._features(messages)
         if fit:
-            self._tfidf = TfidfTransformer(sublinear_tf=True).fit(x_sparse)
-        parts = [normalize(self._tfidf.transform(x_sparse))]
+            self._tfidf = [TfidfTransformer(sublinear_tf=True).fit(x) for x in x_blocks]
+        pairs = zip(self._tfidf, x_blocks, strict=True)
+        parts = [normalize(tfidf.transform(x)) for tfidf, x in pairs]
         if x_dense is not None:
             parts.append(scipy.sparse.csr_matrix(normalize(x_dense) * self._config["dense_weight"]))
         return scipy.sparse.hstack(parts).tocsr()

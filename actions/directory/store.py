@@ -101,6 +101,8 @@ class Directory:
                     done += len(batch)
                     if progress:
                         progress(done, total)
+        with self.engine.begin() as conn:  # fresh statistics, or SQLite plans joins badly
+            conn.execute(sa.text("ANALYZE"))
         return counts
 
     def _write(self, conn: sa.engine.Connection, kind: str, batch: list[dict]) -> None:
