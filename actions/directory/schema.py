@@ -23,33 +23,22 @@ records = sa.Table(
 sa.Index("ix_records_kind_sort", records.c.kind, records.c.sort_key, records.c.name)
 sa.Index("ix_records_kind_region", records.c.kind, records.c.region)
 
-record_municipalities = sa.Table(
-    "record_municipalities",
-    metadata,
-    sa.Column("kind", sa.String(32), primary_key=True),
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("municipality", sa.String(80), primary_key=True),  # also "region:<maakunta>"
-)
-sa.Index(
-    "ix_record_municipalities", record_municipalities.c.municipality, record_municipalities.c.kind
-)
 
-record_topics = sa.Table(
-    "record_topics",
-    metadata,
-    sa.Column("kind", sa.String(32), primary_key=True),
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("topic", sa.String(32), primary_key=True),
-)
-sa.Index("ix_record_topics", record_topics.c.topic, record_topics.c.kind)
+def _index_table(name: str, column: str, size: int) -> sa.Table:
+    """(kind, id, value) rows that point at a record, indexed by value for searching."""
+    table = sa.Table(
+        name,
+        metadata,
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("id", sa.String(200), primary_key=True),
+        sa.Column(column, sa.String(size), primary_key=True),
+    )
+    sa.Index(f"ix_{name}", table.c[column], table.c.kind)
+    return table
 
-record_terms = sa.Table(
-    "record_terms",
-    metadata,
-    sa.Column("kind", sa.String(32), primary_key=True),
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("term", sa.String(80), primary_key=True),
-)
-sa.Index("ix_record_terms", record_terms.c.term, record_terms.c.kind)
+
+record_municipalities = _index_table("record_municipalities", "municipality", 80)  # + "region:X"
+record_topics = _index_table("record_topics", "topic", 32)
+record_terms = _index_table("record_terms", "term", 80)  # lemmas, "role:…", "kind:…"
 
 INDEX_TABLES = (record_municipalities, record_topics, record_terms)
