@@ -93,14 +93,14 @@ class DirectorySearchAction(Action, abc.ABC):
         found = texts.open_first(found)
         more = [self.line(record) for record in found[3:]]
         found = found[:3]
-        nearest = texts.place_of(found[0])
-        intro = {
-            "municipality": "utter_found_in_municipality",
-            "region": "utter_found_in_region",
-            "national": "utter_found_national",
-            "none": "utter_found_national",
-        }[scope]
-        dispatcher.utter_message(response=intro, place=place, nearest=nearest)
+        if scope == "municipality":
+            intro = "utter_found_in_municipality"
+        elif scope == "region":
+            intro = "utter_found_in_region"
+        else:
+            intro = "utter_found_national_after" if place else "utter_found_national"
+        region_name = region or finnish.gazetteer().region_of(municipality or "") or ""
+        dispatcher.utter_message(response=intro, place=place, region=region_name)
         dispatcher.utter_message(text="\n".join(self.line(record) for record in found))
         dispatcher.utter_message(response="utter_more_or_human")
         return [SlotSet("pending_search", None), SlotSet("more_results", more)]

@@ -99,7 +99,7 @@ def test_missing_municipality_is_asked_and_the_question_answered(chat) -> None:
 
 def test_nothing_in_the_municipality_falls_back_to_the_region(chat) -> None:
     reply = joined(chat.say("onko Pielavedellä yhdistyksiä"))
-    assert "Pielavesi: en löytänyt" in reply
+    assert "Pielavesi: en löytänyt. Lähimpänä, maakunnassa Pohjois-Savo:" in reply
     assert "Lauluveikot" in reply
 
 
@@ -175,3 +175,9 @@ def test_yes_after_more_shows_the_next_results(chat) -> None:
     assert len(shown_first) == 3 and len(shown_more) == 1 and not shown_first & shown_more
     assert "Siinä olivat kaikki" in more
     assert "Selvä" in joined(chat.say("joo"))  # nothing more to show: a plain go-ahead
+
+
+def test_nothing_near_says_so_and_answers_from_the_whole_country(chat) -> None:
+    reply = joined(chat.say("onko Utsjoella liikuntaseuroja"))
+    assert "Utsjoki: en löytänyt. Koko Suomesta" in reply
+    assert "Iin Eläkeläiset" in reply
