@@ -685,8 +685,13 @@ def _context_allows(name: str, text: str, toks: list, idx: int, span_end: int) -
 
 def extract_entities(text: str) -> list[Entity]:
     """All municipality, region, topic and phone_number entities in a message, normalized."""
+    return list(_extract_entities(text))
+
+
+@functools.lru_cache(maxsize=1024)  # the tokenizer and the extractor both ask for each message
+def _extract_entities(text: str) -> tuple[Entity, ...]:
     if not text or len(text) > 5000:
-        return []
+        return ()
     gaz = gazetteer()
     found: list[Entity] = []
     taken: list[tuple[int, int]] = []
@@ -732,7 +737,7 @@ def extract_entities(text: str) -> list[Entity]:
                 topics_seen.add(key)
                 found.append(Entity("topic", key, start, end, word))
                 taken.append((start, end))
-    return sorted(found, key=lambda e: e.start)
+    return tuple(sorted(found, key=lambda e: e.start))
 
 
 def entity_values(text: str, entity: str) -> list[str]:
