@@ -81,6 +81,11 @@ def _strip_html(text: str | None, limit: int = 600) -> str | None:
     return plain[:limit] or None
 
 
+def _present(**fields: Any) -> dict[str, Any]:
+    """A record of the fields that have a value (the format leaves empty fields out)."""
+    return {key: value for key, value in fields.items() if value}
+
+
 def _document(**lists: list[dict[str, Any]]) -> dict[str, Any]:
     return {"format": FORMAT, **{k: v for k, v in lists.items() if v}}
 
@@ -115,20 +120,14 @@ def _le_space(place: dict[str, Any]) -> dict[str, Any] | None:
     name = _text(place.get("name"))
     if not pid or not name:
         return None
-    space: dict[str, Any] = {"id": f"le-place:{pid}", "name": name}
-    municipality = _municipality(_text(place.get("address_locality")))
-    if municipality:
-        space["municipality"] = municipality
-    street = _text(place.get("street_address"))
-    if street:
-        space["address"] = street
-    description = _strip_html(_text(place.get("description")))
-    if description:
-        space["description"] = description
-    url = _text(place.get("info_url"))
-    if url:
-        space["url"] = url
-    return space
+    return _present(
+        id=f"le-place:{pid}",
+        name=name,
+        municipality=_municipality(_text(place.get("address_locality"))),
+        address=_text(place.get("street_address")),
+        description=_strip_html(_text(place.get("description"))),
+        url=_text(place.get("info_url")),
+    )
 
 
 def linked_events(events_data: Any, places_data: Any = None) -> dict[str, Any]:
@@ -262,37 +261,25 @@ def _ptv_organization(item: dict[str, Any], kind_of: str) -> dict[str, Any] | No
     name = _ptv_text(names, "Name") or _ptv_text(names)
     if not item.get("id") or not name:
         return None
-    org: dict[str, Any] = {"id": f"ptv:{item['id']}", "name": name, "kind": kind_of}
     descriptions = item.get("serviceChannelDescriptions") or item.get("organizationDescriptions")
-    description = _strip_html(_ptv_text(descriptions, "Summary") or _ptv_text(descriptions))
-    if description:
-        org["description"] = description
     address, municipality = _ptv_address(item.get("addresses"))
     if not municipality:
         municipality = _municipality((item.get("municipality") or {}).get("code"))
-    if municipality:
-        org["municipalities"] = [municipality]
-        org["region"] = finnish.gazetteer().region_of(municipality)
-    if address:
-        org["address"] = address
-    phone = _ptv_phone(item.get("phoneNumbers"))
-    if phone:
-        org["phone"] = phone
-    email = _ptv_first(item.get("emails"), "value")
-    if email:
-        org["email"] = email
-    url = _ptv_first(item.get("webPages"), "url")
-    if url:
-        org["website"] = url
-    hours = _ptv_opening_hours(item.get("serviceHours"))
-    if hours:
-        org["opening_hours"] = hours
-    languages = sorted(
-        {i.get("language") for i in names if isinstance(i, dict) and i.get("language")}
+    languages = {i.get("language") for i in names if isinstance(i, dict) and i.get("language")}
+    return _present(
+        id=f"ptv:{item['id']}",
+        name=name,
+        kind=kind_of,
+        description=_strip_html(_ptv_text(descriptions, "Summary") or _ptv_text(descriptions)),
+        municipalities=[municipality] if municipality else None,
+        region=finnish.gazetteer().region_of(municipality) if municipality else None,
+        address=address,
+        phone=_ptv_phone(item.get("phoneNumbers")),
+        email=_ptv_first(item.get("emails"), "value"),
+        website=_ptv_first(item.get("webPages"), "url"),
+        opening_hours=_ptv_opening_hours(item.get("serviceHours")),
+        languages=sorted(languages),
     )
-    if languages:
-        org["languages"] = languages
-    return org
 
 
 def ptv(data: Any) -> dict[str, Any]:
