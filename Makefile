@@ -8,7 +8,7 @@ RASA := $(VENV)/bin/rasa
 MODEL := models/apuri.tar.gz
 NLU := $(wildcard nlu_data/*.yml)
 DIALOGUE := $(wildcard bot/dialogue/*.yml)
-BOT_CODE := $(wildcard bot/*.py) bot/data/municipalities-2021.csv
+BOT_CODE := $(wildcard bot/*.py bot/finnish/*.py bot/finnish/data/*)
 
 .PHONY: setup train run test bench lint clean
 
@@ -39,6 +39,7 @@ test: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) bench/nlu_bench.py
+	$(PY) bench/place_names.py
 	$(PY) bench/directory_bench.py
 
 clean:

@@ -1,4 +1,5 @@
-"""Conversation-level actions: repeat the last answer, acknowledge a bare answer."""
+"""Conversation-level actions: keep the place slots consistent, repeat the last answer,
+acknowledge a bare answer, greet a returning user, close a yes/no question."""
 
 from __future__ import annotations
 
@@ -8,7 +9,41 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.directory_actions import HUMAN, RESTART
 from bot import finnish
+
+YES_NO = ("affirm", "deny")
+
+
+class ActionValidatePlaceSlots(Action):
+    """Runs after every user message (Rasa's action_validate_slot_mappings).
+
+    The region always follows the municipality: a new municipality brings its own region, and
+    a new region drops a municipality outside it. A yes/no question stays open only for the
+    answer right after it.
+    """
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        gaz = finnish.gazetteer()
+        changed = tracker.slots_to_validate()
+        events: list[dict[str, Any]] = []
+        municipality = changed.get("municipality")
+        if municipality:
+            events += [SlotSet("municipality", municipality),
+                       SlotSet("region", gaz.region_of(municipality))]  # fmt: skip
+        elif changed.get("region"):
+            current = tracker.get_slot("municipality")
+            if current and gaz.region_of(current) != changed["region"]:
+                events.append(SlotSet("municipality", None))
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in YES_NO and tracker.get_slot("open_question") is not None:
+            events.append(SlotSet("open_question", None))
+        return events
 
 
 class ActionRepeat(Action):
@@ -20,19 +55,24 @@ class ActionRepeat(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        last_user_seen = False  # skip to the bot message before the "toista" request
+        last_user_seen = False  # skip to the bot messages before the "toista" request
+        said: list[str] = []
         for event in reversed(tracker.events):
             if event.get("event") == "user":
+                if said:
+                    break
                 last_user_seen = True
             elif event.get("event") == "bot" and last_user_seen and event.get("text"):
-                dispatcher.utter_message(text=event["text"])
-                return []
-        dispatcher.utter_message(response="utter_nothing_to_repeat")
+                said.insert(0, event["text"])
+        if not said:
+            dispatcher.utter_message(response="utter_nothing_to_repeat")
+        for text in said:
+            dispatcher.utter_message(text=text)
         return []
 
 
 class ActionAcknowledgeInform(Action):
-    """Confirms what the user just told (a municipality, region, topic or phone number)."""
+    """A bare answer: answers the question that was waiting for it, or confirms what it was."""
 
     def name(self) -> str:
         return "action_acknowledge_inform"
@@ -41,19 +81,13 @@ class ActionAcknowledgeInform(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities", [])}
-        events: list[dict[str, Any]] = []
         pending = tracker.get_slot("pending_search")
+        if pending and ("municipality" in entities or "region" in entities):
+            return [FollowupAction(pending)]  # we asked for the place to answer a question
         if "municipality" in entities:
-            municipality = entities["municipality"]
-            region = finnish.gazetteer().region_of(municipality)
-            events.append(SlotSet("region", region))
-            if pending:  # we asked for the place to answer a question: answer it now
-                return [*events, SlotSet("pending_search", None), FollowupAction(pending)]
             dispatcher.utter_message(
-                response="utter_inform_municipality", municipality=municipality
+                response="utter_inform_municipality", municipality=entities["municipality"]
             )
-        elif "region" in entities and pending:
-            return [SlotSet("pending_search", None), FollowupAction(pending)]
         elif "region" in entities:
             dispatcher.utter_message(response="utter_inform_region", region=entities["region"])
         elif "phone_number" in entities:
@@ -63,4 +97,45 @@ class ActionAcknowledgeInform(Action):
             dispatcher.utter_message(response="utter_inform_topic")
         else:
             dispatcher.utter_message(response="utter_inform_unknown")
-        return events
+        return []
+
+
+class ActionGreet(Action):
+    """Hello; a returning user whose place is remembered is asked whether to start over."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        place = tracker.get_slot("municipality") or tracker.get_slot("region")
+        if not place:
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        dispatcher.utter_message(response="utter_greet_again", place=place)
+        return [SlotSet("open_question", RESTART)]
+
+
+class ActionCloseQuestion(Action):
+    """The yes/no question has its answer: "kyllä" now means nothing special any more."""
+
+    def name(self) -> str:
+        return "action_close_question"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return [SlotSet("open_question", None)]
+
+
+class ActionAskHuman(Action):
+    """The answer just sent asked "shall I direct you to a human?": yes now means a person."""
+
+    def name(self) -> str:
+        return "action_ask_human"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return [SlotSet("open_question", HUMAN)]

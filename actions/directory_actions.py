@@ -1,7 +1,10 @@
 """Actions that answer from the directory: slots in, directory query, Finnish lines out.
 
-Each action names at most three results with one way to reach them, then offers more or a
-human. When the municipality is missing it asks for it and runs again once it is told.
+Each search lists at most three records that match what was asked (the question's own words or
+its topic), widening by place (municipality → its region → the whole country) but never to
+records of another kind of thing; then it offers more or a human. When nothing matches it says
+so and names the person for the place. When the municipality is missing it asks for it and runs
+again once it is told.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import abc
 import functools
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -18,10 +22,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.directory import Directory
-from actions.directory.store import utc_now_key
-from bot import finnish
+from bot import clock, finnish
 
 logger = logging.getLogger(__name__)
+
+# The last-resort human (contract §2): when the directory has nobody for the place or is down.
+# The defaults are the sample directory's general contact (p-yleisneuvonta).
+FALLBACK = {"name": "Aino Laaksonen", "title": "Apurin yleisneuvoja", "phone": "040 555 0100"}
+
+# Yes/no questions the bot asks; the slot `open_question` holds the one asked last, and rules
+# conditioned on it decide what "kyllä" and "ei" mean.
+MORE, HUMAN, RESTART = "more", "human", "restart"
 
 
 @functools.lru_cache(maxsize=1)
@@ -29,15 +40,34 @@ def directory() -> Directory:
     return Directory()
 
 
-def named_contact(
+def general_contact() -> dict[str, Any]:
+    """The configured general contact (APURI_FALLBACK_NAME, APURI_FALLBACK_PHONE)."""
+    name = os.environ.get("APURI_FALLBACK_NAME")
+    phone = os.environ.get("APURI_FALLBACK_PHONE") or FALLBACK["phone"]
+    return {"name": name, "phone": phone} if name else {**FALLBACK, "phone": phone}
+
+
+def place_slots(tracker: Tracker) -> tuple[str | None, str | None]:
+    """(municipality, region) of the conversation; the region is always the municipality's."""
+    municipality = tracker.get_slot("municipality")
+    region = finnish.gazetteer().region_of(municipality) if municipality else None
+    return municipality, region or tracker.get_slot("region")
+
+
+def name_contact(
     dispatcher: CollectingDispatcher, municipality: str | None, region: str | None, role: str
-) -> bool:
-    """Names the right person for the place; False when the directory has nobody."""
-    person = directory().contact(municipality, region, role=role)
-    if person is None:
-        return False
-    dispatcher.utter_message(response="utter_contact_person", person=texts.person_line(person))
-    return True
+) -> None:
+    """Names the right person for the place; the general contact when the directory has none
+    or cannot be reached."""
+    try:
+        person = directory().contact(municipality, region, role=role)
+    except Exception:  # noqa: BLE001 - the database is down: still name a human
+        logger.exception("directory contact lookup failed")
+        dispatcher.utter_message(response="utter_directory_unavailable")
+        person = None
+    dispatcher.utter_message(
+        response="utter_contact_person", person=texts.person_line(person or general_contact())
+    )
 
 
 class DirectorySearchAction(Action, abc.ABC):
@@ -47,6 +77,9 @@ class DirectorySearchAction(Action, abc.ABC):
     filters: dict[str, Any] = {}
     needs_place = True
     contact_role = "liaison"
+    # True when every record of this kind answers the question ("any digital support point"),
+    # so the place alone may list them when the question's words match nothing.
+    any_record_answers = False
     line: Callable[[dict[str, Any]], str] = staticmethod(texts.organization_line)
 
     @abc.abstractmethod
@@ -56,54 +89,74 @@ class DirectorySearchAction(Action, abc.ABC):
     def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
         return {}
 
+    def alternatives(self, tracker: Tracker, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """Ways to match what was asked, best first: its own words, then its topic.
+
+        A topic carried over from an earlier question ("entä tapahtumia?" after sports clubs)
+        narrows the search only where it finds something; otherwise the place alone answers.
+        """
+        message = tracker.latest_message or {}
+        words = finnish.content_words(message.get("text") or "")
+        said = [e["value"] for e in message.get("entities", []) if e.get("entity") == "topic"]
+        topic = filters.pop("topic", None) or (said[0] if said else None)
+        out: list[dict[str, Any]] = []
+        if words:
+            out.append({"text": " ".join(words)})
+        if topic:
+            out.append({"topic": topic})
+        if out:
+            return out + ([{}] if self.any_record_answers else [])
+        carried = tracker.get_slot("topic")
+        return [{"topic": carried}, {}] if carried else [{}]
+
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        municipality = tracker.get_slot("municipality")
-        region = tracker.get_slot("region")
+        municipality, region = place_slots(tracker)
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [SlotSet("pending_search", self.name())]
         filters = {**self.filters, **self.extra_filters(tracker), "limit": 12}
-        topic = tracker.get_slot("topic")
-        words = " ".join(finnish.content_words(tracker.latest_message.get("text") or ""))
+        alternatives = self.alternatives(tracker, filters)
         try:
-            topic = filters.pop("topic", topic)
-            found, scope = [], "none"
-            if words:  # "shakkikerhoa", "kirjasto": the words themselves first
-                found, scope = directory().search(
-                    self.kind, municipality, region, text=words, **filters
-                )
-            if not found:
-                found, scope = directory().search(
-                    self.kind, municipality, region, topic=topic, **filters
-                )
-            if not found and topic:  # the topic may be too narrow: try the place alone
-                found, scope = directory().search(self.kind, municipality, region, **filters)
+            found, scope = directory().search(
+                self.kind, municipality, region, alternatives, **filters
+            )
         except Exception:  # noqa: BLE001 - the database is down: still offer a human
             logger.exception("directory search failed")
             dispatcher.utter_message(response="utter_directory_unavailable")
+            dispatcher.utter_message(
+                response="utter_contact_person", person=texts.person_line(general_contact())
+            )
             return [SlotSet("pending_search", None)]
         place = municipality or region or ""
         if not found:
-            dispatcher.utter_message(response="utter_nothing_found", place=place)
-            if not named_contact(dispatcher, municipality, region, self.contact_role):
-                dispatcher.utter_message(response="utter_offer_human_direct")
-            return [SlotSet("pending_search", None)]
+            dispatcher.utter_message(
+                response="utter_nothing_found_in" if place else "utter_nothing_found",
+                place=place,
+            )
+            name_contact(dispatcher, municipality, region, self.contact_role)
+            return [SlotSet("pending_search", None), SlotSet("more_results", None)]
         found = texts.open_first(found)
         more = [self.line(record) for record in found[3:]]
-        found = found[:3]
         if scope == "municipality":
             intro = "utter_found_in_municipality"
         elif scope == "region":
             intro = "utter_found_in_region"
         else:
             intro = "utter_found_national_after" if place else "utter_found_national"
-        region_name = region or finnish.gazetteer().region_of(municipality or "") or ""
-        dispatcher.utter_message(response=intro, place=place, region=region_name)
-        dispatcher.utter_message(text="\n".join(self.line(record) for record in found))
+        dispatcher.utter_message(response=intro, place=place, region=region or "")
+        dispatcher.utter_message(text="\n".join(self.line(record) for record in found[:3]))
+        return [SlotSet("pending_search", None), *offer_more(dispatcher, more)]
+
+
+def offer_more(dispatcher: CollectingDispatcher, more: list[str]) -> list[dict[str, Any]]:
+    """Asks "Haluatko lisää?" when there is more to show, else offers a human."""
+    if more:
         dispatcher.utter_message(response="utter_more_or_human")
-        return [SlotSet("pending_search", None), SlotSet("more_results", more)]
+        return [SlotSet("more_results", more), SlotSet("open_question", MORE)]
+    dispatcher.utter_message(response="utter_offer_human")
+    return [SlotSet("more_results", None), SlotSet("open_question", HUMAN)]
 
 
 class ActionFindAssociation(DirectorySearchAction):
@@ -128,6 +181,7 @@ class ActionDigitalHelp(DirectorySearchAction):
 
     filters = {"org_kind": "digital_support"}
     contact_role = "digital_support"
+    any_record_answers = True
 
 
 class ActionAskSpaces(DirectorySearchAction):
@@ -135,6 +189,7 @@ class ActionAskSpaces(DirectorySearchAction):
         return "action_ask_spaces"
 
     kind = "spaces"
+    any_record_answers = True
     line = staticmethod(texts.space_line)
 
 
@@ -147,7 +202,7 @@ class ActionAskEvents(DirectorySearchAction):
     line = staticmethod(texts.event_line)
 
     def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
-        return {"after": utc_now_key()}  # upcoming only, soonest first
+        return {"after": clock.utc_key()}  # upcoming only, soonest first
 
 
 class ActionAskGrants(DirectorySearchAction):
@@ -156,10 +211,11 @@ class ActionAskGrants(DirectorySearchAction):
 
     kind = "grants"
     needs_place = False
+    any_record_answers = True
     line = staticmethod(texts.grant_line)
 
     def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
-        return {"after": texts.now().date().isoformat()}  # open deadlines, nearest first
+        return {"after": clock.today().isoformat()}  # open deadlines, nearest first
 
 
 class ActionVolunteer(DirectorySearchAction):
@@ -174,8 +230,8 @@ class ActionVolunteer(DirectorySearchAction):
         dispatcher.utter_message(response="utter_volunteer")
         return super().run(dispatcher, tracker, domain)
 
-    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
-        return {"topic": "vapaaehtoistyo"}
+    def alternatives(self, tracker: Tracker, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"topic": "vapaaehtoistyo"}]
 
 
 class ExplainAndNameAction(Action, abc.ABC):
@@ -183,6 +239,7 @@ class ExplainAndNameAction(Action, abc.ABC):
 
     response = ""
     role = "liaison"
+    resume = ""  # the action that answers once the place is told (default: this one)
 
     @abc.abstractmethod
     def name(self) -> str:
@@ -191,17 +248,14 @@ class ExplainAndNameAction(Action, abc.ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        municipality = tracker.get_slot("municipality")
-        region = tracker.get_slot("region")
-        dispatcher.utter_message(response=self.response)
+        municipality, region = place_slots(tracker)
+        resumed = tracker.get_slot("pending_search") == self.name()
+        if self.response and not resumed:  # said once, before asking for the place
+            dispatcher.utter_message(response=self.response)
         if not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
-            return [SlotSet("pending_search", self.name())]
-        try:
-            named_contact(dispatcher, municipality, region, self.role)
-        except Exception:  # noqa: BLE001 - the database is down: the general answer stands
-            logger.exception("directory contact lookup failed")
-            dispatcher.utter_message(response="utter_directory_unavailable")
+            return [SlotSet("pending_search", self.resume or self.name())]
+        name_contact(dispatcher, municipality, region, self.role)
         return [SlotSet("pending_search", None)]
 
 
@@ -226,51 +280,56 @@ class ActionUpdateListing(ExplainAndNameAction):
         return "action_update_listing"
 
 
-class ActionAffirm(Action):
-    """ "Kyllä" after "Haluatko lisää?" shows the next results; otherwise a plain go-ahead."""
+class ActionFeedback(ExplainAndNameAction):
+    """Feedback is not forwarded yet: the bot says so and names who takes it."""
+
+    response = "utter_feedback"
 
     def name(self) -> str:
-        return "action_affirm"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        asked = {r.get("text") for r in domain.get("responses", {}).get("utter_more_or_human", [])}
-        last_bot = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
-        more = tracker.get_slot("more_results") or []
-        if last_bot.get("text") not in asked or not more:
-            dispatcher.utter_message(response="utter_affirm")
-            return []
-        dispatcher.utter_message(text="\n".join(more[:3]))
-        if more[3:]:
-            dispatcher.utter_message(response="utter_more_or_human")
-        else:
-            dispatcher.utter_message(response="utter_no_more")
-        return [SlotSet("more_results", more[3:])]
+        return "action_feedback"
 
 
-class ActionRequestHuman(Action):
+class ActionRequestCallback(ExplainAndNameAction):
+    """Callback requests are not taken yet: the bot says so and names whom to call."""
+
+    response = "utter_request_callback"
+
+    def name(self) -> str:
+        return "action_request_callback"
+
+
+class ActionRequestHuman(ExplainAndNameAction):
     """Names the contact person for the user's municipality or region."""
 
     def name(self) -> str:
         return "action_request_human"
 
+
+class ActionOfferHumanDirect(ExplainAndNameAction):
+    """After repeated misunderstandings: straight to the person for the place."""
+
+    response = "utter_offer_human_direct"
+    resume = "action_request_human"
+
+    def name(self) -> str:
+        return "action_offer_human_direct"
+
+
+class ActionMoreResults(Action):
+    """ "Kyllä" to "Haluatko lisää?": the next results of the last search."""
+
+    def name(self) -> str:
+        return "action_more_results"
+
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        municipality = tracker.get_slot("municipality")
-        region = tracker.get_slot("region")
-        if not municipality and not region:
-            dispatcher.utter_message(response="utter_ask_municipality")
-            return [SlotSet("pending_search", self.name())]
-        try:
-            found = named_contact(dispatcher, municipality, region, "liaison")
-        except Exception:  # noqa: BLE001 - the database is down: still offer a human
-            logger.exception("directory contact lookup failed")
-            dispatcher.utter_message(response="utter_directory_unavailable")
-            return [SlotSet("pending_search", None)]
-        if not found:
-            dispatcher.utter_message(response="utter_offer_human_direct")
-        else:
-            dispatcher.utter_message(response="utter_offer_callback")
-        return [SlotSet("pending_search", None)]
+        more = tracker.get_slot("more_results") or []
+        if not more:
+            dispatcher.utter_message(response="utter_no_more")
+            return [SlotSet("open_question", HUMAN)]
+        dispatcher.utter_message(text="\n".join(more[:3]))
+        if more[3:]:
+            return offer_more(dispatcher, more[3:])
+        dispatcher.utter_message(response="utter_no_more")
+        return [SlotSet("more_results", None), SlotSet("open_question", HUMAN)]

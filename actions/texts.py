@@ -7,18 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot import finnish
+from bot.clock import HELSINKI, now
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 WEEKDAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
 WEEKDAYS_LONG = ("maanantaina", "tiistaina", "keskiviikkona", "torstaina", "perjantaina",
                  "lauantaina", "sunnuntaina")  # fmt: skip
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(HELSINKI)
 
 
 def clock(t: dt.datetime) -> str:

@@ -37,7 +37,7 @@ CONFIGS = {
     "lr": ROOT / "bench" / "configs" / "lr.yml",
     "diet": ROOT / "bench" / "configs" / "diet.yml",
 }
-MASSIVE = ROOT.parent / "shared" / "benchmarks" / "massive-fi" / "fi-FI.jsonl"
+MASSIVE = ROOT / "bench" / "data" / "massive-fi" / "fi-FI.jsonl"  # CC BY 4.0, see SOURCE.md
 NLU_FILES = sorted((ROOT / "nlu_data").glob("*.yml"))
 HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
 
@@ -109,6 +109,7 @@ def worker(job: dict) -> dict:
         "intent_accuracy": metrics["intent_accuracy"],
         "classifier_accuracy": metrics["classifier_accuracy"],
         "intent_macro_f1": metrics["intent_macro_f1"],
+        "intent_f1": metrics["intent_f1"],
         "entity_f1": metrics["entities"]["all"]["f1"],
         "safety_recall": metrics["safety_recall"],
         "errors": metrics["errors"],
@@ -229,6 +230,9 @@ def render(report: dict) -> str:
     def pct(x: float | None) -> str:
         return "—" if x is None else f"{100 * x:.1f} %"
 
+    def f3(x: float | None) -> str:
+        return "—" if x is None else f"{x:.3f}"
+
     def num(x: float | None, unit: str) -> str:
         return "—" if x is None else f"{x:.0f} {unit}" if x >= 10 else f"{x:.1f} {unit}"
 
@@ -244,9 +248,6 @@ def render(report: dict) -> str:
         m = r.get("massive") or {}
         safety = [x["safety_recall"] for x in (h, cv) if x.get("safety_recall") is not None]
 
-        def f3(x: float | None) -> str:
-            return "—" if x is None else f"{x:.3f}"
-
         rows.append(
             f"| {name} | {pct(cv.get('intent_accuracy'))} | {pct(cv.get('intent_macro_f1'))} | "
             f"{f3(cv.get('entity_f1'))} | {pct(h.get('intent_accuracy'))} | "
@@ -256,6 +257,14 @@ def render(report: dict) -> str:
             f"{num(h.get('parse_p50_ms'), 'ms')} / {num(h.get('parse_p95_ms'), 'ms')} | "
             f"{num(h.get('peak_rss_mb'), 'MB')} | {num(m.get('train_s'), 's')} |"
         )
+    names = [n for n, r in report.items() if (r.get("holdout") or {}).get("intent_f1")]
+    if names:
+        rows += ["", "Per-intent F1 on the held-out set (tests/data/nlu_holdout.yml):", "",
+                 "| intent | " + " | ".join(names) + " |", "|" + " --- |" * (len(names) + 1)]
+        intents = sorted({i for n in names for i in report[n]["holdout"]["intent_f1"]})
+        for intent in intents:
+            cells = [f3(report[n]["holdout"]["intent_f1"].get(intent)) for n in names]
+            rows.append(f"| {intent} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 

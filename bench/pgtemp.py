@@ -5,22 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.services import free_port
+
 
 def pg_bin() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     return found[-1].parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -36,7 +31,7 @@ def temporary_postgres() -> Iterator[str]:
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root: use its own system user
         as_user = ["runuser", "-u", "postgres", "--"]
         subprocess.run(["chown", "-R", "postgres", str(base)], check=True)
-    port = _free_port()
+    port = free_port()
 
     def run(*cmd: str) -> None:
         subprocess.run([*as_user, *cmd], check=True, capture_output=True)

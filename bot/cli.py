@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
+import secrets
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from bot.services import Service, Supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "apuri.tar.gz"
@@ -42,99 +40,78 @@ def _port(name: str, default: int) -> int:
     return port
 
 
-def _wait_for(url: str, procs: list[subprocess.Popen], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return True
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    return False
+def rasa_token() -> str:
+    """APURI_RASA_TOKEN, or a new random token for this run, kept in var/rasa-token (mode 600)."""
+    if os.environ.get("APURI_RASA_TOKEN"):
+        return os.environ["APURI_RASA_TOKEN"]
+    token = secrets.token_urlsafe(32)
+    path = ROOT / "var" / "rasa-token"
+    path.parent.mkdir(exist_ok=True)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(token + "\n")
+    return token
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start the action server and Rasa; stop both on Ctrl-C or when either one dies."""
+    """Start the action server and Rasa on 127.0.0.1 and keep them running until Ctrl-C."""
     if not MODEL.exists():
         print("apuri: no trained model in models/apuri.tar.gz; run 'make train' first.")
         return 1
-    seed_if_empty()
     rasa_port = _port("APURI_RASA_PORT", 5005)
     actions_port = _port("APURI_ACTIONS_PORT", 5055)
+    seed_if_empty()
+    token = rasa_token()
     bin_dir = Path(sys.executable).parent
     endpoints = ROOT / "var" / "endpoints.yml"
     endpoints.parent.mkdir(exist_ok=True)
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8"
     )
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-    }
-    commands = {
-        "actions": [
-            str(bin_dir / "rasa"), "run", "actions", "--port", str(actions_port),
-            "--actions", "actions",
-        ],
-        "rasa": [
-            str(bin_dir / "rasa"), "run", "--enable-api", "--port", str(rasa_port),
-            "--model", str(MODEL), "--endpoints", str(endpoints),
-            "--credentials", "bot/credentials.yml", "--cors", "*",
-        ],
-    }  # fmt: skip
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in commands.values()]
+    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    services = [
+        Service(
+            "the action server",
+            [str(bin_dir / "rasa"), "run", "actions", "--port", str(actions_port),
+             "--actions", "actions"],
+            f"http://127.0.0.1:{actions_port}/health",
+            env={**env, "SANIC_HOST": "127.0.0.1"}, cwd=str(ROOT),
+        ),
+        Service(
+            "Rasa",
+            [str(bin_dir / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
+             "--port", str(rasa_port), "--auth-token", token, "--model", str(MODEL),
+             "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
+            f"http://127.0.0.1:{rasa_port}/status?token={token}",
+            env=env, cwd=str(ROOT),
+        ),
+    ]  # fmt: skip
 
-    def stop(*_: object) -> None:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
-    try:
-        print("apuri: starting the action server and Rasa (loading the model takes a while)…")
-        ready = _wait_for(f"http://127.0.0.1:{actions_port}/health", procs, 120) and _wait_for(
-            f"http://127.0.0.1:{rasa_port}/status", procs, args.timeout
-        )
-        if not ready:
-            print("apuri: a service did not start; see the messages above.")
-            stop()
-            return 1
+    def ready() -> None:
         print(
             f"""
 Apuri is running.
   Rasa REST channel: http://127.0.0.1:{rasa_port}/webhooks/rest/webhook
-  Rasa HTTP API:     http://127.0.0.1:{rasa_port}/status
+  Rasa HTTP API:     http://127.0.0.1:{rasa_port}/status?token=…
+                     (the token: APURI_RASA_TOKEN, or var/rasa-token when generated)
   Action server:     http://127.0.0.1:{actions_port}/health
+  Both listen on 127.0.0.1 only.
 
 Chat with it:
   curl -s -X POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook \\
        -H 'Content-Type: application/json' \\
        -d '{{"sender": "testi", "message": "onko Kuopiossa kuoroja"}}'
-or in a terminal (while this runs):
-  .venv/bin/rasa shell --model {MODEL.relative_to(ROOT)} --endpoints var/endpoints.yml
 
 Ctrl-C stops everything.""",
             flush=True,
         )
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-        print("apuri: a service stopped; stopping the rest.")
-        stop()
-        return 1
-    except KeyboardInterrupt:
-        print("\napuri: stopping…")
-        stop()
-        return 0
+
+    print("apuri: starting the action server and Rasa (loading the model takes a while)…",
+          flush=True)  # fmt: skip
+    code = Supervisor(services, say=lambda line: print(line, flush=True)).run(ready, args.timeout)
+    print("apuri: stopped.", flush=True)
+    return code
 
 
 def _progress(done: int, total: int) -> None:
@@ -192,7 +169,7 @@ def directory_export(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="apuri", description="Apuri, a Finnish helper bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    run_parser = sub.add_parser("run", help="start Rasa and the action server")
+    run_parser = sub.add_parser("run", help="start Rasa and the action server, until Ctrl-C")
     run_parser.add_argument(
         "--timeout", type=float, default=300, help="seconds to wait for Rasa to load the model"
     )

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.finnish import SAFETY_INTENTS
+
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\{([^}]*)\}")
-SAFETY_INTENTS = ("emergency", "crisis")
 
 
 @dataclass
@@ -61,17 +62,22 @@ def load_examples(paths: Iterable[Path | str]) -> list[Example]:
     return out
 
 
-def macro_f1(gold: list[str], pred: list[str]) -> float:
-    labels = sorted(set(gold))
-    scores = []
-    for label in labels:
-        tp = sum(1 for g, p in zip(gold, pred, strict=False) if g == label and p == label)
-        fp = sum(1 for g, p in zip(gold, pred, strict=False) if g != label and p == label)
-        fn = sum(1 for g, p in zip(gold, pred, strict=False) if g == label and p != label)
+def per_intent_f1(gold: list[str], pred: list[str]) -> dict[str, float]:
+    """F1 of every intent that occurs in the gold labels."""
+    scores = {}
+    for label in sorted(set(gold)):
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p == label)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != label and p == label)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p != label)
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
-        scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
-    return sum(scores) / len(scores) if scores else 0.0
+        scores[label] = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return scores
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    scores = per_intent_f1(gold, pred)
+    return sum(scores.values()) / len(scores) if scores else 0.0
 
 
 def entity_scores(gold: list[list[tuple[str, str]]], pred: list[list[tuple[str, str]]]) -> dict:
@@ -116,6 +122,7 @@ def evaluate(examples: list[Example], parse: Callable[[str], Prediction]) -> dic
         "classifier_accuracy": sum(g == p for g, p in zip(gold_i, top_i, strict=False))
         / max(len(examples), 1),
         "intent_macro_f1": macro_f1(gold_i, pred_i),
+        "intent_f1": per_intent_f1(gold_i, pred_i),
         "entities": entity_scores([e.entities for e in examples], [p.entities for p in preds]),
         "safety_recall": (
             sum(1 for e, p in safety if p.intent == e.intent) / len(safety) if safety else 1.0

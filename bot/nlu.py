@@ -6,8 +6,8 @@
 - FinnishEntityExtractor: municipality, region, topic and phone_number with normalized values.
 - FinnishWordVectors: the static word vectors of spaCy's Finnish model (spacy-fi), looked up
   by word form and then by lemma; the sentence vector is their mean.
-- FinnishIntentClassifier: a linear classifier (SVM or logistic regression) over the TF-IDF
-  weighted sparse features and the word vectors, with calibrated confidences for the fallback;
+- FinnishIntentClassifier: a linear SVM over the TF-IDF weighted sparse features and the word
+  vectors, with calibrated confidences for the fallback;
   gibberish (no word it or Voikko knows) gets no confidence, so the fallback asks again.
 - SafetyGuard: emergency and crisis win over everything, before the fallback threshold.
 """
@@ -198,14 +198,13 @@ class FinnishWordVectors(DenseFeaturizer, GraphComponent):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FinnishIntentClassifier(GraphComponent, IntentClassifier):
-    """Linear SVM or logistic regression on TF-IDF weighted sparse and dense features."""
+    """Linear SVM on TF-IDF weighted sparse and dense features, with calibrated confidences."""
 
     MODEL_FILE = "finnish_intent_classifier.joblib"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            "model": "svm",
             "C": 0.5,
             "dense_weight": 1.0,
             "ranking_length": 10,
@@ -282,11 +281,8 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
 
     def _estimator(self, n_per_class: int) -> Any:
         from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.linear_model import LogisticRegression
         from sklearn.svm import LinearSVC
 
-        if self._config["model"] == "logreg":
-            return LogisticRegression(C=self._config["C"], max_iter=2000)
         svm = LinearSVC(C=self._config["C"])
         folds = min(self._config["calibration_folds"], n_per_class)
         if folds < 2:
@@ -382,9 +378,6 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
 
-SAFETY_INTENTS = ("emergency", "crisis")
-
-
 def _deletions(word: str) -> set[str]:
     """The word with one letter left out, for a typo-tolerant vocabulary check."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -403,16 +396,16 @@ class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
             text = message.get(TEXT)
             if not text:
                 continue
-            ranking = message.get(INTENT_RANKING_KEY) or []
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["confidence"] > 0]
             chosen = finnish.safety_intent(text)
             runner_up = ranking[1] if len(ranking) > 1 else {"name": None, "confidence": 0.0}
             close = runner_up["confidence"] >= self._config["runner_up_threshold"]
             if chosen is None and ranking:
                 if ranking[0]["name"] == "emergency" and runner_up["name"] == "crisis" and close:
                     chosen = "crisis"  # the crisis answer names both the crisis line and 112
-                elif ranking[0]["name"] in SAFETY_INTENTS:
+                elif ranking[0]["name"] in finnish.SAFETY_INTENTS:
                     chosen = ranking[0]["name"]
-                elif runner_up["name"] in SAFETY_INTENTS and close:
+                elif runner_up["name"] in finnish.SAFETY_INTENTS and close:
                     chosen = runner_up["name"]
             if chosen is None:
                 continue

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bot import clock
+from bot.services import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "apuri.tar.gz"
@@ -20,26 +24,6 @@ BIN = Path(sys.executable).parent
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
 
 
 @pytest.fixture(scope="session")
@@ -71,15 +55,43 @@ def model_path() -> Path:
 
 
 FIXTURE_DIRECTORY = ROOT / "tests" / "fixtures" / "directory_small.json"
+_RELATIVE = re.compile(r"^([+-]\d+) days(?: (\d{1,2}):(\d{2}))?$")
+
+
+def relative_date(value: str, today: dt.date | None = None) -> str:
+    """ "+73 days 18:00" → that day at 18:00 in Helsinki (ISO 8601); "-3 days" → a date."""
+    match = _RELATIVE.match(value)
+    if not match:
+        return value
+    day = (today or clock.today()) + dt.timedelta(days=int(match.group(1)))
+    if match.group(2) is None:
+        return day.isoformat()
+    at = dt.time(int(match.group(2)), int(match.group(3)))
+    return dt.datetime.combine(day, at, tzinfo=clock.HELSINKI).isoformat()
+
+
+def fixture_document(path: Path = FIXTURE_DIRECTORY) -> dict:
+    """A fixture directory file with its dates ("+73 days 18:00") made relative to today."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for kind in ("events", "grants"):
+        for record in doc.get(kind, []):
+            for key in ("start", "end", "deadline"):
+                if isinstance(record.get(key), str):
+                    record[key] = relative_date(record[key])
+    return doc
+
+
+def fixture_record(kind: str, record_id: str) -> dict:
+    return next(r for r in fixture_document()[kind] if r["id"] == record_id)
 
 
 @pytest.fixture(scope="session")
 def directory_url(tmp_path_factory) -> str:
     """A real SQLite directory loaded with the small fixture file."""
-    from actions.directory import Directory, load_file
+    from actions.directory import Directory
 
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'apuri.db'}"
-    Directory(url).import_document(load_file(FIXTURE_DIRECTORY))
+    Directory(url).import_document(fixture_document())
     return url
 
 
@@ -94,7 +106,7 @@ def action_server(directory_url: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_http(f"http://127.0.0.1:{port}/health", proc, 120)
+        wait_http(f"http://127.0.0.1:{port}/health", [proc], 120)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         proc.terminate()

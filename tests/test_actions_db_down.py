@@ -1,4 +1,4 @@
-"""When the directory database is down, the actions still answer and offer help."""
+"""When the directory database is down, the actions still answer and name a human."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory_actions
-from tests.conftest import free_port
+from bot.services import free_port
 
 
 @pytest.fixture
@@ -27,10 +27,22 @@ def tracker(**slots) -> Tracker:
 @pytest.mark.parametrize(
     "action",
     [directory_actions.ActionFindAssociation(), directory_actions.ActionAskEvents(),
-     directory_actions.ActionRequestHuman(), directory_actions.ActionAskTraining()],
+     directory_actions.ActionRequestHuman(), directory_actions.ActionAskTraining(),
+     directory_actions.ActionDigitalHelp(), directory_actions.ActionFeedback()],
 )  # fmt: skip
 def test_actions_answer_when_the_database_is_down(database_down, action) -> None:
     dispatcher = CollectingDispatcher()
     action.run(dispatcher, tracker(municipality="Kuopio", region="Pohjois-Savo"), {})
     responses = [m.get("response") for m in dispatcher.messages]
     assert "utter_directory_unavailable" in responses
+    people = [m for m in dispatcher.messages if m.get("response") == "utter_contact_person"]
+    assert people and "040 555 0100" in people[0]["person"]  # the general contact
+
+
+def test_the_general_contact_comes_from_the_environment(database_down, monkeypatch) -> None:
+    monkeypatch.setenv("APURI_FALLBACK_NAME", "Testi Henkilö")
+    monkeypatch.setenv("APURI_FALLBACK_PHONE", "+358401112233")
+    dispatcher = CollectingDispatcher()
+    directory_actions.ActionRequestHuman().run(dispatcher, tracker(municipality="Ii"), {})
+    person = next(m["person"] for m in dispatcher.messages if m.get("person"))
+    assert person.startswith("Testi Henkilö") and "040 111 2233" in person

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 
-from tests.conftest import BIN, ROOT
+import pytest
+import yaml
+
+from actions import texts
+from bot import clock
+from tests.conftest import BIN, ROOT, fixture_record
+
+DOMAIN = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))
 
 
 def joined(replies: list[str]) -> str:
@@ -104,14 +112,20 @@ def test_nothing_in_the_municipality_falls_back_to_the_region(chat) -> None:
 
 
 def test_events_are_upcoming_with_finnish_dates(chat) -> None:
+    event = fixture_record("events", "ev-1")  # 73 days from today, 18:00 in Helsinki
+    when = texts.short_date(dt.datetime.fromisoformat(event["start"]))
     reply = joined(chat.say("mitä tapahtumia on tulossa Kuopiossa"))
-    assert "ke 10.2. klo 18: Järjestöfoorumi" in reply
+    assert f"{when}: Järjestöfoorumi" in reply
+    assert "Mennyt kevätkokous" not in reply  # yesterday's event is not upcoming
 
 
 def test_grants_show_days_left(chat) -> None:
+    grant = fixture_record("grants", "gr-1")
+    days = (dt.date.fromisoformat(grant["deadline"]) - clock.today()).days
     reply = joined(chat.say("mistä yhdistys voi hakea avustusta Kuopiossa"))
-    assert "Toiminta-avustus" in reply
-    assert "päivää aikaa" in reply
+    assert "Toiminta-avustus (Kuopion kaupunki), haku päättyy" in reply
+    assert f"{days} päivää aikaa" in reply
+    assert "Päättynyt kohdeavustus" not in reply  # its deadline has passed
 
 
 def test_out_of_scope_offers_a_human(chat) -> None:
@@ -123,13 +137,20 @@ def test_two_misunderstandings_in_a_row_offer_a_human_directly(chat) -> None:
     first = joined(chat.say("qwpoeiru zxmcnv"))
     assert "en ymmärtänyt" in first.lower()
     second = joined(chat.say("asdlkfj qweoiu"))
-    assert "Ohjaan sinut ihmiselle" in second
+    assert "Ihminen auttaa paremmin" in second and "Missä kunnassa" in second
+    assert "Maija Esimerkki" in joined(chat.say("Kuopiossa"))  # the person, not a question
 
 
-def test_bad_input_gets_an_answer_and_the_bot_keeps_running(chat) -> None:
-    for text in ["", " ", "🙂🙂🙂", "x" * 20_000, "'; DROP TABLE events; --", "\x00\x01",
-                 "<script>alert(1)</script>"]:  # fmt: skip
-        chat.say(text)
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "🙂🙂🙂", "x" * 20_000, "'; DROP TABLE events; --", "\x00\x01",
+     "<script>alert(1)</script>", "ÃƒÂ¤ÃƒÂ¶", "a" * 3 + "\u202e" + "b" * 3],
+)  # fmt: skip
+def test_bad_input_gets_a_finnish_answer_and_the_bot_keeps_running(chat, text: str) -> None:
+    reply = joined(chat.say(text))
+    fixed = [r["text"] for rs in DOMAIN["responses"].values() for r in rs if "{" not in r["text"]]
+    assert any(sentence in reply for sentence in fixed), reply  # one of the bot's own answers
+    assert "<script>" not in reply and "DROP TABLE" not in reply
     assert "112" in chat.say("talo palaa")[0]
 
 
@@ -156,7 +177,7 @@ def test_volunteer_asks_the_place_first(chat) -> None:
     reply = joined(chat.say("haluaisin ryhtyä vapaaehtoiseksi"))
     assert "Missä kunnassa" in reply
     after = joined(chat.say("Kuopiossa"))
-    assert "Maija Esimerkki" in after or "puh." in after
+    assert "Maija Esimerkki, järjestöyhdyshenkilö, puh. 040 555 0102" in after
 
 
 def test_words_of_the_question_find_names_and_descriptions(chat) -> None:
@@ -174,10 +195,106 @@ def test_yes_after_more_shows_the_next_results(chat) -> None:
                   if n in more}  # fmt: skip
     assert len(shown_first) == 3 and len(shown_more) == 1 and not shown_first & shown_more
     assert "Siinä olivat kaikki" in more
-    assert "Selvä" in joined(chat.say("joo"))  # nothing more to show: a plain go-ahead
+    # the open question is now "shall I direct you to a human?": yes names the person
+    assert "Maija Esimerkki" in joined(chat.say("joo"))
+
+
+def test_no_after_more_closes_the_question(chat) -> None:
+    assert "Haluatko lisää" in joined(chat.say("onko Kuopiossa kuoroja"))
+    assert "Selvä" in joined(chat.say("ei kiitos"))
+    reply = joined(chat.say("kyllä"))  # nothing is open any more: a plain go-ahead
+    assert "Kerro, mitä etsit" in reply and "Naiskuoro" not in reply
 
 
 def test_nothing_near_says_so_and_answers_from_the_whole_country(chat) -> None:
-    reply = joined(chat.say("onko Utsjoella liikuntaseuroja"))
+    reply = joined(chat.say("onko Utsjoella eläkeläisten kerhoja"))
     assert "Utsjoki: en löytänyt. Koko Suomesta" in reply
     assert "Iin Eläkeläiset" in reply
+
+
+def test_yes_to_a_human_names_the_person_for_the_place(chat) -> None:
+    chat.say("onko Kuopiossa kuoroja")
+    offer = joined(chat.say("millainen sää on huomenna"))
+    assert "Haluatko, että ohjaan sinut ihmiselle?" in offer
+    reply = joined(chat.say("kyllä"))
+    assert "Maija Esimerkki, järjestöyhdyshenkilö, puh. 040 555 0102" in reply
+    assert "Kerro, mitä etsit" not in reply
+
+
+def test_yes_to_a_human_asks_the_place_first_and_then_names_the_person(chat) -> None:
+    assert "ihmiselle" in joined(chat.say("kerro vitsi"))
+    assert "Missä kunnassa" in joined(chat.say("joo"))
+    assert "Maija Esimerkki" in joined(chat.say("Kuopiossa"))
+
+
+def test_no_to_a_human(chat) -> None:
+    chat.say("kerro vitsi")
+    reply = joined(chat.say("ei"))
+    assert "Selvä" in reply and "puh." not in reply
+
+
+def test_yes_to_starting_over_forgets_the_place(chat) -> None:
+    chat.say("onko Kuopiossa kuoroja")
+    assert "Haluatko aloittaa alusta?" in joined(chat.say("hei"))
+    assert "alusta" in joined(chat.say("kyllä")).lower()
+    assert chat.slots().get("municipality") is None
+
+
+def test_no_to_starting_over_keeps_the_place(chat) -> None:
+    chat.say("onko Kuopiossa kuoroja")
+    assert "Haluatko aloittaa alusta?" in joined(chat.say("moi"))
+    assert "jatketaan" in joined(chat.say("ei")).lower()
+    assert chat.slots().get("municipality") == "Kuopio"
+
+
+def test_callback_request_promises_nothing_and_names_whom_to_call(chat) -> None:
+    chat.say("asun Kuopiossa")
+    reply = joined(chat.say("voisko joku soittaa mulle"))
+    assert "En vielä pysty välittämään soittopyyntöjä" in reply
+    assert "Maija Esimerkki, järjestöyhdyshenkilö, puh. 040 555 0102" in reply
+    assert "numeroon" not in reply  # no phone number is asked for that nothing would use
+
+
+def test_feedback_promises_nothing(chat) -> None:
+    chat.say("asun Kuopiossa")
+    reply = joined(chat.say("haluaisin antaa palautetta tästä palvelusta"))
+    assert "välitän sen eteenpäin" not in reply
+    assert "Maija Esimerkki" in reply
+
+
+def test_the_region_follows_the_municipality(chat) -> None:
+    first = joined(chat.say("onko Rovaniemellä liikuntaseuroja"))
+    assert "Rovaniemen Liikuntaseura" in first
+    assert chat.slots().get("region") == "Lappi"
+    reply = joined(chat.say("entä Tervossa kuoroja"))
+    assert chat.slots().get("municipality") == "Tervo"
+    assert chat.slots().get("region") == "Pohjois-Savo"
+    assert "maakunnassa Pohjois-Savo" in reply and "Lauluveikot" in reply
+    assert "Kemin Mieslaulajat" not in reply  # a choir in Lappi, the old region
+
+
+def test_a_new_region_drops_a_municipality_outside_it(chat) -> None:
+    chat.say("asun Kuopiossa")
+    chat.say("entä Lapissa")
+    assert chat.slots().get("region") == "Lappi"
+    assert chat.slots().get("municipality") is None
+
+
+@pytest.mark.parametrize(
+    "question,unrelated",
+    [("onko Kiteellä shakkikerhoa", ["Kiteen Urheilijat", "Kiteen Kirkkokuoro",
+                                     "Kyläyhdistysten Liitto"]),
+     ("onko Kiteellä mitään bridgekerhoa", ["Kiteen Urheilijat", "Kiteen Kirkkokuoro"])],
+)  # fmt: skip
+def test_a_topic_nobody_offers_lists_nothing_unrelated(chat, question, unrelated) -> None:
+    reply = joined(chat.say(question))
+    assert "Kitee: en löytänyt" in reply
+    assert "Pekka Räsänen" in reply  # the region's liaison is named
+    for name in unrelated:
+        assert name not in reply
+
+
+def test_a_hobby_search_lists_only_that_hobby(chat) -> None:
+    reply = joined(chat.say("mites rovaniemellä jumppaa"))
+    assert "Rovaniemen Liikuntaseura" in reply
+    assert "digitukipiste" not in reply

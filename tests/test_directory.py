@@ -12,14 +12,12 @@ from pathlib import Path
 import pytest
 
 from actions.directory import Directory, DirectoryValidationError, load_file, validate
-from tests.conftest import BIN, ROOT
-
-FIXTURE = ROOT / "tests" / "fixtures" / "directory_small.json"
+from tests.conftest import BIN, ROOT, fixture_document
 
 
 @pytest.fixture
 def doc() -> dict:
-    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return fixture_document()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -36,8 +34,8 @@ def test_fixture_is_valid(doc) -> None:
 
 def test_import_and_export_round_trip(directory, doc) -> None:
     counts = directory.import_document(doc)
-    assert counts == {"organizations": 5, "contact_persons": 1, "events": 1, "grants": 1,
-                      "spaces": 1}  # fmt: skip
+    assert counts == {kind: len(doc[kind]) for kind in counts}
+    assert set(counts) == {"organizations", "contact_persons", "events", "grants", "spaces"}
     exported = directory.export_document()
     for kind in counts:
         assert sorted(exported[kind], key=lambda r: r["id"]) == sorted(
@@ -49,11 +47,13 @@ def test_find_by_municipality_topic_and_lemmatized_words(directory, doc) -> None
     directory.import_document(doc)
     in_kuopio = [o["id"] for o in directory.find("organizations", municipality="Kuopio", limit=10)]
     assert "org-1" in in_kuopio and "org-2" not in in_kuopio
-    assert [o["id"] for o in directory.find("organizations", topic="liikunta")] == ["org-2"]
+    assert [o["id"] for o in directory.find("organizations", topic="liikunta", municipality="Ii")
+            ] == ["org-2"]  # fmt: skip
     # "kuoroja" finds "Lauluveikot — mieskuoro" through lemma and compound part
     by_words = [o["id"] for o in directory.find("organizations", text="kuoroja", limit=10)]
     assert "org-1" in by_words and "org-2" not in by_words
-    assert [o["id"] for o in directory.find("organizations", text="mieskuoroa")] == ["org-1"]
+    in_kuopio = directory.find("organizations", text="mieskuoroa", municipality="Kuopio")
+    assert [o["id"] for o in in_kuopio] == ["org-1"]
     assert directory.find("organizations", municipality="Pielavesi") == []
 
 
@@ -61,9 +61,38 @@ def test_search_falls_back_to_the_region_then_the_country(directory, doc) -> Non
     directory.import_document(doc)
     found, scope = directory.search("organizations", "Pielavesi")
     assert scope == "region" and found and all(o["region"] == "Pohjois-Savo" for o in found)
-    found, scope = directory.search("organizations", "Utsjoki", topic="liikunta")
+    found, scope = directory.search("organizations", "Utsjoki", topic="terveys")
+    assert (scope, found) == ("none", [])
+    found, scope = directory.search("organizations", "Utsjoki", topic="ikaantyneet")
     assert scope == "national" and [o["id"] for o in found] == ["org-2"]
     assert directory.search("organizations", "Utsjoki", topic="paihteet") == ([], "none")
+
+
+def test_search_widens_by_place_for_the_same_topic_only(directory, doc) -> None:
+    """Kitee has a sports club, a choir and a village federation: no chess club anywhere."""
+    directory.import_document(doc)
+    chess = [{"text": "shakkikerhoa"}]
+    assert directory.search("organizations", "Kitee", alternatives=chess) == ([], "none")
+    choirs = [{"text": "kuoroja"}, {"topic": "kulttuuri"}]
+    found, scope = directory.search("organizations", "Kitee", alternatives=choirs)
+    assert scope == "municipality" and [o["id"] for o in found] == ["org-kitee-choir"]
+    # nothing in Tervo: the region of Tervo (Pohjois-Savo), never the region given before
+    found, scope = directory.search("organizations", "Tervo", "Lappi", alternatives=choirs)
+    assert scope == "region" and all(o["region"] == "Pohjois-Savo" for o in found)
+    # a nearby match by topic comes before a distant match by words
+    near = [{"text": "mieskuoro"}, {"topic": "kulttuuri"}]
+    found, scope = directory.search("organizations", "Kitee", alternatives=near)
+    assert scope == "municipality" and [o["id"] for o in found] == ["org-kitee-choir"]
+
+
+def test_upcoming_events_and_open_grants_only(directory, doc) -> None:
+    from bot import clock
+
+    directory.import_document(doc)
+    events = directory.find("events", after=clock.utc_key(), limit=10)
+    assert [e["id"] for e in events] == ["ev-1"]
+    grants = directory.find("grants", after=clock.today().isoformat(), limit=10)
+    assert [g["id"] for g in grants] == ["gr-1"]
 
 
 def test_contact_person_for_a_place(directory, doc) -> None:
@@ -132,6 +161,7 @@ def test_replace_replaces_everything(directory, doc) -> None:
         (lambda d: d["organizations"][0].update(colour="red"),
          "organizations[0].colour: unknown field"),
         (lambda d: d.update(organizations={"id": "x"}), "organizations: must be a list"),
+        (lambda d: d["organizations"][2].update(id="o" * 201), "organizations[2].id: too long"),
     ],
 )  # fmt: skip
 def test_bad_documents_name_the_record_and_field_and_write_nothing(
@@ -144,6 +174,28 @@ def test_bad_documents_name_the_record_and_field_and_write_nothing(
     with pytest.raises(DirectoryValidationError) as err:
         directory.import_document(bad)
     assert any(e.startswith(expected) for e in err.value.errors), err.value.errors
+    assert directory.export_document() == before
+
+
+def test_a_write_that_fails_deep_in_the_file_leaves_the_directory_unchanged(directory, doc):
+    """Validation passes; the database itself refuses record 1 400 of 1 500 (a unique index
+    the test adds on names), after two batches of 500 were already written in the transaction."""
+    import sqlalchemy as sa
+
+    directory.import_document(doc)
+    before = directory.export_document()
+    with directory.engine.begin() as conn:
+        conn.execute(sa.text("CREATE UNIQUE INDEX test_unique_name ON records (kind, name)"))
+    base = doc["organizations"][0]
+    many = [{**base, "id": f"bulk-{i}", "name": f"Yhdistys {i}"} for i in range(1500)]
+    many[1400]["name"] = many[10]["name"]  # a constraint violation deep in the file
+    bulk = {**doc, "organizations": doc["organizations"] + many}
+    assert validate(bulk, existing=directory.ids()) == []
+    with pytest.raises(sa.exc.IntegrityError):
+        directory.import_document(bulk)
+    assert directory.export_document() == before
+    with pytest.raises(sa.exc.IntegrityError):
+        directory.import_document(bulk, replace=True)
     assert directory.export_document() == before
 
 
@@ -178,7 +230,9 @@ def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
 
 def test_cli_import_export_and_rejection(tmp_path, doc) -> None:
     db = tmp_path / "cli.db"
-    ok = run_cli("import", str(FIXTURE), db=db)
+    good_file = tmp_path / "good.json"
+    good_file.write_text(json.dumps(doc), encoding="utf-8")
+    ok = run_cli("import", str(good_file), db=db)
     assert ok.returncode == 0, ok.stderr
     bad = copy.deepcopy(doc)
     bad["organizations"][0]["municipalities"] = ["Kuopioo"]

@@ -1,4 +1,4 @@
-"""bot.finnish: municipality and region forms, topics, phone numbers, safety words.
+"""bot.finnish: municipality and region forms, ambiguous names, topics, phone numbers.
 
 Voikko serves as an independent oracle for inflected place names: it knows the correct case
 forms of Finnish place names, so every form it confirms must be in our table.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot import finnish
+from bot.finnish.municipalities import AMBIGUOUS
 
 GAZ = finnish.gazetteer()
 MUNICIPALITIES = sorted(GAZ.municipalities)
@@ -80,7 +81,7 @@ def test_known_region_forms(form: str, name: str) -> None:
     assert GAZ.region(form) == name
 
 
-@pytest.mark.skipif(finnish._VOIKKO is None, reason="Voikko not installed")
+@pytest.mark.skipif(finnish.morphology.VOIKKO is None, reason="Voikko not installed")
 @pytest.mark.parametrize("name", MUNICIPALITIES)
 def test_every_municipality_has_voikko_confirmed_local_and_genitive_forms(name: str) -> None:
     """For each municipality our table holds the form Voikko accepts for "in X" and "X's"."""
@@ -94,7 +95,12 @@ def test_every_municipality_has_voikko_confirmed_local_and_genitive_forms(name: 
     genitive = {f for f in confirmed if f.endswith("n") and not f.endswith(("seen", "iin"))}
     assert locative, f"no Voikko-confirmed 'in {name}' form among {sorted(ours)[:10]}…"
     assert genitive, f"no Voikko-confirmed genitive of {name}"
-    # and every confirmed form leads back to the name, in a sentence too
+    # and every confirmed form leads back to the name, in a sentence too; a name that is also an
+    # ordinary word only in its own local cases (Kotkassa, not kotkalla)
+    family = AMBIGUOUS.get(name, {}).get("locative", "both")
+    if family != "both":
+        own = ("ssa", "ssä") if family == "inner" else ("lla", "llä")
+        locative = {f for f in locative if f.endswith(own)}
     for form in sorted(locative)[:2]:
         sentence = f"onko {form} yhdistyksiä"
         found = finnish.entity_values(sentence, "municipality")
@@ -227,7 +233,7 @@ def test_dates_and_short_numbers_are_not_phone_numbers(text: str) -> None:
      ("satakunta", None), ("talo", None), ("kuusikymmentäx", None)],
 )  # fmt: skip
 def test_number_words(word: str, value: int | None) -> None:
-    assert finnish._number_word(word) == value
+    assert finnish.number_word(word) == value
 
 
 @pytest.mark.parametrize("text", ["kolme kuusi", "viisi kertaa", "asun kuusi kilometriä päässä"])
@@ -263,19 +269,3 @@ def test_bad_input_does_not_raise(text: str) -> None:
     finnish.normalize_phone(text)
     finnish.safety_intent(text)
     finnish.topic(text)
-
-
-@pytest.mark.parametrize(
-    "text,intent",
-    [
-        ("mummo kaatui eikä pääse ylös", "emergency"), ("talo palaa", "emergency"),
-        ("soittakaa ambulanssi", "emergency"), ("apua!", "emergency"),
-        ("isä ei hengitä", "emergency"), ("olin kolarissa", "emergency"),
-        ("en jaksa enää elää", "crisis"), ("haluan kuolla", "crisis"),
-        ("ajattelen itsemurhaa", "crisis"), ("viiltelen itseäni", "crisis"),
-        ("tarvitsen apua verkkopankin kanssa", None), ("kiitos tästä oli apua", None),
-        ("ensiapukurssi yhdistykselle", None), ("soita numeroon 0440 112 233", None),
-    ],
-)  # fmt: skip
-def test_safety_words(text: str, intent: str | None) -> None:
-    assert finnish.safety_intent(text) == intent

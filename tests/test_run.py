@@ -1,61 +1,96 @@
-"""`apuri run` end to end: both services start, the REST channel answers, bad requests do not
-bring it down, Ctrl-C stops everything."""
+"""`apuri run` end to end: both services start on 127.0.0.1, the REST channel answers, the HTTP
+API needs the token, a service that dies comes back, bad requests do not bring it down, Ctrl-C
+stops everything and exits 0."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, ROOT, free_port, wait_http
+from bot.services import free_port, wait_http
+from tests.conftest import BIN, ROOT
+
+TOKEN = "test-token-not-secret"
 
 
-def start_apuri(db_url: str) -> tuple[dict[str, int], subprocess.Popen]:
-    """`apuri run` on free ports, in its own process group (so Ctrl-C can be sent to all)."""
-    ports = {"APURI_RASA_PORT": free_port(), "APURI_ACTIONS_PORT": free_port()}
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "APURI_DB_URL": db_url}
-    proc = subprocess.Popen(
-        [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    return ports, proc
+class Apuri:
+    """`apuri run` in its own process group (so Ctrl-C can be sent as a terminal would)."""
+
+    def __init__(self, db_url: str, token: str | None = TOKEN) -> None:
+        self.rasa, self.actions = free_port(), free_port()
+        env = {**os.environ, "APURI_RASA_PORT": str(self.rasa),
+               "APURI_ACTIONS_PORT": str(self.actions), "APURI_DB_URL": db_url}  # fmt: skip
+        env.pop("APURI_RASA_TOKEN", None)
+        if token:
+            env["APURI_RASA_TOKEN"] = token
+        self.proc = subprocess.Popen(
+            [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def ready(self, timeout: float = 300) -> None:
+        wait_http(f"http://127.0.0.1:{self.rasa}/status?token={TOKEN}", [self.proc], timeout)
+        deadline = time.monotonic() + 30
+        while "Apuri is running" not in self.output and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def ctrl_c(self, timeout: float = 90) -> int:
+        os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
-def running(model_path, tmp_path_factory) -> Iterator[dict]:
+def running(model_path, tmp_path_factory) -> Iterator[Apuri]:
     db = tmp_path_factory.mktemp("run") / "apuri.db"  # empty: apuri run seeds the sample data
-    ports, proc = start_apuri(f"sqlite:///{db}")
+    apuri = Apuri(f"sqlite:///{db}")
     try:
-        wait_http(f"http://127.0.0.1:{ports['APURI_RASA_PORT']}/status", proc, 300)
-        yield {"proc": proc, "rasa": ports["APURI_RASA_PORT"]}
+        apuri.ready()
+        yield apuri
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        if apuri.proc.poll() is None:
+            apuri.ctrl_c()
+
+
+def request(url: str, body: bytes | None = None, method: str = "GET",
+            headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:  # fmt: skip
+    req = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace"), dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace"), dict(err.headers)
 
 
 def post(port: int, body: bytes, content_type: str = "application/json") -> tuple[int, str]:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-        data=body,
-        headers={"Content-Type": content_type},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace")
+    status, text, _ = request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", body, "POST",
+                              {"Content-Type": content_type})  # fmt: skip
+    return status, text
 
 
 def say(port: int, sender: str, text: str) -> list[str]:
@@ -64,18 +99,82 @@ def say(port: int, sender: str, text: str) -> list[str]:
     return [m.get("text", "") for m in json.loads(body)]
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The local IPv4/IPv6 addresses that listen on a TCP port, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, port_hex = fields[1].rsplit(":", 1)
+            if fields[3] == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def other_addresses() -> list[str]:
+    """This machine's addresses other than loopback (the ones a neighbour would reach)."""
+    out = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    return [a for a in out if not a.startswith("127.") and a != "::1"]
+
+
 def test_rest_channel_answers_from_the_seeded_sample_directory(running) -> None:
-    replies = " ".join(say(running["rasa"], "rest-1", "kuka on Kuopion järjestöyhdyshenkilö"))
-    assert "puh." in replies  # a named person with a phone number from data/sample_directory.json
+    assert "the directory was empty; loaded" in running.output
+    replies = " ".join(say(running.rasa, "rest-1", "kuka on Kuopion järjestöyhdyshenkilö"))
+    assert "Järjestöyhdyshenkilö" in replies or "järjestöyhdyshenkilö" in replies, replies
+    assert "puh. 0" in replies, replies  # a named person with a phone number
 
 
 def test_custom_actions_run_through_the_action_server(running) -> None:
-    first = say(running["rasa"], "rest-2", "mitä osaat")
-    assert say(running["rasa"], "rest-2", "toista") == first
+    first = say(running.rasa, "rest-2", "mitä osaat")
+    assert say(running.rasa, "rest-2", "toista") == first
 
 
 def test_emergency_over_rest(running) -> None:
-    assert "112" in say(running["rasa"], "rest-3", "mummo kaatui eikä pääse ylös")[0]
+    assert "112" in say(running.rasa, "rest-3", "mummo kaatui eikä pääse ylös")[0]
+
+
+@pytest.mark.parametrize("port_name", ["rasa", "actions"])
+def test_services_listen_on_loopback_only(running, port_name: str) -> None:
+    port = getattr(running, port_name)
+    addresses = listening_addresses(port)
+    assert addresses, f"nothing listens on {port}"
+    loopback = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+    assert addresses <= loopback, addresses
+    for address in other_addresses():
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        with socket.socket(family) as s, pytest.raises(OSError):
+            s.settimeout(3)
+            s.connect((address, port))
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [("GET", "/status"), ("GET", "/conversations/rest-1/tracker"), ("PUT", "/model"),
+     ("POST", "/conversations/rest-1/tracker/events"), ("GET", "/domain")],
+)  # fmt: skip
+def test_rasa_http_api_needs_the_token(running, method: str, path: str) -> None:
+    url = f"http://127.0.0.1:{running.rasa}{path}"
+    status, body, _ = request(url, b"{}" if method != "GET" else None, method,
+                              {"Content-Type": "application/json"})  # fmt: skip
+    assert status == 401, (status, body[:200])
+    status, _, _ = request(f"{url}?token=wrong", b"{}" if method != "GET" else None, method)
+    assert status == 401
+
+
+def test_the_token_opens_the_api_and_a_tracker_keeps_no_secret_of_it(running) -> None:
+    say(running.rasa, "rest-4", "hei")
+    status, body, _ = request(
+        f"http://127.0.0.1:{running.rasa}/conversations/rest-4/tracker?token={TOKEN}"
+    )
+    assert status == 200 and json.loads(body)["sender_id"] == "rest-4"
+
+
+def test_no_cross_origin_access(running) -> None:
+    headers = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    for port, path in ((running.rasa, "/webhooks/rest/webhook"), (running.actions, "/webhook")):
+        _, _, got = request(f"http://127.0.0.1:{port}{path}", None, "OPTIONS", headers)
+        allowed = {k.lower(): v for k, v in got.items()}.get("access-control-allow-origin")
+        assert allowed in (None, ""), (port, allowed)
 
 
 @pytest.mark.parametrize(
@@ -92,21 +191,61 @@ def test_emergency_over_rest(running) -> None:
     ],
 )  # fmt: skip
 def test_bad_requests_do_not_bring_the_service_down(running, body: bytes, content_type) -> None:
-    post(running["rasa"], body, content_type)
-    assert running["proc"].poll() is None
-    assert "112" in say(running["rasa"], "rest-after-bad", "talo palaa")[0]
+    post(running.rasa, body, content_type)
+    assert running.proc.poll() is None
+    assert "112" in say(running.rasa, "rest-after-bad", "talo palaa")[0]
 
 
-def test_ctrl_c_stops_everything(model_path, tmp_path) -> None:
-    ports, proc = start_apuri(f"sqlite:///{tmp_path / 'apuri.db'}")
-    wait_http(f"http://127.0.0.1:{ports['APURI_ACTIONS_PORT']}/health", proc, 120)
-    time.sleep(1)
-    os.killpg(proc.pid, signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 0, out[-2000:]
-    for port in ports.values():
-        with pytest.raises(OSError):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+def _pid_listening(port: int) -> int:
+    """The process that listens on a TCP port (by the socket's inode in /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd).removeprefix("socket:[").removesuffix("]") in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    raise LookupError(port)
+
+
+def test_a_service_that_dies_is_restarted(running) -> None:
+    os.kill(_pid_listening(running.actions), signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    while "restarting" not in running.output and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "the action server stopped" in running.output, running.output[-2000:]
+    wait_http(f"http://127.0.0.1:{running.actions}/health", [running.proc], 120)
+    first = say(running.rasa, "rest-5", "mitä osaat")  # custom actions work again
+    assert say(running.rasa, "rest-5", "toista") == first
+    assert running.proc.poll() is None
+
+
+def test_ctrl_c_stops_everything_and_exits_0(model_path, tmp_path) -> None:
+    apuri = Apuri(f"sqlite:///{tmp_path / 'apuri.db'}")
+    apuri.ready()
+    assert apuri.ctrl_c() == 0, apuri.output[-2000:]
+    assert "did not start" not in apuri.output and "stopped (exit" not in apuri.output
+    assert "apuri: stopped." in apuri.output
+    for port in (apuri.rasa, apuri.actions):
+        assert not listening_addresses(port)
+
+
+def test_ctrl_c_while_starting_exits_0(model_path, tmp_path) -> None:
+    apuri = Apuri(f"sqlite:///{tmp_path / 'apuri.db'}", token=None)
+    wait_http(f"http://127.0.0.1:{apuri.actions}/health", [apuri.proc], 120)
+    assert apuri.ctrl_c() == 0, apuri.output[-2000:]
+    for port in (apuri.rasa, apuri.actions):
+        assert not listening_addresses(port)
+    token_file = ROOT / "var" / "rasa-token"
+    assert token_file.stat().st_mode & 0o077 == 0  # a generated token is readable by us only
 
 
 def test_bad_port_gives_a_clear_message(model_path) -> None:

@@ -19,7 +19,7 @@ from alembic.config import Config
 
 from actions.directory import schema
 from actions.directory.validate import FORMAT, KINDS, NAME_FIELD, DirectoryValidationError, validate
-from bot import finnish
+from bot import clock, finnish
 
 DEFAULT_URL = "sqlite:///var/apuri.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -224,44 +224,55 @@ class Directory:
             return [json.loads(row[0]) for row in conn.execute(query)]
 
     def search(
-        self, kind: str, municipality: str | None = None, region: str | None = None, **filters: Any
+        self,
+        kind: str,
+        municipality: str | None = None,
+        region: str | None = None,
+        alternatives: list[dict[str, Any]] | None = None,
+        **filters: Any,
     ) -> tuple[list[dict[str, Any]], str]:
         """Records in the municipality, else its region, else the whole country; with the scope.
 
-        The scope is "municipality", "region", "national" or "none".
+        `alternatives` are ways to match what was asked, best first (the question's own words,
+        then its topic): in each place every alternative is tried before the search widens, so
+        a nearby match by topic beats a distant match by words, and a place never lists records
+        that match none of them. The region is always the municipality's own. The scope is
+        "municipality", "region", "national" or "none".
         """
-        region = region or (finnish.gazetteer().region_of(municipality) if municipality else None)
         if municipality:
-            found = self.find(kind, municipality=municipality, **filters)
-            if found:
-                return found, "municipality"
-        if region:
-            found = self.find(kind, region=region, **filters)
-            if found:
-                return found, "region"
-        found = self.find(kind, **filters)
-        return found, "national" if found else "none"
+            region = finnish.gazetteer().region_of(municipality) or region
+        places = (
+            ("municipality", {"municipality": municipality}),
+            ("region", {"region": region}),
+            ("national", {}),
+        )
+        for scope, place in places:
+            if not all(place.values()):
+                continue  # no municipality or region given
+            for alternative in alternatives or [{}]:
+                found = self.find(kind, **place, **alternative, **filters)
+                if found:
+                    return found, scope
+        return [], "none"
 
     def contact(
         self, municipality: str | None = None, region: str | None = None, role: str = "liaison"
     ) -> dict[str, Any] | None:
-        """The named person for a municipality (else its region, else anyone) in a role."""
-        found, _ = self.search("contact_persons", municipality, region, role=role, limit=1)
-        if not found and role != "liaison":
-            found, _ = self.search("contact_persons", municipality, region, role="liaison", limit=1)
-        return found[0] if found else None
+        """The named person for a municipality (else its region) in a role, else its liaison;
+        None when the directory has nobody there (the caller names the general contact)."""
+        for wanted in dict.fromkeys((role, "liaison")):
+            found, scope = self.search("contact_persons", municipality, region, role=wanted,
+                                       limit=1)  # fmt: skip
+            if found and scope != "national":
+                return found[0]
+        return None
 
 
 def _sort_key(record: dict[str, Any]) -> str | None:
     """Event start in UTC (so text order is time order) or grant deadline, ISO 8601."""
     if record.get("start"):
-        start = dt.datetime.fromisoformat(record["start"]).astimezone(dt.timezone.utc)
-        return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return clock.utc_key(dt.datetime.fromisoformat(record["start"]))
     return record.get("deadline")
-
-
-def utc_now_key() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load_file(path: Path | str) -> Any:

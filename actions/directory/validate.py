@@ -49,6 +49,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 MAX_TEXT = 5000
+MAX_ID = 200  # the id column's size (schema.records)
 
 
 class DirectoryValidationError(ValueError):
@@ -178,6 +179,8 @@ def validate(document: Any, existing: dict[str, set[str]] | None = None) -> list
             rid = record.get("id")
             if not isinstance(rid, str) or not rid.strip():
                 errors.append(f"{path}.id: required")
+            elif len(rid) > MAX_ID:
+                errors.append(f"{path}.id: too long ({len(rid)} characters, at most {MAX_ID})")
             elif rid in seen:
                 errors.append(f"{path}.id: duplicate id {rid!r}")
             else:

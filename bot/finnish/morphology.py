@@ -1,0 +1,88 @@
+"""Voikko: lemmas, cases and compound parts of Finnish words.
+
+Voikko needs the Debian packages libvoikko1 and voikko-fi; without them every function still
+answers (the word itself as its lemma, no analyses).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+try:
+    from voikko import libvoikko
+
+    VOIKKO: libvoikko.Voikko | None = libvoikko.Voikko("fi")
+except Exception:  # noqa: BLE001 - any failure to load the native library means "no Voikko"
+    VOIKKO = None
+
+PROPER_NOUN_CLASSES = ("paikannimi", "etunimi", "sukunimi", "nimi")
+
+
+@functools.lru_cache(maxsize=50_000)
+def analyses(word: str) -> tuple[dict[str, str], ...]:
+    """Voikko's analyses of one word (empty when Voikko does not know it)."""
+    if VOIKKO is None or not word or len(word) > 60:
+        return ()
+    try:
+        return tuple(dict(a) for a in VOIKKO.analyze(word))
+    except Exception:  # noqa: BLE001 - Voikko rejects some inputs (control characters)
+        return ()
+
+
+def place_lemma(word: str) -> str | None:
+    """The place-name base form Voikko gives for a word ("Kuopiossa" → "Kuopio"), if any."""
+    for a in analyses(word):
+        if a.get("CLASS") == "paikannimi":
+            return a.get("BASEFORM")
+    return None
+
+
+def lemma(word: str) -> str:
+    """The most likely base form of a word, lower case ("yhdistyksiä" → "yhdistys")."""
+    found = analyses(word)
+    if not found:
+        return word.lower()
+    for a in found:  # prefer common words over names for lemmas
+        if a.get("CLASS") not in PROPER_NOUN_CLASSES:
+            return a.get("BASEFORM", word).lower()
+    return found[0].get("BASEFORM", word).lower()
+
+
+def lemmas(word: str) -> set[str]:
+    """Every base form Voikko gives for a word, lower case ("tukea" → {"tuki", "tukea"})."""
+    return {a["BASEFORM"].lower() for a in analyses(word) if a.get("BASEFORM")} or {word.lower()}
+
+
+def cases(word: str, baseform: str | None = None) -> set[str]:
+    """Voikko's case names for a word ("Kotkassa" → {"sisaolento"}), optionally of one lemma."""
+    return {
+        a["SIJAMUOTO"]
+        for a in analyses(word)
+        if a.get("SIJAMUOTO") and (baseform is None or a.get("BASEFORM") == baseform)
+    }
+
+
+def word_classes(word: str) -> set[str]:
+    """Voikko's word classes for a word ("vanhalla" → {"laatusana"})."""
+    return {a["CLASS"] for a in analyses(word) if a.get("CLASS")}
+
+
+def is_known_word(word: str) -> bool:
+    """True when Voikko recognises the word (any form of a Finnish word)."""
+    return bool(analyses(word))
+
+
+def compound_boundaries(word: str) -> list[int]:
+    """Character offsets where compound parts start in a word ("liikuntaseuroja" → [0, 8])."""
+    bounds = {0}
+    for a in analyses(word):
+        # "+koti(koti)+paikka(paikka)", "+asuin+kunta(kunta)", "+yhdist(yhdistää)+ys(+ys)":
+        # a part whose base starts with "+" is a suffix, not a new word
+        parts = re.findall(r"\+([^+(]+)(?:\(([^)]*)\))?", a.get("WORDBASES", ""))
+        pos = 0
+        for surface, base in parts:
+            if pos and not base.startswith("+"):
+                bounds.add(pos)
+            pos += len(surface)
+    return sorted(b for b in bounds if b < len(word))
