@@ -84,6 +84,12 @@ class ActionAcknowledgeInform(Action):
         pending = tracker.get_slot("pending_search")
         if pending and ("municipality" in entities or "region" in entities):
             return [FollowupAction(pending)]  # we asked for the place to answer a question
+        last = (tracker.get_slot("last_search") or {}).get("action")
+        place = "municipality" in entities or "region" in entities
+        if place and last:
+            return [FollowupAction(last)]  # "entä Tervossa?": the same question, another place
+        if place and "topic" in entities:
+            return [FollowupAction("action_find_association")]  # "Kannuksessa ratsastusseura"
         if "municipality" in entities:
             dispatcher.utter_message(
                 response="utter_inform_municipality", municipality=entities["municipality"]

@@ -92,12 +92,17 @@ class DirectorySearchAction(Action, abc.ABC):
     def alternatives(self, tracker: Tracker, filters: dict[str, Any]) -> list[dict[str, Any]]:
         """Ways to match what was asked, best first: its own words, then its topic.
 
-        A topic carried over from an earlier question ("entä tapahtumia?" after sports clubs)
-        narrows the search only where it finds something; otherwise the place alone answers.
+        A bare place after a search ("entä Tervossa?") asks the same again. A topic carried
+        over from an earlier question ("entä tapahtumia?" after sports clubs) narrows the search
+        only where it finds something; otherwise the place alone answers.
         """
         message = tracker.latest_message or {}
         words = finnish.content_words(message.get("text") or "")
         said = [e["value"] for e in message.get("entities", []) if e.get("entity") == "topic"]
+        last = tracker.get_slot("last_search") or {}
+        follow_up = (message.get("intent") or {}).get("name") == "inform"
+        if follow_up and not words and not said and last.get("action") == self.name():
+            return list(last.get("alternatives") or [{}])
         topic = filters.pop("topic", None) or (said[0] if said else None)
         out: list[dict[str, Any]] = []
         if words:
@@ -118,6 +123,7 @@ class DirectorySearchAction(Action, abc.ABC):
             return [SlotSet("pending_search", self.name())]
         filters = {**self.filters, **self.extra_filters(tracker), "limit": 12}
         alternatives = self.alternatives(tracker, filters)
+        remembered = SlotSet("last_search", {"action": self.name(), "alternatives": alternatives})
         try:
             found, scope = directory().search(
                 self.kind, municipality, region, alternatives, **filters
@@ -136,8 +142,8 @@ class DirectorySearchAction(Action, abc.ABC):
                 place=place,
             )
             name_contact(dispatcher, municipality, region, self.contact_role)
-            return [SlotSet("pending_search", None), SlotSet("more_results", None)]
-        found = texts.open_first(found)
+            return [SlotSet("pending_search", None), SlotSet("more_results", None), remembered]
+        found = [texts.here_first(record, municipality) for record in texts.open_first(found)]
         more = [self.line(record) for record in found[3:]]
         if scope == "municipality":
             intro = "utter_found_in_municipality"
@@ -147,7 +153,7 @@ class DirectorySearchAction(Action, abc.ABC):
             intro = "utter_found_national_after" if place else "utter_found_national"
         dispatcher.utter_message(response=intro, place=place, region=region or "")
         dispatcher.utter_message(text="\n".join(self.line(record) for record in found[:3]))
-        return [SlotSet("pending_search", None), *offer_more(dispatcher, more)]
+        return [SlotSet("pending_search", None), remembered, *offer_more(dispatcher, more)]
 
 
 def offer_more(dispatcher: CollectingDispatcher, more: list[str]) -> list[dict[str, Any]]:

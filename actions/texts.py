@@ -65,6 +65,15 @@ def phone(raw: str | None) -> str | None:
     return finnish.format_phone_for_speech(value) if value else raw
 
 
+def here_first(record: dict[str, Any], municipality: str | None) -> dict[str, Any]:
+    """The record with the asked municipality first among its places, so the line names it."""
+    places = record.get("municipalities") or []
+    if municipality in places[1:]:
+        others = [p for p in places if p != municipality]
+        return {**record, "municipalities": [municipality, *others]}
+    return record
+
+
 def place_of(record: dict[str, Any]) -> str:
     places = record.get("municipalities") or (
         [record["municipality"]] if record.get("municipality") else []

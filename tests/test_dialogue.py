@@ -298,3 +298,14 @@ def test_a_hobby_search_lists_only_that_hobby(chat) -> None:
     reply = joined(chat.say("mites rovaniemellä jumppaa"))
     assert "Rovaniemen Liikuntaseura" in reply
     assert "digitukipiste" not in reply
+
+
+def test_a_bare_place_after_a_search_asks_the_same_there(chat) -> None:
+    assert "Kiteen Kirkkokuoro" in joined(chat.say("onko Kiteellä kuoroja"))
+    reply = joined(chat.say("entä Kuopiossa?"))
+    assert "Lauluveikot" in reply or "Kamarikuoro" in reply or "Naiskuoro" in reply, reply
+    assert "Iin Eläkeläiset" not in reply
+    nothing = joined(chat.say("onko Kiteellä shakkikerhoa"))
+    assert "Kitee: en löytänyt" in nothing
+    again = joined(chat.say("entäs Ii"))  # still chess: nothing, and nothing unrelated listed
+    assert "Iin Eläkeläiset" not in again and "en löytänyt" in again

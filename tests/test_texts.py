@@ -50,3 +50,9 @@ def test_organization_line_phone_first() -> None:
     org = {"name": "Lauluveikot", "municipalities": ["Kuopio"], "phone": "040 555 0101",
            "email": "x@example.org"}  # fmt: skip
     assert texts.organization_line(org, MONDAY_8) == "Lauluveikot (Kuopio), puh. 040 555 0101."
+
+
+def test_a_line_names_the_asked_municipality_among_many() -> None:
+    org = {"name": "Lapin hyvinvointialue", "municipalities": ["Rovaniemi", "Kemi", "Sodankylä"]}
+    assert "(Sodankylä, Rovaniemi)" in texts.organization_line(texts.here_first(org, "Sodankylä"))
+    assert texts.here_first(org, "Kuopio") == org

@@ -310,14 +310,11 @@ def ptv(data: Any) -> dict[str, Any]:
                 topics_by_channel.setdefault(channel_id, []).extend(topics)
     organizations = []
     for item in items:
-        if "serviceChannelNames" in item:
-            if item.get("serviceChannelType", "ServiceLocation") != "ServiceLocation":
-                continue
-            org = _ptv_organization(item, "public_service")
-        elif "organizationNames" in item:
-            org = _ptv_organization(item, "public_service")
-        else:
-            continue
+        if "serviceChannelNames" not in item and "organizationNames" not in item:
+            continue  # a service: its topics were read above
+        if item.get("serviceChannelType", "ServiceLocation") != "ServiceLocation":
+            continue  # e-services and phone channels have no place to visit
+        org = _ptv_organization(item, "public_service")
         if org is None:
             continue
         topics = list(dict.fromkeys(topics_by_channel.get(item["id"], [])))
