@@ -4,9 +4,9 @@
 
 For every name in bench/place_names/names.yml (Salo, Kolari, Nokia, Kotka, Simo, …) it
 generates, with a fixed seed:
-- at least 500 place sentences: the name in each case form the place really takes (Kotkassa,
+- at least 500 place sentences per case form: the name in each case form the place really takes (Kotkassa,
   Lahdessa, Virroilla, Koskella, Iihin…), in questions a citizen asks a directory bot
-  (bench/place_names/templates.yml), half of them with words of the ordinary meaning elsewhere
+  (bench/place_names/templates.yml), many with words of the ordinary meaning elsewhere
   in the sentence ("onko Kotkassa lintuyhdistystä"), each written with a capital and in lower case;
 - at least 100 ordinary sentences where the word is not the municipality ("olin kolarissa eilen",
   "Kaarina Virtanen soitti"), each written with a capital at the start and in lower case.
@@ -55,7 +55,7 @@ CASE_LABELS = {
     "to": "mihin (-Vn/-hin/-lle)",
 }
 STYLES = ("capital", "lower")
-PLACE_PER_CASE = 60  # base sentences per case form; two styles → 600 place sentences per name
+PLACE_PER_CASE = 250  # base sentences per case form; two styles → 500 each, 2 500 per name
 ORDINARY_BASE = 60  # base sentences from ordinary frames; two styles → at least 120 per name
 _KINDS = {
     "kunta": {"K": "kunta", "Kg": "kunnan", "Ka": "kunnalla", "Kp": "kotikuntani"},

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import secrets
 import sys
 from pathlib import Path
 
+from bot import clock
 from bot.services import Service, Supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,13 +19,34 @@ MODEL = ROOT / "models" / "apuri.tar.gz"
 SAMPLE_DIRECTORY = ROOT / "data" / "sample_directory.json"
 
 
+def upcoming(document: dict, today: dt.date) -> dict:
+    """The sample with past event dates and grant deadlines moved forward by whole 52-week
+    steps (same weekday and time), so that a demo always has something upcoming."""
+    step = dt.timedelta(weeks=52)
+
+    def shift(day: dt.date) -> dt.timedelta:
+        return step * max(0, -((day - today) // step))
+
+    for event in document.get("events", []):
+        start = dt.datetime.fromisoformat(event["start"])
+        moved = shift(start.date())
+        event["start"] = (start + moved).isoformat()
+        if event.get("end"):
+            event["end"] = (dt.datetime.fromisoformat(event["end"]) + moved).isoformat()
+    for grant in document.get("grants", []):
+        if grant.get("deadline"):
+            deadline = dt.date.fromisoformat(grant["deadline"])
+            grant["deadline"] = (deadline + shift(deadline)).isoformat()
+    return document
+
+
 def seed_if_empty() -> None:
     """Load the sample directory into an empty database, and say so."""
     from actions.directory import Directory, database_url, load_file
 
     directory = Directory()
     if directory.is_empty():
-        counts = directory.import_document(load_file(SAMPLE_DIRECTORY))
+        counts = directory.import_document(upcoming(load_file(SAMPLE_DIRECTORY), clock.today()))
         total = sum(counts.values())
         print(f"apuri: the directory was empty; loaded {total} sample records "
               f"from {SAMPLE_DIRECTORY.relative_to(ROOT)} into {database_url()}")  # fmt: skip

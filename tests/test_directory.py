@@ -254,3 +254,22 @@ def test_cli_missing_file(tmp_path) -> None:
     result = run_cli("import", str(tmp_path / "nope.json"), db=tmp_path / "x.db")
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def test_the_sample_directory_is_valid_and_its_dates_stay_upcoming() -> None:
+    import datetime as dt
+
+    from bot.cli import SAMPLE_DIRECTORY, upcoming
+
+    sample = load_file(SAMPLE_DIRECTORY)
+    assert validate(sample) == []
+    later = dt.date(2031, 6, 1)
+    moved = upcoming(copy.deepcopy(sample), later)
+    assert validate(moved) == []
+    for old, new in zip(sample["events"], moved["events"], strict=True):
+        start = dt.datetime.fromisoformat(new["start"])
+        was = dt.datetime.fromisoformat(old["start"])
+        assert start.date() >= later and start.weekday() == was.weekday()
+        assert start.time() == was.time() and (start - was).days % 364 == 0
+    assert all(dt.date.fromisoformat(g["deadline"]) >= later for g in moved["grants"]
+               if g.get("deadline"))  # fmt: skip

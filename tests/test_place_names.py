@@ -1,6 +1,7 @@
 """Municipality names that are also ordinary words or first names (bench/place_names.py).
 
-The generated set has at least 500 place sentences and 100 ordinary-meaning sentences per name;
+The generated set has at least 500 place sentences per name and case form and 100
+ordinary-meaning sentences per name;
 bot.finnish.extract_entities must find the municipality in the first and not in the second.
 """
 
@@ -71,12 +72,13 @@ def test_every_name_is_covered() -> None:
 def test_generator_sizes_and_forms(name: str) -> None:
     place = pn.place_cases(name)
     ordinary = pn.ordinary_cases(name)
-    assert len(place) >= 500, f"{name}: {len(place)} place sentences"
+    per_form = {form: sum(c.form == form for c in place) for form in pn.CASES}
+    assert min(per_form.values()) >= 500, f"{name}: {per_form} place sentences per case form"
     assert len(ordinary) >= 100, f"{name}: {len(ordinary)} ordinary sentences"
     assert {c.form for c in place} == set(pn.CASES)
     assert {c.style for c in place} == {c.style for c in ordinary} == {"capital", "lower"}
     assert all(c.name == name for c in place + ordinary)
-    assert sum(c.distractor for c in place) >= len(place) // 3, "too few distractor sentences"
+    assert sum(c.distractor for c in place) >= 250, "too few sentences with distractor words"
     assert pn.place_sentences(name) == [(c.text, name) for c in place]
     assert pn.ordinary_sentences(name) == [c.text for c in ordinary]
     for case in place:

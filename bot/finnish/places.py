@@ -192,7 +192,8 @@ def _heads_a_phrase(text: str, tokens: list[Token], start: int, end: int) -> boo
 
 
 def _bare_answer(tokens: list[Token], start: int, end: int) -> bool:
-    """The name alone, or with a word or two: the answer to "missä kunnassa asut?"."""
+    """The name alone or with one word ("Kolari", "asun salossa"): an answer to "missä kunnassa
+    asut?"."""
     others = len(tokens) - (end - start)
     return others <= 1
 
