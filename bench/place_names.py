@@ -4,7 +4,7 @@
 
 For every name in bench/place_names/names.yml (Salo, Kolari, Nokia, Kotka, Simo, …) it
 generates, with a fixed seed:
-- at least 500 place sentences per case form: the name in each case form the place really takes (Kotkassa,
+- at least 500 place sentences per case form, in the forms the place really takes (Kotkassa,
   Lahdessa, Virroilla, Koskella, Iihin…), in questions a citizen asks a directory bot
   (bench/place_names/templates.yml), many with words of the ordinary meaning elsewhere
   in the sentence ("onko Kotkassa lintuyhdistystä"), each written with a capital and in lower case;
