@@ -41,6 +41,7 @@ bench: $(MODEL)
 	$(PY) bench/nlu_bench.py
 	$(PY) bench/place_names.py
 	$(PY) bench/directory_bench.py
+	$(PY) bench/gateway_bench.py
 
 clean:
 	rm -rf models .rasa results bench/results/tmp

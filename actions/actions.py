@@ -1,5 +1,5 @@
-"""Conversation-level actions: keep the place slots consistent, repeat the last answer,
-acknowledge a bare answer, greet a returning user, close a yes/no question."""
+"""Conversation-level actions: repeat the last answer, acknowledge a bare answer, greet a
+returning user, open and close a yes/no question."""
 
 from __future__ import annotations
 
@@ -9,41 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.directory_actions import HUMAN, RESTART
+from actions.directory_actions import HUMAN, NONE, RESTART, place_slots
 from bot import finnish
-
-YES_NO = ("affirm", "deny")
-
-
-class ActionValidatePlaceSlots(Action):
-    """Runs after every user message (Rasa's action_validate_slot_mappings).
-
-    The region always follows the municipality: a new municipality brings its own region, and
-    a new region drops a municipality outside it. A yes/no question stays open only for the
-    answer right after it.
-    """
-
-    def name(self) -> str:
-        return "action_validate_slot_mappings"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        gaz = finnish.gazetteer()
-        changed = tracker.slots_to_validate()
-        events: list[dict[str, Any]] = []
-        municipality = changed.get("municipality")
-        if municipality:
-            events += [SlotSet("municipality", municipality),
-                       SlotSet("region", gaz.region_of(municipality))]  # fmt: skip
-        elif changed.get("region"):
-            current = tracker.get_slot("municipality")
-            if current and gaz.region_of(current) != changed["region"]:
-                events.append(SlotSet("municipality", None))
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent not in YES_NO and tracker.get_slot("open_question") is not None:
-            events.append(SlotSet("open_question", None))
-        return events
 
 
 class ActionRepeat(Action):
@@ -81,15 +48,16 @@ class ActionAcknowledgeInform(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities", [])}
+        _, _, events = place_slots(tracker)
         pending = tracker.get_slot("pending_search")
-        if pending and ("municipality" in entities or "region" in entities):
-            return [FollowupAction(pending)]  # we asked for the place to answer a question
-        last = (tracker.get_slot("last_search") or {}).get("action")
         place = "municipality" in entities or "region" in entities
+        last = (tracker.get_slot("last_search") or {}).get("action")
+        if place and pending:
+            return [*events, FollowupAction(pending)]  # we asked for the place to answer
         if place and last:
-            return [FollowupAction(last)]  # "entä Tervossa?": the same question, another place
+            return [*events, FollowupAction(last)]  # "entä Tervossa?": the same, another place
         if place and "topic" in entities:
-            return [FollowupAction("action_find_association")]  # "Kannuksessa ratsastusseura"
+            return [*events, FollowupAction("action_find_association")]  # "Kannuksessa tanssi"
         if "municipality" in entities:
             dispatcher.utter_message(
                 response="utter_inform_municipality", municipality=entities["municipality"]
@@ -103,7 +71,7 @@ class ActionAcknowledgeInform(Action):
             dispatcher.utter_message(response="utter_inform_topic")
         else:
             dispatcher.utter_message(response="utter_inform_unknown")
-        return []
+        return events
 
 
 class ActionGreet(Action):
@@ -132,7 +100,7 @@ class ActionCloseQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return [SlotSet("open_question", None)]
+        return [SlotSet("open_question", NONE)]
 
 
 class ActionAskHuman(Action):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import abc
 import functools
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -23,16 +22,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.directory import Directory
 from bot import clock, finnish
+from bot.fallback import general_contact
 
 logger = logging.getLogger(__name__)
 
-# The last-resort human (contract §2): when the directory has nobody for the place or is down.
-# The defaults are the sample directory's general contact (p-yleisneuvonta).
-FALLBACK = {"name": "Aino Laaksonen", "title": "Apurin yleisneuvoja", "phone": "040 555 0100"}
-
 # Yes/no questions the bot asks; the slot `open_question` holds the one asked last, and rules
-# conditioned on it decide what "kyllä" and "ei" mean.
-MORE, HUMAN, RESTART = "more", "human", "restart"
+# conditioned on it decide what "kyllä" and "ei" mean. Any other message sets it to "none"
+# (a from_intent slot mapping in the domain).
+NONE, MORE, HUMAN, RESTART = "none", "more", "human", "restart"
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,18 +37,31 @@ def directory() -> Directory:
     return Directory()
 
 
-def general_contact() -> dict[str, Any]:
-    """The configured general contact (APURI_FALLBACK_NAME, APURI_FALLBACK_PHONE)."""
-    name = os.environ.get("APURI_FALLBACK_NAME")
-    phone = os.environ.get("APURI_FALLBACK_PHONE") or FALLBACK["phone"]
-    return {"name": name, "phone": phone} if name else {**FALLBACK, "phone": phone}
+def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str, Any]]]:
+    """(municipality, region, slot events) of the conversation after this message.
 
-
-def place_slots(tracker: Tracker) -> tuple[str | None, str | None]:
-    """(municipality, region) of the conversation; the region is always the municipality's."""
+    The region always follows the municipality: a new municipality brings its own region, a
+    new region drops a municipality outside it. The events keep the slots the same way.
+    """
+    gaz = finnish.gazetteer()
+    entities = (tracker.latest_message or {}).get("entities") or []
+    said = {e.get("entity"): e.get("value") for e in entities}  # the last of each kind
     municipality = tracker.get_slot("municipality")
-    region = finnish.gazetteer().region_of(municipality) if municipality else None
-    return municipality, region or tracker.get_slot("region")
+    region = tracker.get_slot("region")
+    if said.get("municipality") in gaz.municipalities:
+        municipality = said["municipality"]
+    elif said.get("region") in gaz.regions:
+        region = said["region"]
+        if municipality and gaz.region_of(municipality) != region:
+            municipality = None
+    if municipality not in gaz.municipalities:
+        municipality = None  # only real municipalities reach the directory
+    if municipality:
+        region = gaz.region_of(municipality)
+    events = [SlotSet(slot, value)
+              for slot, value in (("municipality", municipality), ("region", region))
+              if tracker.get_slot(slot) != value]  # fmt: skip
+    return municipality, region, events
 
 
 def name_contact(
@@ -117,10 +127,10 @@ class DirectorySearchAction(Action, abc.ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        municipality, region = place_slots(tracker)
+        municipality, region, slots = place_slots(tracker)
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
-            return [SlotSet("pending_search", self.name())]
+            return [*slots, SlotSet("pending_search", self.name())]
         filters = {**self.filters, **self.extra_filters(tracker), "limit": 12}
         alternatives = self.alternatives(tracker, filters)
         remembered = SlotSet("last_search", {"action": self.name(), "alternatives": alternatives})
@@ -134,7 +144,7 @@ class DirectorySearchAction(Action, abc.ABC):
             dispatcher.utter_message(
                 response="utter_contact_person", person=texts.person_line(general_contact())
             )
-            return [SlotSet("pending_search", None)]
+            return [*slots, SlotSet("pending_search", None)]
         place = municipality or region or ""
         if not found:
             dispatcher.utter_message(
@@ -142,7 +152,8 @@ class DirectorySearchAction(Action, abc.ABC):
                 place=place,
             )
             name_contact(dispatcher, municipality, region, self.contact_role)
-            return [SlotSet("pending_search", None), SlotSet("more_results", None), remembered]
+            return [*slots, SlotSet("pending_search", None), SlotSet("more_results", None),
+                    remembered, SlotSet("open_question", NONE)]  # fmt: skip
         found = [texts.here_first(record, municipality) for record in texts.open_first(found)]
         more = [self.line(record) for record in found[3:]]
         if scope == "municipality":
@@ -153,7 +164,8 @@ class DirectorySearchAction(Action, abc.ABC):
             intro = "utter_found_national_after" if place else "utter_found_national"
         dispatcher.utter_message(response=intro, place=place, region=region or "")
         dispatcher.utter_message(text="\n".join(self.line(record) for record in found[:3]))
-        return [SlotSet("pending_search", None), remembered, *offer_more(dispatcher, more)]
+        return [*slots, SlotSet("pending_search", None), remembered,
+                *offer_more(dispatcher, more)]  # fmt: skip
 
 
 def offer_more(dispatcher: CollectingDispatcher, more: list[str]) -> list[dict[str, Any]]:
@@ -254,15 +266,15 @@ class ExplainAndNameAction(Action, abc.ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        municipality, region = place_slots(tracker)
+        municipality, region, slots = place_slots(tracker)
         resumed = tracker.get_slot("pending_search") == self.name()
         if self.response and not resumed:  # said once, before asking for the place
             dispatcher.utter_message(response=self.response)
         if not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
-            return [SlotSet("pending_search", self.resume or self.name())]
+            return [*slots, SlotSet("pending_search", self.resume or self.name())]
         name_contact(dispatcher, municipality, region, self.role)
-        return [SlotSet("pending_search", None)]
+        return [*slots, SlotSet("pending_search", None)]
 
 
 class ActionAskTraining(ExplainAndNameAction):

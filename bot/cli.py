@@ -78,12 +78,16 @@ def rasa_token() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start the action server and Rasa on 127.0.0.1 and keep them running until Ctrl-C."""
+    """Start the action server and Rasa on 127.0.0.1 and the gateway, and keep them running
+    until Ctrl-C."""
     if not MODEL.exists():
         print("apuri: no trained model in models/apuri.tar.gz; run 'make train' first.")
         return 1
     rasa_port = _port("APURI_RASA_PORT", 5005)
     actions_port = _port("APURI_ACTIONS_PORT", 5055)
+    gateway_port = _port("APURI_GATEWAY_PORT", 8080)
+    print(f"apuri: starting; the web chat will be at http://127.0.0.1:{gateway_port}/ "
+          "(loading the model takes a while)…", flush=True)  # fmt: skip
     seed_if_empty()
     token = rasa_token()
     bin_dir = Path(sys.executable).parent
@@ -103,35 +107,44 @@ def run(args: argparse.Namespace) -> int:
         ),
         Service(
             "Rasa",
-            [str(bin_dir / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
-             "--port", str(rasa_port), "--auth-token", token, "--model", str(MODEL),
-             "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
+            [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
+             "--interface", "127.0.0.1", "--port", str(rasa_port), "--auth-token", token,
+             "--model", str(MODEL), "--endpoints", str(endpoints),
+             "--credentials", "bot/credentials.yml"],
             f"http://127.0.0.1:{rasa_port}/status?token={token}",
             env=env, cwd=str(ROOT),
+        ),
+        Service(
+            "the gateway",
+            [sys.executable, "-m", "bot.gateway"],
+            f"http://127.0.0.1:{gateway_port}/health",
+            env={**env, "APURI_RASA_TOKEN": token}, cwd=str(ROOT),
         ),
     ]  # fmt: skip
 
     def ready() -> None:
         print(
             f"""
-Apuri is running.
+Apuri is running. Chat with it in a browser:
+
+  http://127.0.0.1:{gateway_port}/
+
+  Gateway (web chat, API, Telegram webhook, /health): port {gateway_port}, the one for users
   Rasa REST channel: http://127.0.0.1:{rasa_port}/webhooks/rest/webhook
   Rasa HTTP API:     http://127.0.0.1:{rasa_port}/status?token=…
                      (the token: APURI_RASA_TOKEN, or var/rasa-token when generated)
   Action server:     http://127.0.0.1:{actions_port}/health
-  Both listen on 127.0.0.1 only.
+  Rasa and the action server listen on 127.0.0.1 only.
 
-Chat with it:
-  curl -s -X POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook \\
+Or from a terminal:
+  curl -s -X POST http://127.0.0.1:{gateway_port}/api/messages \\
        -H 'Content-Type: application/json' \\
-       -d '{{"sender": "testi", "message": "onko Kuopiossa kuoroja"}}'
+       -d '{{"conversation": "testi", "text": "onko Kuopiossa kuoroja"}}'
 
 Ctrl-C stops everything.""",
             flush=True,
         )
 
-    print("apuri: starting the action server and Rasa (loading the model takes a while)…",
-          flush=True)  # fmt: skip
     code = Supervisor(services, say=lambda line: print(line, flush=True)).run(ready, args.timeout)
     print("apuri: stopped.", flush=True)
     return code

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(libvoikko1 voikko-fi espeak-ng ffmpeg sox postgresql)
+DEB_PACKAGES=(libvoikko1 voikko-fi espeak-ng ffmpeg sox postgresql chromium)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

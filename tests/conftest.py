@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,6 +88,57 @@ def fixture_record(kind: str, record_id: str) -> dict:
     return next(r for r in fixture_document()[kind] if r["id"] == record_id)
 
 
+TOKEN = "test-token-not-secret"
+
+
+class Apuri:
+    """`apuri run` in its own process group (so Ctrl-C can be sent as a terminal would)."""
+
+    def __init__(self, db_url: str, token: str | None = TOKEN, **extra_env: str) -> None:
+        self.rasa, self.actions, self.gateway = free_port(), free_port(), free_port()
+        env = {**os.environ, "APURI_RASA_PORT": str(self.rasa),
+               "APURI_ACTIONS_PORT": str(self.actions), "APURI_GATEWAY_PORT": str(self.gateway),
+               "APURI_DB_URL": db_url, **extra_env}  # fmt: skip
+        env.pop("APURI_RASA_TOKEN", None)
+        if token:
+            env["APURI_RASA_TOKEN"] = token
+        self.proc = subprocess.Popen(
+            [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    @property
+    def url(self) -> str:
+        """The gateway: the web chat page and its API."""
+        return f"http://127.0.0.1:{self.gateway}"
+
+    def ready(self, timeout: float = 300) -> None:
+        wait_http(f"http://127.0.0.1:{self.rasa}/status?token={TOKEN}", [self.proc], timeout)
+        wait_http(f"{self.url}/health", [self.proc], 60)
+        deadline = time.monotonic() + 30
+        while "Apuri is running" not in self.output and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def ctrl_c(self, timeout: float = 90) -> int:
+        os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="session")
 def directory_url(tmp_path_factory) -> str:
     """A real SQLite directory loaded with the small fixture file."""
@@ -95,22 +149,45 @@ def directory_url(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def action_server(directory_url: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
-        cwd=ROOT,
-        env={**os.environ, "APURI_DB_URL": directory_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+@contextlib.contextmanager
+def running_apuri(db_url: str, **env: str) -> Iterator[Apuri]:
+    """`apuri run` on free ports, ready; Ctrl-C when done."""
+    apuri = Apuri(db_url, **env)
     try:
-        wait_http(f"http://127.0.0.1:{port}/health", [proc], 120)
-        yield f"http://127.0.0.1:{port}/webhook"
+        apuri.ready()
+        yield apuri
+    finally:
+        if apuri.proc.poll() is None:
+            apuri.ctrl_c()
+
+
+@contextlib.contextmanager
+def serving(command: list[str], health_url: str, env: dict[str, str]) -> Iterator[None]:
+    """One service process, until its health URL answers; stopped when done."""
+    proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait_http(health_url, [proc], 120)
+        yield
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def stack(model_path, directory_url: str) -> Iterator[Apuri]:
+    """`apuri run` on free ports with the small fixture directory: Rasa, the action server
+    and the gateway, for tests that go through the gateway (web chat, Telegram)."""
+    with running_apuri(directory_url) as apuri:
+        yield apuri
+
+
+@pytest.fixture(scope="session")
+def action_server(directory_url: str) -> Iterator[str]:
+    port = free_port()
+    command = [str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"]
+    with serving(command, f"http://127.0.0.1:{port}/health", {"APURI_DB_URL": directory_url}):
+        yield f"http://127.0.0.1:{port}/webhook"
 
 
 @pytest.fixture(scope="session")

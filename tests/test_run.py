@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,63 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import free_port, wait_http
-from tests.conftest import BIN, ROOT
-
-TOKEN = "test-token-not-secret"
-
-
-class Apuri:
-    """`apuri run` in its own process group (so Ctrl-C can be sent as a terminal would)."""
-
-    def __init__(self, db_url: str, token: str | None = TOKEN) -> None:
-        self.rasa, self.actions = free_port(), free_port()
-        env = {**os.environ, "APURI_RASA_PORT": str(self.rasa),
-               "APURI_ACTIONS_PORT": str(self.actions), "APURI_DB_URL": db_url}  # fmt: skip
-        env.pop("APURI_RASA_TOKEN", None)
-        if token:
-            env["APURI_RASA_TOKEN"] = token
-        self.proc = subprocess.Popen(
-            [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        )  # fmt: skip
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def ready(self, timeout: float = 300) -> None:
-        wait_http(f"http://127.0.0.1:{self.rasa}/status?token={TOKEN}", [self.proc], timeout)
-        deadline = time.monotonic() + 30
-        while "Apuri is running" not in self.output and time.monotonic() < deadline:
-            time.sleep(0.2)
-
-    def ctrl_c(self, timeout: float = 90) -> int:
-        os.killpg(self.proc.pid, signal.SIGINT)
-        try:
-            return self.proc.wait(timeout=timeout)
-        finally:
-            if self.proc.poll() is None:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+from bot.services import wait_http
+from tests.conftest import BIN, ROOT, TOKEN, Apuri, running_apuri
 
 
 @pytest.fixture(scope="module")
 def running(model_path, tmp_path_factory) -> Iterator[Apuri]:
     db = tmp_path_factory.mktemp("run") / "apuri.db"  # empty: apuri run seeds the sample data
-    apuri = Apuri(f"sqlite:///{db}")
-    try:
-        apuri.ready()
+    with running_apuri(f"sqlite:///{db}") as apuri:
         yield apuri
-    finally:
-        if apuri.proc.poll() is None:
-            apuri.ctrl_c()
 
 
 def request(url: str, body: bytes | None = None, method: str = "GET",

@@ -1,0 +1,118 @@
+"""The gateway application: routes, error handling and the Telegram channel's life cycle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.gateway import texts
+from bot.gateway import web as routes
+from bot.gateway.config import Config
+from bot.gateway.hub import EventHub
+from bot.gateway.limits import RateLimit
+from bot.gateway.rasa import RasaClient
+from bot.gateway.telegram import TelegramChannel
+
+logger = logging.getLogger(__name__)
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
+OFF = {"ok": False, "state": "off"}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def finnish_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Errors as a Finnish sentence in JSON on the API, never a stack trace."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or not request.path.startswith(("/api/", "/telegram/")):
+            raise
+        message = texts.NOT_FOUND if exc.status == 404 else texts.NOT_JSON
+        return routes.error(exc.status, message)
+    except Exception:  # noqa: BLE001 - the user gets a sentence; the log gets the trace
+        logger.exception("gateway error on %s", request.path)
+        if request.path.startswith(("/api/", "/telegram/")):
+            return routes.error(500, texts.unavailable())
+        return web.Response(status=500, text=texts.unavailable(), content_type="text/plain")
+
+
+@web.middleware
+async def cross_origin_api(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The embedded widget calls the API from the host site's origin. The API needs no
+    cookies or credentials, so any origin may call it."""
+    if not request.path.startswith(("/api/", "/health")):
+        return await handler(request)
+    if request.method == "OPTIONS":
+        response: web.StreamResponse = web.Response(status=204)
+    else:
+        response = await handler(request)
+    if response.prepared:  # a stream sets its own headers before it starts
+        return response
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    if response.prepared:
+        return response
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.content_type == "text/html":
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors *",
+        )
+    return response
+
+
+def create_app(config: Config | None = None) -> web.Application:
+    config = config or Config.from_env()
+    app = web.Application(middlewares=[cross_origin_api, finnish_errors, security_headers],
+                          client_max_size=routes.MAX_BODY)  # fmt: skip
+    rasa = RasaClient(config.rasa_url, config.actions_url, config.rasa_token)
+    limit = RateLimit()
+    app[routes.RASA] = rasa
+    app[routes.HUB] = EventHub()
+    app[routes.LIMIT] = limit
+    app[routes.HEALTH_EXTRA] = {"speech": lambda: OFF | {"reason": "not built yet"}}
+    routes.add_routes(app)
+    if config.telegram_token:
+        channel = TelegramChannel(config, rasa, limit)
+        app[TELEGRAM] = channel
+        app[routes.HEALTH_EXTRA]["telegram"] = channel.health
+        app.router.add_post("/telegram/webhook", channel.webhook_route)
+
+        async def telegram_start(app: web.Application) -> None:
+            await channel.start()
+
+        async def telegram_stop(app: web.Application) -> None:
+            await channel.stop()  # on shutdown: aiohttp waits for running tasks before cleanup
+
+        app.on_startup.append(telegram_start)
+        app.on_shutdown.append(telegram_stop)
+    else:
+        app[routes.HEALTH_EXTRA]["telegram"] = lambda: OFF | {"reason": "TELEGRAM_BOT_TOKEN unset"}
+
+    async def close_rasa(app: web.Application) -> None:
+        await rasa.close()
+
+    app.on_cleanup.append(close_rasa)
+    return app
+
+
+def main() -> None:
+    """`python -m bot.gateway`: serve until SIGINT or SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show the bot token
+    config = Config.from_env()
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None,
+                access_log=None)  # fmt: skip

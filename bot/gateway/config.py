@@ -1,0 +1,43 @@
+"""The gateway's settings, read once from the environment (contract §2)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name) or str(default)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SystemExit(f"apuri: {name}={raw!r} is not a port number (1–65535)")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Config:
+    port: int = 8080
+    host: str = "0.0.0.0"
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    rasa_token: str = ""
+    telegram_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ
+        rasa_port = _port("APURI_RASA_PORT", 5005)
+        actions_port = _port("APURI_ACTIONS_PORT", 5055)
+        return cls(
+            port=_port("APURI_GATEWAY_PORT", 8080),
+            host=env.get("APURI_GATEWAY_HOST") or "0.0.0.0",
+            rasa_url=f"http://127.0.0.1:{rasa_port}",
+            actions_url=f"http://127.0.0.1:{actions_port}",
+            rasa_token=env.get("APURI_RASA_TOKEN", ""),
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_api_url=(env.get("TELEGRAM_API_URL") or cls.telegram_api_url).rstrip("/"),
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+        )

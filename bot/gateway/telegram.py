@@ -1,0 +1,230 @@
+"""The Telegram bot (python-telegram-bot 22), running inside the gateway's event loop.
+
+Long polling when TELEGRAM_WEBHOOK_URL is unset; otherwise Telegram posts updates to
+`/telegram/webhook`, which checks the secret token. TELEGRAM_API_URL points the bot at another
+Bot API server (a local one, or a test fake). When the Bot API cannot be reached the gateway
+serves the web chat anyway and the bot keeps trying, with back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+import time
+from typing import Any
+
+from aiohttp import web
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.gateway import dialogue, texts
+from bot.gateway.config import Config
+from bot.gateway.limits import RateLimit
+from bot.gateway.rasa import RasaClient
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE = 4096  # characters in one Telegram message
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Where a part may end: a line break, or a sentence end followed by a capital (so "puh. 040"
+# or "klo 18. ja" is not cut).
+_CUT = re.compile(r"\s*\n\s*|(?<=[.!?…])\s+(?=[A-ZÅÄÖ\"'«(–-])")
+TOLD_AGAIN_AFTER = 10.0  # seconds: one "slow down" a pause, not one a message
+
+def sender(chat_id: int) -> str:
+    """Rasa's sender id for a Telegram chat (web conversations have their own prefix)."""
+    return f"tg-{chat_id}"
+
+
+def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """A long answer in parts of at most `limit` characters, cut between sentences or lines
+    (at a space inside one over-long sentence). Each part keeps the answer's line breaks."""
+    parts: list[str] = []
+    text = text.strip()
+    while len(text) > limit:
+        cut = None
+        for match in _CUT.finditer(text):
+            if match.start() > limit:
+                break
+            if match.start() > 0:
+                cut = (match.start(), match.end())
+        if cut is None:
+            space = text.rfind(" ", 0, limit + 1)
+            cut = (space, space + 1) if space > 0 else (limit, limit)
+        parts.append(text[: cut[0]].rstrip())
+        text = text[cut[1] :].lstrip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+class TelegramChannel:
+    """The bot and its connection state, for /health."""
+
+    def __init__(self, config: Config, rasa: RasaClient, limit: RateLimit) -> None:
+        self.config = config
+        self.rasa = rasa
+        self.limit = limit
+        self.state = "starting"
+        self.error = ""
+        self.error_at = 0.0  # when polling last failed (monotonic seconds)
+        self._told: dict[int, float] = {}  # chats told to slow down, and when
+        self._task: asyncio.Task | None = None
+        api = config.telegram_api_url
+        self.app: Application = (
+            Application.builder()
+            .token(config.telegram_token)
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, self.on_any_update), group=-1)
+        message = filters.UpdateType.MESSAGE  # not edits, not channel posts
+        self.app.add_handler(CommandHandler("start", self.on_start, filters=message))
+        self.app.add_handler(CommandHandler(["apua", "help"], self.on_help, filters=message))
+        self.app.add_handler(MessageHandler(message & filters.COMMAND, self.on_help))
+        self.app.add_handler(MessageHandler(message & filters.TEXT, self.on_text))
+        self.app.add_error_handler(self.on_error)
+
+    @property
+    def webhook(self) -> bool:
+        return bool(self.config.telegram_webhook_url)
+
+    def health(self) -> dict[str, Any]:
+        mode = "webhook" if self.webhook else "polling"
+        state = self.state
+        recent = time.monotonic() - self.error_at < 30
+        if state == "running" and self.error and recent:
+            state = "retrying"  # polling fails now; the updater keeps trying
+        return {"ok": state == "running", "state": state, "mode": mode,
+                **({"error": self.error} if self.error and recent else {})}  # fmt: skip
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    async def on_any_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An update came through: the connection works again."""
+        self.error = ""
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, "/greet")
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, "/help")
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        text = dialogue.clean(update.effective_message.text or "")
+        wrong = dialogue.problem(text)
+        if wrong:
+            await update.effective_message.reply_text(wrong)
+            return
+        await self._answer(update, text)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logger.warning("Telegram update failed: %s", context.error)
+
+    async def _answer(self, update: Update, text: str) -> None:
+        chat = update.effective_chat
+        message = update.effective_message
+        if chat is None or message is None:
+            return
+        if not self.limit.allow(sender(chat.id)):
+            now = time.monotonic()
+            if now - self._told.get(chat.id, 0.0) > TOLD_AGAIN_AFTER:
+                self._told[chat.id] = now
+                await message.reply_text(texts.SLOW_DOWN)
+            return
+        try:
+            await chat.send_action("typing")
+        except TelegramError:  # only a courtesy: the answer matters
+            pass
+        answers = await dialogue.ask(self.rasa, sender(chat.id), text)
+        for i, answer in enumerate(answers):
+            last = i == len(answers) - 1
+            buttons = [b["title"] for a in answers for b in a["buttons"]] if last else []
+            keyboard: Any = (
+                ReplyKeyboardMarkup([[KeyboardButton(t)] for t in buttons], resize_keyboard=True,
+                                    one_time_keyboard=True)  # fmt: skip
+                if buttons
+                else ReplyKeyboardRemove() if last else None
+            )
+            parts = split(answer["text"]) or [texts.CHOOSE]
+            for j, part in enumerate(parts):
+                await message.reply_text(part, reply_markup=keyboard if j == len(parts) - 1
+                                         else None)  # fmt: skip
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect in the background; the gateway does not wait for Telegram."""
+        self._task = asyncio.create_task(self._connect())
+
+    async def _connect(self) -> None:
+        backoff = BACKOFF_FIRST
+        while True:
+            try:
+                await self.app.initialize()  # getMe: is the token right, is the API there?
+                if self.webhook:
+                    await self.app.bot.set_webhook(
+                        self.config.telegram_webhook_url,
+                        secret_token=self.config.telegram_webhook_secret or None,
+                    )
+                    if not self.app.running:
+                        await self.app.start()
+                else:  # start_polling removes a webhook left over from webhook mode
+                    if not self.app.running:
+                        await self.app.start()
+                    if not self.app.updater.running:
+                        await self.app.updater.start_polling(error_callback=self._polling_error)
+                self.state, self.error = "running", ""
+                logger.info("Telegram: connected (%s)", "webhook" if self.webhook else "polling")
+                return
+            except (TelegramError, OSError) as err:
+                self.state, self.error = "retrying", type(err).__name__
+                self.error_at = time.monotonic()
+                logger.warning("Telegram: cannot connect (%s); again in %.0f s",
+                               type(err).__name__, backoff)  # the message may hold the token
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+
+    def _polling_error(self, err: TelegramError) -> None:
+        self.error, self.error_at = type(err).__name__, time.monotonic()
+        logger.warning("Telegram polling: %s", type(err).__name__)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        try:
+            if self.app.updater is not None and self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+        except (TelegramError, RuntimeError, OSError) as err:
+            logger.info("Telegram: stopping: %s", err)
+
+    async def webhook_route(self, request: web.Request) -> web.Response:
+        """POST /telegram/webhook: an update from Telegram, with the secret in a header."""
+        expected = self.config.telegram_webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.webhook or not expected or not hmac.compare_digest(given, expected):
+            return web.json_response({"error": "Väärä tai puuttuva tunniste."}, status=403)
+        try:
+            data = await request.json()
+        except ValueError:
+            return web.json_response({"error": texts.NOT_JSON}, status=400)
+        if self.state != "running" or not isinstance(data, dict):
+            return web.json_response({"ok": False}, status=503 if isinstance(data, dict) else 400)
+        update = Update.de_json(data, self.app.bot)
+        await self.app.update_queue.put(update)
+        return web.json_response({"ok": True})

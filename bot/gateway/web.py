@@ -1,0 +1,179 @@
+"""The web chat's routes: the page, the widget, the accessibility statement, the chat API, the
+event stream and the health check (contract §6). Input is validated here, at the edge."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot import finnish
+from bot.fallback import general_contact
+from bot.gateway import dialogue, texts
+from bot.gateway.hub import EventHub
+from bot.gateway.limits import RateLimit
+from bot.gateway.rasa import RasaClient
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_BODY = 16 * 1024  # bytes of one JSON request; a 2000-character message fits many times
+KEEPALIVE = 15.0  # seconds of quiet before the event stream says it is still there
+_CONVERSATION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+RASA = web.AppKey("rasa", RasaClient)
+HUB = web.AppKey("hub", EventHub)
+LIMIT = web.AppKey("limit", RateLimit)
+HEALTH_EXTRA = web.AppKey("health_extra", dict)
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    """JSON with Finnish letters as they are (ä, not \u00e4)."""
+    return web.json_response(data, status=status, dumps=_dumps)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def error(status: int, message: str) -> web.Response:
+    return json_response({"error": message}, status=status)
+
+
+def web_sender(conversation: str) -> str:
+    """Rasa's sender id for a web conversation; Telegram chats have their own prefix."""
+    return f"web-{conversation}"
+
+
+def _page(name: str) -> str:
+    """A page from static/, with the general number filled in (the "Soita ihmiselle" link)."""
+    phone = general_contact()["phone"]
+    e164 = finnish.normalize_phone(phone) or phone
+    html = (STATIC / name).read_text(encoding="utf-8")
+    return html.replace("{{PHONE_E164}}", e164).replace(
+        "{{PHONE}}", finnish.format_phone_for_speech(e164) if e164.startswith("+") else phone
+    )
+
+
+async def index(request: web.Request) -> web.Response:
+    return web.Response(text=_page("index.html"), content_type="text/html", charset="utf-8")
+
+
+async def statement(request: web.Request) -> web.Response:
+    return web.Response(text=_page("saavutettavuus.html"), content_type="text/html",
+                        charset="utf-8")  # fmt: skip
+
+
+async def widget(request: web.Request) -> web.Response:
+    return web.Response(text=_page("widget.js"), content_type="application/javascript",
+                        charset="utf-8", headers={"Access-Control-Allow-Origin": "*"})  # fmt: skip
+
+
+async def _json_body(request: web.Request) -> dict[str, Any] | web.Response:
+    """The request's JSON object, or the Finnish error response to send instead."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return error(413, texts.BODY_TOO_LARGE)
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        return error(413, texts.BODY_TOO_LARGE)
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return error(400, texts.NOT_UTF8)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return error(400, texts.NOT_JSON)
+    if not isinstance(data, dict):
+        return error(400, texts.NOT_JSON)
+    return data
+
+
+async def post_message(request: web.Request) -> web.Response:
+    data = await _json_body(request)
+    if isinstance(data, web.Response):
+        return data
+    conversation = data.get("conversation")
+    if not isinstance(conversation, str) or not _CONVERSATION.match(conversation):
+        return error(400, texts.BAD_CONVERSATION)
+    if not isinstance(data.get("text"), str):
+        return error(400, texts.NOT_JSON)
+    text = dialogue.clean(data["text"])
+    wrong = dialogue.problem(text)
+    if wrong:
+        return error(400, wrong)
+    if not request.app[LIMIT].allow(web_sender(conversation)):
+        return error(429, texts.SLOW_DOWN)
+    messages = await dialogue.ask(request.app[RASA], web_sender(conversation), text)
+    return json_response({"messages": messages})
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-Sent Events: what reaches this conversation later (a human's reply)."""
+    conversation = request.query.get("conversation", "")
+    if not _CONVERSATION.match(conversation):
+        return error(400, texts.BAD_CONVERSATION)
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no", "Access-Control-Allow-Origin": "*",
+    })  # fmt: skip
+    await response.prepare(request)
+    await response.write(b": yhteys auki\n\n")
+    try:
+        async for event in request.app[HUB].listen(web_sender(conversation), KEEPALIVE):
+            if event is None:
+                await response.write(b": odotan\n\n")
+            else:
+                data = json.dumps(event, ensure_ascii=False)
+                await response.write(f"data: {data}\n\n".encode())
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    return response
+
+
+async def health(request: web.Request) -> web.Response:
+    """200 always, with the state of each part; "status" is "ok" when all needed parts are."""
+    rasa: RasaClient = request.app[RASA]
+    rasa_ok, actions_ok, database = await asyncio.gather(
+        rasa.rasa_ok(), rasa.actions_ok(), asyncio.to_thread(_database_state)
+    )
+    parts: dict[str, Any] = {
+        "rasa": {"ok": rasa_ok},
+        "actions": {"ok": actions_ok},
+        "database": database,
+        **{name: check() for name, check in request.app[HEALTH_EXTRA].items()},
+    }
+    needed = ("rasa", "actions", "database")
+    status = "ok" if all(parts[p]["ok"] for p in needed) else "degraded"
+    return json_response({"status": status, **parts})
+
+
+@functools.lru_cache(maxsize=1)
+def _directory() -> Any:
+    from actions.directory import Directory
+
+    return Directory()  # migrates once; a failure is not cached, so it is tried again
+
+
+def _database_state() -> dict[str, Any]:
+    try:
+        empty = _directory().is_empty()
+    except Exception as err:  # noqa: BLE001 - any failure means "not reachable"; say which
+        return {"ok": False, "error": type(err).__name__}
+    return {"ok": True, "empty": empty}
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", index)
+    app.router.add_get("/widget.js", widget)
+    app.router.add_get("/saavutettavuus", statement)
+    app.router.add_static("/static/", STATIC, append_version=True)
+    app.router.add_post("/api/messages", post_message)
+    app.router.add_get("/api/events", events)
+    app.router.add_get("/health", health)
