@@ -12,6 +12,7 @@ from __future__ import annotations
 import abc
 import functools
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.directory import Directory
+from actions.directory.store import search_terms
 from bot import clock, finnish
 from bot.fallback import general_contact
 
@@ -29,7 +31,8 @@ logger = logging.getLogger(__name__)
 # Yes/no questions the bot asks; the slot `open_question` holds the one asked last, and rules
 # conditioned on it decide what "kyllä" and "ei" mean. Any other message sets it to "none"
 # (a from_intent slot mapping in the domain).
-NONE, MORE, HUMAN, RESTART = "none", "more", "human", "restart"
+NONE, MORE, HUMAN, RESTART, CALLBACK, LIVE = (
+    "none", "more", "human", "restart", "callback", "live")
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,20 +67,67 @@ def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str
     return municipality, region, events
 
 
-def name_contact(
-    dispatcher: CollectingDispatcher, municipality: str | None, region: str | None, role: str
-) -> None:
-    """Names the right person for the place; the general contact when the directory has none
-    or cannot be reached."""
+def note_need(tracker: Tracker, kind: str) -> None:
+    """Counts what people needed and did not get, for the staff page: place, topic and kind
+    ("not_found", "fallback", "feedback"), never the words."""
+    from actions.handoff import Handoffs
+
+    municipality, region, _ = place_slots(tracker)
     try:
-        person = directory().contact(municipality, region, role=role)
+        Handoffs(engine=directory().engine).note_need(municipality, tracker.get_slot("topic"),
+                                                      kind)  # fmt: skip
+    except Exception:  # noqa: BLE001 - the database is down: the answer matters more
+        logger.warning("the need could not be noted")
+
+
+# Who helps further, by what the person last searched for; anything else goes to the liaison.
+ROLE_BY_SEARCH = {
+    "action_digital_help": "digital_support",
+    "action_find_service": "service_advisor",
+}
+
+
+def right_person(tracker: Tracker, role: str | None = None) -> dict[str, Any] | None:
+    """The person who helps with what the conversation is about: in `role` when given, else
+    the association's own contact when it is about one association, else the person for the
+    place in the role of the last search (the municipality's, else its region's). None when the
+    directory has nobody (the caller names the general contact); raises when it is down."""
+    municipality, region, _ = place_slots(tracker)
+    last = tracker.get_slot("last_search") or {}
+    if role is None:
+        own = association_contact(tracker, last.get("associations") or [])
+        if own:
+            return own
+        role = ROLE_BY_SEARCH.get(last.get("action") or "", "liaison")
+    return directory().contact(municipality, region, role=role)
+
+
+def association_contact(tracker: Tracker, listed: list[str]) -> dict[str, Any] | None:
+    """The own contact of the association the message names among those just listed, or of
+    the only one listed; None when there is no such association or it names nobody."""
+    said = search_terms((tracker.latest_message or {}).get("text") or "")
+    found = [o for o in (directory().get("organizations", i) for i in listed) if o]
+    named = [o for o in found if (name := search_terms(o["name"])) and name <= said]
+    chosen = named[0] if named else found[0] if len(found) == 1 else None
+    if not chosen or not chosen.get("contact_person_id"):
+        return None
+    return directory().get("contact_persons", chosen["contact_person_id"])
+
+
+def name_contact(
+    dispatcher: CollectingDispatcher, tracker: Tracker, role: str | None = None
+) -> dict[str, Any]:
+    """Names the right person (`right_person`); the general contact when the directory has
+    none or cannot be reached. The person named."""
+    try:
+        person = right_person(tracker, role)
     except Exception:  # noqa: BLE001 - the database is down: still name a human
         logger.exception("directory contact lookup failed")
         dispatcher.utter_message(response="utter_directory_unavailable")
         person = None
-    dispatcher.utter_message(
-        response="utter_contact_person", person=texts.person_line(person or general_contact())
-    )
+    person = person or general_contact()
+    dispatcher.utter_message(response="utter_contact_person", person=texts.person_line(person))
+    return person
 
 
 class DirectorySearchAction(Action, abc.ABC):
@@ -147,14 +197,18 @@ class DirectorySearchAction(Action, abc.ABC):
             return [*slots, SlotSet("pending_search", None)]
         place = municipality or region or ""
         if not found:
+            note_need(tracker, "not_found")
             dispatcher.utter_message(
                 response="utter_nothing_found_in" if place else "utter_nothing_found",
                 place=place,
             )
-            name_contact(dispatcher, municipality, region, self.contact_role)
+            name_contact(dispatcher, tracker, self.contact_role)
             return [*slots, SlotSet("pending_search", None), SlotSet("more_results", None),
                     remembered, SlotSet("open_question", NONE)]  # fmt: skip
         found = [texts.here_first(record, municipality) for record in texts.open_first(found)]
+        remembered = SlotSet("last_search", {
+            **remembered.get("value"),
+            "associations": [r["id"] for r in found if r.get("kind") == "association"]})
         more = [self.line(record) for record in found[3:]]
         if scope == "municipality":
             intro = "utter_found_in_municipality"
@@ -256,7 +310,7 @@ class ExplainAndNameAction(Action, abc.ABC):
     """A short general answer, then the named person for the place who helps further."""
 
     response = ""
-    role = "liaison"
+    role: str | None = "liaison"  # None: by what the conversation is about (`right_person`)
     resume = ""  # the action that answers once the place is told (default: this one)
 
     @abc.abstractmethod
@@ -273,7 +327,7 @@ class ExplainAndNameAction(Action, abc.ABC):
         if not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [*slots, SlotSet("pending_search", self.resume or self.name())]
-        name_contact(dispatcher, municipality, region, self.role)
+        name_contact(dispatcher, tracker, self.role)
         return [*slots, SlotSet("pending_search", None)]
 
 
@@ -299,34 +353,70 @@ class ActionUpdateListing(ExplainAndNameAction):
 
 
 class ActionFeedback(ExplainAndNameAction):
-    """Feedback is not forwarded yet: the bot says so and names who takes it."""
+    """Feedback is counted for the staff page (not its words); the bot names who takes it."""
 
     response = "utter_feedback"
 
     def name(self) -> str:
         return "action_feedback"
 
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot("pending_search") != self.name():
+            note_need(tracker, "feedback")
+        return super().run(dispatcher, tracker, domain)
 
-class ActionRequestCallback(ExplainAndNameAction):
-    """Callback requests are not taken yet: the bot says so and names whom to call."""
 
-    response = "utter_request_callback"
+class ActionNotUnderstood(Action):
+    """ "Anteeksi, en ymmärtänyt": and counted as a need nobody met, for the staff page."""
 
     def name(self) -> str:
-        return "action_request_callback"
+        return "action_not_understood"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        note_need(tracker, "fallback")
+        dispatcher.utter_message(response="utter_default")
+        return []
 
 
 class ActionRequestHuman(ExplainAndNameAction):
-    """Names the contact person for the user's municipality or region."""
+    """Names the contact person for the place; when they are reachable in Telegram right now,
+    offers to chat with them here (a live handoff through the gateway)."""
+
+    role = None
 
     def name(self) -> str:
         return "action_request_human"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        municipality, region, slots = place_slots(tracker)
+        if not municipality and not region:
+            dispatcher.utter_message(response="utter_ask_municipality")
+            return [*slots, SlotSet("pending_search", self.name())]
+        person = name_contact(dispatcher, tracker, self.role)
+        events = [*slots, SlotSet("pending_search", None)]
+        if can_chat_now(person):
+            dispatcher.utter_message(response="utter_offer_live", name=person["name"].split()[0])
+            events += [SlotSet("live_person", person.get("id")), SlotSet("open_question", LIVE)]
+        return events
+
+
+def can_chat_now(person: dict[str, Any]) -> bool:
+    """A person in Telegram, reachable now by their hours, and a bot to reach them with."""
+    return bool(person.get("telegram_chat_id") and os.environ.get("TELEGRAM_BOT_TOKEN")
+                and texts.is_open(person.get("opening_hours")))  # fmt: skip
 
 
 class ActionOfferHumanDirect(ExplainAndNameAction):
     """After repeated misunderstandings: straight to the person for the place."""
 
     response = "utter_offer_human_direct"
+    role = None
     resume = "action_request_human"
 
     def name(self) -> str:

@@ -202,6 +202,56 @@ def directory_export(args: argparse.Namespace) -> int:
     return 0
 
 
+HANDOFF_FIELDS = ("id", "kind", "status", "person_id", "person_name", "municipality", "topic",
+                  "phone", "preferred_time", "preferred_text", "subject", "created_at",
+                  "taken_at", "taken_by", "done_at", "delivered_at", "purged_at")  # fmt: skip
+
+
+def handoff_list(args: argparse.Namespace) -> int:
+    """Callback and handoff requests (contract §7), newest first."""
+    import json
+
+    from actions.handoff import Handoffs
+
+    rows = [{k: r.get(k) for k in HANDOFF_FIELDS} for r in Handoffs().list(args.status)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("apuri: no requests" + (f" with status {args.status}" if args.status else ""))
+    for r in rows:
+        delivered = "delivered" if r["delivered_at"] else "not delivered yet"
+        print(f"{r['id']}  {r['kind']:8} {r['status']:5}  {r['created_at']}  "
+              f"{r['person_name'] or '(staff page)'}  {r['municipality'] or ''}  {delivered}")
+    return 0
+
+
+def handoff_purge(args: argparse.Namespace) -> int:
+    """Forget personal data of done requests older than APURI_RETENTION_DAYS."""
+    from actions.handoff import Handoffs
+    from bot.gateway.config import retention_days
+
+    days = retention_days()
+    count = Handoffs().purge(days)
+    print(f"apuri: removed the personal data of {count} done requests older than {days} days")
+    return 0
+
+
+def staff_add(args: argparse.Namespace) -> int:
+    """A staff login; the password comes from standard input (one line)."""
+    from actions.handoff import Handoffs
+    from actions.handoff.staff import Staff, StaffError
+
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        Staff(Handoffs()).add(args.username, password)
+    except StaffError as err:
+        print(f"apuri: {err}", file=sys.stderr)
+        return 2
+    print(f"apuri: staff login {args.username!r} created")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="apuri", description="Apuri, a Finnish helper bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -228,6 +278,19 @@ def main(argv: list[str] | None = None) -> int:
     exp = dsub.add_parser("export", help="write the directory as apuri-directory/1 JSON")
     exp.add_argument("file")
     exp.set_defaults(func=directory_export)
+    handoff = sub.add_parser("handoff", help="callback and handoff requests")
+    hsub = handoff.add_subparsers(dest="handoff_command", required=True)
+    listing = hsub.add_parser("list", help="list requests")
+    listing.add_argument("--json", action="store_true", help="a JSON array")
+    listing.add_argument("--status", choices=["open", "taken", "done"])
+    listing.set_defaults(func=handoff_list)
+    purge = hsub.add_parser("purge", help="forget personal data of old done requests")
+    purge.set_defaults(func=handoff_purge)
+    staff = sub.add_parser("staff", help="staff logins for the staff page")
+    ssub = staff.add_subparsers(dest="staff_command", required=True)
+    add = ssub.add_parser("add", help="create a login; the password is read from stdin")
+    add.add_argument("username")
+    add.set_defaults(func=staff_add)
     args = parser.parse_args(argv)
     return args.func(args)
 

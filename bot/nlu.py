@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import finnish
+from bot import finnish, privacy
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,8 @@ class FinnishTokenizer(Tokenizer):
                             placeholders[start] = PLACEHOLDER_LEMMAS[ent.entity]
         tokens = []
         for start, end, word in words:
+            if privacy.PHONE_TAG.fullmatch(word):  # a number kept out of Rasa by the gateway
+                placeholders[start] = PLACEHOLDER_LEMMAS["phone_number"]
             lemma = placeholders.get(start) or finnish.lemma(word)
             tokens.append(Token(word, start, end, lemma=lemma))
         return self._apply_token_pattern(tokens)
@@ -134,6 +136,10 @@ class FinnishEntityExtractor(_ConfigOnlyComponent, EntityExtractorMixin):
                 for e in finnish.extract_entities(text)
                 if e.entity in wanted
             ]
+            if "phone_number" in wanted:  # a number the gateway kept out of Rasa
+                found += [{"entity": "phone_number", "value": m.group(0), "start": m.start(),
+                           "end": m.end(), "confidence": 1.0}
+                          for m in privacy.PHONE_TAG.finditer(text)]  # fmt: skip
             found = self.add_extractor_name(found)
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages

@@ -157,6 +157,7 @@ class FakeTelegram(BackgroundServer):
         self.rejected: list[tuple[str, Json, str]] = []  # (method, parameters, description)
         self.webhook: Json = {"url": "", "secret_token": None}
         self.commands: list[Json] = []
+        self.answers: list[Json] = []  # answerCallbackQuery calls: the notes under buttons
         self.failure: str | None = None  # None, "502" (Bad Gateway) or "drop" (close)
         self._method_failures: dict[str, list[int]] = {}  # method → [calls to let pass, fails]
         self._messages: list[Json] = []
@@ -213,6 +214,14 @@ class FakeTelegram(BackgroundServer):
     def push_text(self, chat_id: int, text: str) -> Json:
         """Queue a text message from a user for the bot's getUpdates."""
         return self.push_raw({"message": self.message(chat_id, text)})
+
+    def push_button(self, chat_id: int, data: str) -> Json:
+        """Queue a press of an inline button (callback_data) under a message in the chat."""
+        return self.push_raw({"callback_query": {
+            "id": str(next(self._message_ids)), "chat_instance": str(chat_id), "data": data,
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Maija"},
+            "message": {**self.message(chat_id, "pyyntö"), "from": self._bot_user()},
+        }})  # fmt: skip
 
     def push_raw(self, update: Json) -> Json:
         """Queue any update (an `update_id` is added when missing)."""
@@ -492,6 +501,10 @@ class FakeTelegram(BackgroundServer):
         return _ok(self.commands)
 
     async def _m_answercallbackquery(self, params: Json) -> web.Response:
+        self.answers.append(params)
+        return _ok(True)
+
+    async def _m_editmessagereplymarkup(self, params: Json) -> web.Response:
         return _ok(True)
 
     async def _m_close(self, params: Json) -> web.Response:

@@ -247,12 +247,15 @@ def test_no_to_starting_over_keeps_the_place(chat) -> None:
     assert chat.slots().get("municipality") == "Kuopio"
 
 
-def test_callback_request_promises_nothing_and_names_whom_to_call(chat) -> None:
+def test_a_callback_request_asks_for_the_number_and_can_be_cancelled(chat) -> None:
+    """The whole request, delivery included, is tested through the gateway in
+    test_callback.py; here the dialogue: it asks, and "peru" ends it with a person named."""
     chat.say("asun Kuopiossa")
     reply = joined(chat.say("voisko joku soittaa mulle"))
-    assert "En vielä pysty välittämään soittopyyntöjä" in reply
-    assert "Maija Esimerkki, järjestöyhdyshenkilö, puh. 040 555 0102" in reply
-    assert "numeroon" not in reply  # no phone number is asked for that nothing would use
+    assert "Mihin numeroon hän soittaa?" in reply
+    cancelled = joined(chat.say("peru"))
+    assert "en tallentanut mitään" in cancelled
+    assert "Maija Esimerkki, järjestöyhdyshenkilö, puh. 040 555 0102" in cancelled
 
 
 def test_feedback_promises_nothing(chat) -> None:
@@ -260,6 +263,32 @@ def test_feedback_promises_nothing(chat) -> None:
     reply = joined(chat.say("haluaisin antaa palautetta tästä palvelusta"))
     assert "välitän sen eteenpäin" not in reply
     assert "Maija Esimerkki" in reply
+
+
+def test_the_person_named_follows_what_was_asked(chat) -> None:
+    chat.say("tarvitsen apua tietokoneen kanssa Rovaniemellä")
+    reply = joined(chat.say("haluan puhua ihmisen kanssa"))
+    assert "Sari Niemi, digituutori" in reply  # digital help: the digital support person
+    assert "Marjatta Kivelä" not in reply
+
+
+def test_several_associations_listed_the_liaison_helps(chat) -> None:
+    listed = joined(chat.say("mitä yhdistyksiä Kiteellä on"))
+    assert "Kiteen Urheilijat" in listed and "Kiteen Kirkkokuoro" in listed
+    reply = joined(chat.say("haluan puhua ihmisen kanssa"))
+    assert "Pekka Räsänen" in reply and "Timo Laine" not in reply
+
+
+def test_an_association_named_brings_its_own_contact(chat) -> None:
+    chat.say("mitä yhdistyksiä Kiteellä on")
+    reply = joined(chat.say("haluan puhua Kiteen Urheilijoiden yhteyshenkilön kanssa"))
+    assert "Timo Laine, seuran yhteyshenkilö, puh. 040 123 4567" in reply
+    assert "Pekka Räsänen" not in reply
+
+
+def test_the_only_association_listed_brings_its_own_contact(chat) -> None:
+    chat.say("onko Kiteellä urheiluseuroja")
+    assert "Timo Laine" in joined(chat.say("voinko puhua jonkun ihmisen kanssa"))
 
 
 def test_the_region_follows_the_municipality(chat) -> None:
@@ -309,3 +338,21 @@ def test_a_bare_place_after_a_search_asks_the_same_there(chat) -> None:
     assert "Kitee: en löytänyt" in nothing
     again = joined(chat.say("entäs Ii"))  # still chess: nothing, and nothing unrelated listed
     assert "Iin Eläkeläiset" not in again and "en löytänyt" in again
+
+
+def test_unmet_needs_are_counted_without_words(chat, directory_url: str) -> None:
+    from actions.handoff import Handoffs
+
+    def count(kind: str, municipality: str) -> int:
+        return sum(n["count"] for n in Handoffs(directory_url).needs()
+                   if n["kind"] == kind and n["municipality"] == municipality)  # fmt: skip
+
+    before = {k: count(k, "Kitee") for k in ("not_found", "fallback", "feedback")}
+    chat.say("onko Kiteellä shakkikerhoa")
+    chat.say("qwpoeiru zxmcnv")
+    chat.say("haluaisin antaa palautetta tästä palvelusta")
+    assert count("not_found", "Kitee") == before["not_found"] + 1
+    assert count("fallback", "Kitee") == before["fallback"] + 1
+    assert count("feedback", "Kitee") == before["feedback"] + 1
+    assert all(set(n) == {"week", "municipality", "topic", "kind", "count"}
+               for n in Handoffs(directory_url).needs())  # fmt: skip

@@ -43,23 +43,29 @@ def search_terms(text: str) -> set[str]:
     return terms
 
 
+def open_database(url: str | None = None) -> sa.engine.Engine:
+    """An engine on APURI_DB_URL (or `url`) with the schema at the newest Alembic revision.
+
+    The directory and the handoff records share the database and its migrations.
+    """
+    url = url or database_url()
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, future=True)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return engine
+
+
 class Directory:
     """The association and service directory behind Apuri's answers."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or database_url()
-        if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(self.url, future=True)
-        self.migrate()
-
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        self.engine = open_database(self.url)
 
     # -- writing -------------------------------------------------------------------------------
 

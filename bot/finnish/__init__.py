@@ -17,6 +17,7 @@ from bot.finnish.morphology import compound_boundaries, is_known_word, lemma, pl
 from bot.finnish.municipalities import Gazetteer, Municipality, gazetteer, iter_municipalities
 from bot.finnish.phones import format_phone_for_speech, normalize_phone, number_word
 from bot.finnish.safety import SAFETY_INTENTS, safety_intent
+from bot.finnish.times import When, parse_time  # noqa: F401 - re-exported
 from bot.finnish.tokens import tokenize
 from bot.finnish.topics import TOPICS, topic, topic_of_word
 from bot.finnish.words import content_words

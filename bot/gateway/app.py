@@ -7,13 +7,17 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.gateway import texts
+from bot.gateway import staff, texts
 from bot.gateway import web as routes
 from bot.gateway.config import Config
+from bot.gateway.delivery import Delivery
 from bot.gateway.hub import EventHub
 from bot.gateway.limits import RateLimit
+from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient
+from bot.gateway.records import Records
 from bot.gateway.telegram import TelegramChannel
+from bot.gateway.vault import Vault
 
 logger = logging.getLogger(__name__)
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
@@ -80,13 +84,21 @@ def create_app(config: Config | None = None) -> web.Application:
                           client_max_size=routes.MAX_BODY)  # fmt: skip
     rasa = RasaClient(config.rasa_url, config.actions_url, config.rasa_token)
     limit = RateLimit()
+    records = Records()
+    vault = Vault(records)
     app[routes.RASA] = rasa
     app[routes.HUB] = EventHub()
     app[routes.LIMIT] = limit
+    app[routes.VAULT] = vault
+    live = LiveRelay(records, app[routes.HUB])
+    app[routes.LIVE] = live
     app[routes.HEALTH_EXTRA] = {"speech": lambda: OFF | {"reason": "not built yet"}}
     routes.add_routes(app)
+    staff.add_routes(app, records)
+    channel = None
     if config.telegram_token:
-        channel = TelegramChannel(config, rasa, limit)
+        channel = TelegramChannel(config, rasa, limit, vault, records, live)
+        live.telegram = channel
         app[TELEGRAM] = channel
         app[routes.HEALTH_EXTRA]["telegram"] = channel.health
         app.router.add_post("/telegram/webhook", channel.webhook_route)
@@ -102,9 +114,22 @@ def create_app(config: Config | None = None) -> web.Application:
     else:
         app[routes.HEALTH_EXTRA]["telegram"] = lambda: OFF | {"reason": "TELEGRAM_BOT_TOKEN unset"}
 
+    delivery = Delivery(records, channel, config.smtp_url, config.mail_from,
+                        config.retention_days)  # fmt: skip
+
+    async def start_delivery(app: web.Application) -> None:
+        await delivery.start()
+        await live.start()
+
+    async def stop_delivery(app: web.Application) -> None:
+        await delivery.stop()
+        await live.stop()
+
     async def close_rasa(app: web.Application) -> None:
         await rasa.close()
 
+    app.on_startup.append(start_delivery)
+    app.on_shutdown.append(stop_delivery)
     app.on_cleanup.append(close_rasa)
     return app
 

@@ -13,6 +13,14 @@ def _port(name: str, default: int) -> int:
     return int(raw)
 
 
+def retention_days() -> int:
+    """APURI_RETENTION_DAYS: how long done requests keep their personal data (default 30)."""
+    raw = os.environ.get("APURI_RETENTION_DAYS") or "30"
+    if not raw.isdigit():
+        raise SystemExit(f"apuri: APURI_RETENTION_DAYS={raw!r} is not a number of days")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Config:
     port: int = 8080
@@ -24,6 +32,9 @@ class Config:
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
+    smtp_url: str = ""
+    mail_from: str = ""
+    retention_days: int = 30
 
     @classmethod
     def from_env(cls) -> Config:
@@ -40,4 +51,7 @@ class Config:
             telegram_api_url=(env.get("TELEGRAM_API_URL") or cls.telegram_api_url).rstrip("/"),
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            smtp_url=env.get("APURI_SMTP_URL", ""),
+            retention_days=retention_days(),
+            mail_from=env.get("APURI_MAIL_FROM", ""),
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.gateway import texts
 from bot.gateway.rasa import RasaClient, RasaUnavailable
+from bot.gateway.vault import Vault
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +46,31 @@ def _answer(message: dict[str, Any]) -> dict[str, Any]:
         for b in message.get("buttons") or []
         if isinstance(b, dict) and b.get("title")
     ]
-    return {"text": str(message.get("text") or ""), "buttons": buttons}
+    custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+    return {"text": str(message.get("text") or ""), "buttons": buttons, "custom": custom}
 
 
-async def ask(rasa: RasaClient, sender: str, text: str) -> list[dict[str, Any]]:
-    """The bot's answers; the general number when Rasa or the action server is silent."""
+async def ask(
+    rasa: RasaClient, sender: str, text: str, vault: Vault | None = None
+) -> list[dict[str, Any]]:
+    """The bot's answers; the general number when Rasa or the action server is silent.
+
+    With a vault, phone numbers and private messages reach Rasa as tags and come back as
+    values: Rasa's tracker never holds them."""
     try:
+        if vault is not None:
+            text = await vault.hide(sender, text)
         answers = [_answer(m) for m in await rasa.send(sender, _for_rasa(text))]
+        if vault is not None:
+            answers = await vault.reveal(sender, answers)
     except RasaUnavailable as err:
         logger.warning("Rasa did not answer: %s", err)
         answers = []
-    answers = [a for a in answers if a["text"] or a["buttons"]]
+    except Exception:  # noqa: BLE001 - the database behind the vault is down
+        logger.exception("the vault could not be used")
+        answers = []
+    answers = [{"text": a["text"], "buttons": a["buttons"]} for a in answers
+               if a["text"] or a["buttons"]]  # fmt: skip
     if not answers:  # Rasa down, or an action failed and nothing was said
         return [{"text": texts.unavailable(), "buttons": []}]
     return answers

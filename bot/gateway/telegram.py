@@ -20,6 +20,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -30,7 +31,10 @@ from telegram.ext import (
 from bot.gateway import dialogue, texts
 from bot.gateway.config import Config
 from bot.gateway.limits import RateLimit
+from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient
+from bot.gateway.records import Records
+from bot.gateway.vault import Vault
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +76,15 @@ def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 class TelegramChannel:
     """The bot and its connection state, for /health."""
 
-    def __init__(self, config: Config, rasa: RasaClient, limit: RateLimit) -> None:
+    def __init__(self, config: Config, rasa: RasaClient, limit: RateLimit,
+                 vault: Vault | None = None, records: Records | None = None,
+                 live: LiveRelay | None = None) -> None:  # fmt: skip
         self.config = config
         self.rasa = rasa
         self.limit = limit
+        self.vault = vault
+        self.records = records
+        self.live = live
         self.state = "starting"
         self.error = ""
         self.error_at = 0.0  # when polling last failed (monotonic seconds)
@@ -93,8 +102,10 @@ class TelegramChannel:
         message = filters.UpdateType.MESSAGE  # not edits, not channel posts
         self.app.add_handler(CommandHandler("start", self.on_start, filters=message))
         self.app.add_handler(CommandHandler(["apua", "help"], self.on_help, filters=message))
+        self.app.add_handler(CommandHandler("lopeta", self.on_end, filters=message))
         self.app.add_handler(MessageHandler(message & filters.COMMAND, self.on_help))
         self.app.add_handler(MessageHandler(message & filters.TEXT, self.on_text))
+        self.app.add_handler(CallbackQueryHandler(self.on_button, pattern=r"^(take|done):\w+$"))
         self.app.add_error_handler(self.on_error)
 
     @property
@@ -128,7 +139,59 @@ class TelegramChannel:
         if wrong:
             await update.effective_message.reply_text(wrong)
             return
+        chat = update.effective_chat
+        if self.live is not None and chat is not None:
+            if await self.live.from_person(chat.id, text):  # a person answering a user
+                return
+            answers = await self.live.from_user(sender(chat.id), text)
+            if answers is not None:  # a user talking with a person: the bot stays quiet
+                for answer in answers:
+                    await update.effective_message.reply_text(answer["text"])
+                return
         await self._answer(update, text)
+
+    async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/lopeta: ends a live chat (either side); otherwise the help."""
+        chat = update.effective_chat
+        if self.live is not None and chat is not None:
+            if await self.live.from_person(chat.id, "/lopeta"):
+                return
+            answers = await self.live.from_user(sender(chat.id), "lopeta")
+            if answers is not None:
+                for answer in answers:
+                    await update.effective_message.reply_text(answer["text"])
+                return
+        await self.on_help(update, context)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """ "Otan" / "Hoidettu" under a request: only its recipient may press them."""
+        query = update.callback_query
+        if query is None or query.message is None or self.records is None:
+            return
+        action, handoff_id = (query.data or ":").split(":", 1)
+        status = {"take": "taken", "done": "done"}[action]
+        chat = str(query.message.chat.id)
+        try:
+            store = await asyncio.to_thread(self.records.get)
+            allowed = await asyncio.to_thread(store.recipient_of, handoff_id, chat)
+            if allowed:
+                await asyncio.to_thread(store.set_status, handoff_id, status, f"telegram:{chat}")
+        except Exception:  # noqa: BLE001 - the database is down: say so, change nothing
+            logger.exception("handoff status change failed")
+            await query.answer(texts.STATUS_NOT_SAVED)
+            return
+        if not allowed:
+            await query.answer(texts.NOT_YOURS)
+            return
+        note = texts.TAKEN if status == "taken" else texts.DONE
+        if self.live is not None:  # a chat request: the live session opens or closes
+            if status == "taken" and await asyncio.to_thread(store.live_by_handoff, handoff_id):
+                note = await self.live.take(handoff_id, int(chat))
+            elif status == "done":
+                await self.live.done(handoff_id)
+        await query.answer(note)
+        if status == "done":
+            await query.edit_message_reply_markup(reply_markup=None)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("Telegram update failed: %s", context.error)
@@ -148,7 +211,7 @@ class TelegramChannel:
             await chat.send_action("typing")
         except TelegramError:  # only a courtesy: the answer matters
             pass
-        answers = await dialogue.ask(self.rasa, sender(chat.id), text)
+        answers = await dialogue.ask(self.rasa, sender(chat.id), text, self.vault)
         for i, answer in enumerate(answers):
             last = i == len(answers) - 1
             buttons = [b["title"] for a in answers for b in a["buttons"]] if last else []

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+import yaml
+
 from bot import finnish
 from bot.fallback import general_contact
+
+DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
+
+
+@functools.cache
+def response(name: str) -> str:
+    """A fixed sentence of the bot's domain (the one place for them), e.g. utter_emergency."""
+    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
+    return responses[name][0]["text"]
+
 
 EMPTY = "Kirjoita viesti ennen kuin lähetät sen."
 TOO_LONG = "Viesti on liian pitkä. Kirjoita enintään {limit} merkkiä."
@@ -14,6 +29,26 @@ BAD_CONVERSATION = (
 )
 BODY_TOO_LARGE = "Pyyntö on liian suuri."
 NOT_FOUND = "Sivua ei löytynyt."
+EMERGENCY = response("utter_emergency")
+CRISIS = response("utter_crisis")
+FROM_USER = "Käyttäjä kirjoittaa"
+LIVE_QUEUE = ("Viestisi on välitetty. {name} ei ole vielä liittynyt keskusteluun; "
+              "olet jonossa sijalla {position}. Voit lopettaa kirjoittamalla \"lopeta\".")
+LIVE_JOINED = "{name} liittyi keskusteluun. Kirjoita hänelle tähän."
+LIVE_TAKEN = "Kirjattu: keskustelu on nyt auki. Kirjoita vastauksesi tähän, /lopeta päättää."
+LIVE_BUSY = "Sinulla on jo keskustelu auki. Päätä se ensin kirjoittamalla /lopeta."
+LIVE_GONE = "Tämä keskustelu on jo päättynyt."
+LIVE_ENDED_BY_USER = "Keskustelu päättyi. Voit jatkaa Apurin kanssa."
+LIVE_ENDED_BY_PERSON = "{name} päätti keskustelun. Voit jatkaa Apurin kanssa."
+LIVE_YOU_ENDED = "Päätit keskustelun. Kiitos!"
+LIVE_NOBODY = ("{name} ei ehtinyt vastata. Voit pyytää, että hän soittaa sinulle, "
+               "tai jatkaa Apurin kanssa.")
+LIVE_TIMED_OUT = "Keskustelu päättyi, koska kukaan ei kirjoittanut vähään aikaan."
+LIVE_BROKEN = "Yhteys henkilöön katkesi. Keskustelu päättyi."
+TAKEN = "Kirjattu: otat tämän pyynnön."
+DONE = "Kirjattu: pyyntö on hoidettu."
+NOT_YOURS = "Tämä pyyntö ei ole sinulle."
+STATUS_NOT_SAVED = "Tilaa ei voitu nyt tallentaa. Yritä hetken päästä uudelleen."
 CHOOSE = "Valitse:"  # buttons with no text of their own
 SLOW_DOWN = "Lähetit monta viestiä peräkkäin. Odota hetki ja kirjoita sitten uudelleen."
 
@@ -24,6 +59,23 @@ def unavailable() -> str:
     phone = finnish.normalize_phone(person["phone"] or "")
     spoken = finnish.format_phone_for_speech(phone) if phone else person["phone"]
     return (
-        "Apuri ei juuri nyt pysty vastaamaan. "
+        "Apuri toimii juuri nyt vain osittain, enkä pysty vastaamaan tähän. "
         f"Soita {person['name']}, puh. {spoken}. Hätätilanteessa soita 112."
     )
+
+
+def request_for_person(row: dict) -> str:
+    """A request as the chosen person reads it in Telegram or e-mail."""
+    kind = "Soittopyyntö" if row.get("kind") == "callback" else "Keskustelupyyntö"
+    phone = finnish.normalize_phone(row.get("phone") or "")
+    lines = [f"{kind} Apurista (tunnus {row['handoff_id']})"]
+    if phone:
+        lines.append(f"Soita: {finnish.format_phone_for_speech(phone)}")
+    if row.get("preferred_text"):
+        lines.append(f"Milloin: {row['preferred_text']}")
+    if row.get("subject"):
+        lines.append(f"Asia: {row['subject']}")
+    if row.get("municipality"):
+        lines.append(f"Kunta: {row['municipality']}")
+    lines.append('Paina "Otan", kun hoidat tämän, ja "Hoidettu", kun asia on hoidettu.')
+    return "\n".join(lines)

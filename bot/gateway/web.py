@@ -18,7 +18,9 @@ from bot.fallback import general_contact
 from bot.gateway import dialogue, texts
 from bot.gateway.hub import EventHub
 from bot.gateway.limits import RateLimit
+from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient
+from bot.gateway.vault import Vault
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ RASA = web.AppKey("rasa", RasaClient)
 HUB = web.AppKey("hub", EventHub)
 LIMIT = web.AppKey("limit", RateLimit)
 HEALTH_EXTRA = web.AppKey("health_extra", dict)
+VAULT = web.AppKey("vault", Vault)
+LIVE = web.AppKey("live", LiveRelay)
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -110,7 +114,11 @@ async def post_message(request: web.Request) -> web.Response:
         return error(400, wrong)
     if not request.app[LIMIT].allow(web_sender(conversation)):
         return error(429, texts.SLOW_DOWN)
-    messages = await dialogue.ask(request.app[RASA], web_sender(conversation), text)
+    live = await request.app[LIVE].from_user(web_sender(conversation), text)
+    if live is not None:  # a person is on the line: the bot stays quiet
+        return json_response({"messages": live})
+    messages = await dialogue.ask(request.app[RASA], web_sender(conversation), text,
+                                  request.app[VAULT])  # fmt: skip
     return json_response({"messages": messages})
 
 

@@ -1,0 +1,342 @@
+"""Handoff and callback requests: every SQL statement about them lives here.
+
+A request is written with its delivery rows (the outbox) in one transaction, before the bot
+tells the user it is confirmed. Deliveries are claimed with a lease, so one sender at a time
+works on a row and a sender that dies lets it go when the lease ends; a row is sent once.
+Phone numbers live only in these records (and, until a request is made, in the vault the
+gateway keeps instead of Rasa's tracker); purge empties them when done requests grow old.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+
+from actions.directory.store import open_database
+from actions.handoff import schema
+from bot import clock
+
+LEASE = dt.timedelta(seconds=60)  # a claimed delivery is someone's for this long
+BACKOFF_FIRST, BACKOFF_MAX = 5.0, 60.0  # seconds between delivery attempts
+STATUSES = ("open", "taken", "done")
+PERSONAL = ("phone", "subject", "preferred_text")
+
+
+def stamp(moment: dt.datetime | None = None) -> str:
+    return clock.utc_key(moment)
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+class Handoffs:
+    """Requests to reach a human, their deliveries, live sessions, the vault and unmet needs."""
+
+    def __init__(self, url: str | None = None, engine: sa.engine.Engine | None = None) -> None:
+        self.engine = engine or open_database(url)
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def create(
+        self,
+        kind: str,
+        person: dict[str, Any] | None,
+        routes: list[tuple[str, str]],
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A new open request and one outbox row per route ("telegram", chat id), together."""
+        now = stamp()
+        record = {
+            "id": secrets.token_hex(6), "kind": kind, "status": "open", "created_at": now,
+            "person_id": (person or {}).get("id"), "person_name": (person or {}).get("name"),
+            **{k: v for k, v in fields.items() if k in schema.handoffs.c},
+        }  # fmt: skip
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(schema.handoffs), [record])
+            for channel, recipient in routes:
+                conn.execute(sa.insert(schema.outbox), [{
+                    "handoff_id": record["id"], "channel": channel, "recipient": recipient,
+                    "attempts": 0, "next_attempt_at": now,
+                }])  # fmt: skip
+            self._note_need(conn, record.get("municipality"), record.get("topic"), "handoff")
+        return record
+
+    def get(self, handoff_id: str) -> dict[str, Any] | None:
+        query = sa.select(schema.handoffs).where(schema.handoffs.c.id == handoff_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _row(row) if row else None
+
+    def list(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Requests, newest first; only one status when given."""
+        query = sa.select(schema.handoffs).order_by(schema.handoffs.c.created_at.desc())
+        if status:
+            query = query.where(schema.handoffs.c.status == status)
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def set_status(self, handoff_id: str, status: str, by: str | None = None) -> bool:
+        """open → taken → done (and back to open); `by` who took it. False when there is no
+        such request."""
+        if status not in STATUSES:
+            raise ValueError(status)
+        values: dict[str, Any] = {"status": status}
+        if status in ("taken", "done"):
+            values[f"{status}_at"] = stamp()
+        if status == "taken" or (status == "done" and by):
+            values["taken_by"] = by
+        query = sa.update(schema.handoffs).where(schema.handoffs.c.id == handoff_id)
+        with self.engine.begin() as conn:
+            return conn.execute(query.values(**values)).rowcount == 1
+
+    def forget(self, handoff_id: str) -> bool:
+        """Delete the personal data of one request (on request, or when it grows old)."""
+        query = (sa.update(schema.handoffs).where(schema.handoffs.c.id == handoff_id)
+                 .values(**dict.fromkeys(PERSONAL), purged_at=stamp()))  # fmt: skip
+        with self.engine.begin() as conn:
+            return conn.execute(query).rowcount == 1
+
+    def purge(self, days: int) -> int:
+        """Forget the personal data of done requests older than `days`; how many."""
+        before = stamp(clock.now() - dt.timedelta(days=days))
+        h = schema.handoffs
+        query = (sa.update(h)
+                 .where(h.c.status == "done", h.c.done_at < before, h.c.purged_at.is_(None))
+                 .values(**dict.fromkeys(PERSONAL), purged_at=stamp()))  # fmt: skip
+        with self.engine.begin() as conn:
+            count = conn.execute(query).rowcount
+            old = stamp(clock.now() - dt.timedelta(days=days))
+            conn.execute(sa.delete(schema.vault).where(schema.vault.c.created_at < old))
+        return count
+
+    # -- deliveries ----------------------------------------------------------------------------
+
+    def claim_due(self, channels: tuple[str, ...], limit: int = 10) -> list[dict[str, Any]]:
+        """Deliveries on these channels that are due and free, each now claimed for LEASE,
+        with their request."""
+        now = clock.now()
+        o, h = schema.outbox, schema.handoffs
+        due = (sa.select(o.c.id).join(h, h.c.id == o.c.handoff_id).where(
+            o.c.sent_at.is_(None), o.c.next_attempt_at <= stamp(now), o.c.channel.in_(channels),
+            sa.or_(o.c.claimed_until.is_(None), o.c.claimed_until < stamp(now)),
+            h.c.purged_at.is_(None),  # forgotten on request before it went out: not sent
+        ).order_by(o.c.next_attempt_at).limit(limit))  # fmt: skip
+        claimed = []
+        with self.engine.begin() as conn:
+            for (row_id,) in conn.execute(due).all():
+                taken = conn.execute(
+                    sa.update(o).where(o.c.id == row_id, o.c.sent_at.is_(None), sa.or_(
+                        o.c.claimed_until.is_(None), o.c.claimed_until < stamp(now)))
+                    .values(claimed_until=stamp(now + LEASE))
+                ).rowcount  # fmt: skip
+                if taken:
+                    claimed.append(row_id)
+            if not claimed:
+                return []
+            query = (sa.select(o, h.c.kind, h.c.person_name, h.c.municipality, h.c.topic,
+                               h.c.phone, h.c.preferred_text, h.c.subject, h.c.created_at,
+                               h.c.status)
+                     .join(h, h.c.id == o.c.handoff_id).where(o.c.id.in_(claimed)))  # fmt: skip
+            return [_row(r) for r in conn.execute(query)]
+
+    def sent(self, outbox_id: int) -> None:
+        """The channel accepted it: done for good, and the request counts as delivered."""
+        now = stamp()
+        o, h = schema.outbox, schema.handoffs
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(o).where(o.c.id == outbox_id).values(sent_at=now,
+                                                                        claimed_until=None))
+            handoff_id = conn.execute(sa.select(o.c.handoff_id).where(o.c.id == outbox_id)).scalar()
+            conn.execute(sa.update(h).where(h.c.id == handoff_id, h.c.delivered_at.is_(None))
+                         .values(delivered_at=now))  # fmt: skip
+
+    def failed(self, outbox_id: int, attempts: int, error: str) -> None:
+        """Try again later: 5 s, 10 s, 20 s … at most 10 minutes."""
+        wait = min(BACKOFF_FIRST * 2 ** max(attempts, 0), BACKOFF_MAX)
+        values = {"attempts": attempts + 1, "last_error": error[:200], "claimed_until": None,
+                  "next_attempt_at": stamp(clock.now() + dt.timedelta(seconds=wait))}  # fmt: skip
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(schema.outbox).where(schema.outbox.c.id == outbox_id)
+                         .values(**values))  # fmt: skip
+
+    def retry_now(self) -> int:
+        """After a (re)start: every unsent delivery is due at once; leases stand."""
+        o = schema.outbox
+        with self.engine.begin() as conn:
+            return conn.execute(sa.update(o).where(o.c.sent_at.is_(None))
+                                .values(next_attempt_at=stamp())).rowcount  # fmt: skip
+
+    def recipient_of(self, handoff_id: str, recipient: str) -> bool:
+        """Whether the request was sent to this recipient (a Telegram chat may act on it)."""
+        o = schema.outbox
+        query = sa.select(o.c.id).where(o.c.handoff_id == handoff_id, o.c.recipient == recipient)
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def deliveries(self, handoff_id: str) -> list[dict[str, Any]]:
+        query = sa.select(schema.outbox).where(schema.outbox.c.handoff_id == handoff_id)
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    # -- the vault: phone numbers kept out of Rasa's tracker -----------------------------------
+
+    def keep_number(self, conversation: str, number: str) -> str:
+        """A tag that stands for the number in this conversation (the same number, same tag)."""
+        v = schema.vault
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(v.c.tag).where(
+                v.c.conversation == conversation, v.c.value == number)).scalar()  # fmt: skip
+            if found:
+                return found
+            mine = (v.c.conversation == conversation, v.c.tag.like("puhelinnumero%"))
+            count = conn.execute(sa.select(sa.func.count()).select_from(v).where(*mine)).scalar()
+            tag = f"puhelinnumero{count + 1}"
+            conn.execute(sa.insert(v), [{"conversation": conversation, "tag": tag,
+                                         "value": number, "created_at": stamp()}])  # fmt: skip
+        return tag
+
+    def keep_message(self, conversation: str, text: str) -> str:
+        """A tag that stands for a private message ("viesti1": a callback's subject)."""
+        v = schema.vault
+        with self.engine.begin() as conn:
+            count = conn.execute(sa.select(sa.func.count()).select_from(v).where(
+                v.c.conversation == conversation, v.c.tag.like("viesti%"))).scalar()  # fmt: skip
+            tag = f"viesti{count + 1}"
+            conn.execute(sa.insert(v), [{"conversation": conversation, "tag": tag,
+                                         "value": text[:2000], "created_at": stamp()}])  # fmt: skip
+        return tag
+
+    def keep_flag(self, conversation: str, flag: str) -> None:
+        v = schema.vault
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(v).where(v.c.conversation == conversation, v.c.tag == flag))
+            conn.execute(sa.insert(v), [{"conversation": conversation, "tag": flag,
+                                         "value": "1", "created_at": stamp()}])  # fmt: skip
+
+    def take_flag(self, conversation: str, flag: str) -> bool:
+        """Whether the flag was set; it is gone afterwards."""
+        v = schema.vault
+        with self.engine.begin() as conn:
+            query = sa.delete(v).where(v.c.conversation == conversation, v.c.tag == flag)
+            return conn.execute(query).rowcount > 0
+
+    def numbers(self, conversation: str) -> dict[str, str]:
+        """Tag → number for one conversation."""
+        v = schema.vault
+        with self.engine.connect() as conn:
+            query = sa.select(v.c.tag, v.c.value).where(v.c.conversation == conversation)
+            return dict(conn.execute(query).all())
+
+    # -- live handoff: a person chats with the user through the gateway ------------------------
+
+    def start_live(
+        self, person: dict[str, Any], conversation: str, **fields: Any
+    ) -> dict[str, Any]:
+        """A chat request to the person's Telegram and a waiting session, together."""
+        chat_id = str(person["telegram_chat_id"])
+        record = self.create("chat", person, [("telegram", chat_id)], conversation=conversation,
+                             **fields)  # fmt: skip
+        now = clock.now().astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        ls = schema.live_sessions
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(ls).where(ls.c.conversation == conversation))
+            conn.execute(sa.insert(ls), [{
+                "conversation": conversation, "handoff_id": record["id"],
+                "person_chat_id": chat_id, "person_name": person.get("name"),
+                "status": "waiting", "created_at": now, "last_activity_at": now,
+            }])  # fmt: skip
+        return record
+
+    def live(self, conversation: str) -> dict[str, Any] | None:
+        """The waiting or active session of a user's conversation."""
+        ls = schema.live_sessions
+        query = sa.select(ls).where(ls.c.conversation == conversation,
+                                    ls.c.status.in_(("waiting", "active")))  # fmt: skip
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _row(row) if row else None
+
+    def live_by_handoff(self, handoff_id: str) -> dict[str, Any] | None:
+        ls = schema.live_sessions
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(ls).where(ls.c.handoff_id == handoff_id)).first()
+        return _row(row) if row else None
+
+    def active_for(self, person_chat_id: str) -> dict[str, Any] | None:
+        """The session a person is talking in now (one at a time)."""
+        ls = schema.live_sessions
+        query = sa.select(ls).where(ls.c.person_chat_id == person_chat_id,
+                                    ls.c.status == "active")  # fmt: skip
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _row(row) if row else None
+
+    def queue_position(self, conversation: str) -> int:
+        """1 for the first in the person's queue of waiting users."""
+        session = self.live(conversation)
+        if session is None:
+            return 0
+        ls = schema.live_sessions
+        earlier = sa.or_(ls.c.created_at < session["created_at"], sa.and_(
+            ls.c.created_at == session["created_at"], ls.c.conversation <= conversation))
+        query = sa.select(sa.func.count()).select_from(ls).where(
+            ls.c.person_chat_id == session["person_chat_id"], ls.c.status == "waiting", earlier)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def set_live(self, conversation: str, status: str) -> None:
+        """waiting → active → ended; any message in it counts as activity."""
+        ls = schema.live_sessions
+        values: dict[str, Any] = {"status": status, "last_activity_at": stamp()}
+        if status == "ended":
+            values["ended_at"] = stamp()
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(ls).where(ls.c.conversation == conversation).values(**values))
+
+    def touch_live(self, conversation: str) -> None:
+        ls = schema.live_sessions
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(ls).where(ls.c.conversation == conversation)
+                         .values(last_activity_at=stamp()))  # fmt: skip
+
+    def stale_live(self, waiting: dt.timedelta, idle: dt.timedelta) -> list[dict[str, Any]]:
+        """Sessions nobody took in `waiting`, or where nothing was said in `idle`."""
+        now = clock.now()
+        ls = schema.live_sessions
+        query = sa.select(ls).where(sa.or_(
+            sa.and_(ls.c.status == "waiting", ls.c.created_at < stamp(now - waiting)),
+            sa.and_(ls.c.status == "active", ls.c.last_activity_at < stamp(now - idle)),
+        ))  # fmt: skip
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    # -- unmet needs ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _note_need(conn: sa.engine.Connection, municipality: str | None, topic: str | None,
+                   kind: str) -> None:  # fmt: skip
+        now = clock.now()
+        year, week, _ = now.isocalendar()
+        conn.execute(sa.insert(schema.needs), [{
+            "week": f"{year}-W{week:02d}", "municipality": municipality, "topic": topic,
+            "kind": kind, "created_at": stamp(now),
+        }])  # fmt: skip
+
+    def note_need(self, municipality: str | None, topic: str | None, kind: str) -> None:
+        """What someone needed and Apuri could not answer: place, topic and kind, no words."""
+        with self.engine.begin() as conn:
+            self._note_need(conn, municipality, topic, kind)
+
+    def needs(self) -> list[dict[str, Any]]:
+        """Counts per week, municipality, topic and kind, newest week first."""
+        n = schema.needs
+        query = (sa.select(n.c.week, n.c.municipality, n.c.topic, n.c.kind,
+                           sa.func.count().label("count"))
+                 .group_by(n.c.week, n.c.municipality, n.c.topic, n.c.kind)
+                 .order_by(n.c.week.desc(), sa.func.count().desc()))  # fmt: skip
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]

@@ -1,0 +1,252 @@
+"""Reaching a human: a callback request and a live chat with the named person.
+
+A callback request: a Rasa form asks the number, a time, the subject and consent, reads them
+back, and the request is stored (with its deliveries) before the bot says it is confirmed.
+
+Numbers and the subject usually arrive as vault tags ("puhelinnumero1", "viesti1"): the gateway
+keeps personal data out of Rasa, and the handoff store turns tags back into values when the
+request is written. The read-back says the tags; the gateway shows the values.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import texts
+from actions.directory_actions import (
+    CALLBACK,
+    NONE,
+    can_chat_now,
+    directory,
+    general_contact,
+    name_contact,
+    place_slots,
+    right_person,
+)
+from actions.handoff import Handoffs
+from bot import finnish, privacy
+from bot.finnish.times import parse_time
+
+logger = logging.getLogger(__name__)
+
+ANY_TIME = re.compile(r"\b(milloin (vain|vaan|tahansa)|koska (vain|vaan|tahansa)|ei väliä|"
+                      r"mihin aikaan (vain|tahansa)|vaikka heti)\b", re.I)  # fmt: skip
+ANY_TIME_TEXT = "milloin tahansa arkisin klo 9–16"
+CALLBACK_SLOTS = ("callback_phone", "callback_time", "callback_time_text", "callback_subject",
+                  "callback_consent")  # fmt: skip
+def handoffs() -> Handoffs:
+    return Handoffs(engine=directory().engine)
+
+
+def clear_form() -> list[dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+
+
+def who_calls(tracker: Tracker) -> dict[str, Any]:
+    """The person who helps with what the conversation is about; the general contact when
+    nobody is there or the directory is down."""
+    try:
+        person = right_person(tracker)
+    except Exception:  # noqa: BLE001 - the database is down: the general contact calls
+        logger.exception("directory contact lookup failed")
+        person = None
+    return person or {"id": None, **general_contact()}
+
+
+def routes(person: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where the request goes: the person's Telegram, and e-mail when the gateway can send it."""
+    out = []
+    if person.get("telegram_chat_id"):
+        out.append(("telegram", str(person["telegram_chat_id"])))
+    if person.get("email") and os.environ.get("APURI_SMTP_URL"):
+        out.append(("email", person["email"]))
+    return out
+
+
+class ActionAskCallbackPhone(Action):
+    """Asks the number, offering back one the person gave earlier in the conversation."""
+
+    def name(self) -> str:
+        return "action_ask_callback_phone"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        earlier = tracker.get_slot("phone_number")
+        if earlier:
+            shown = finnish.format_phone_for_speech(earlier) if earlier.startswith("+") else earlier
+            dispatcher.utter_message(
+                text=f"Soitetaanko numeroon {shown}, jonka kerroit? Voit myös kirjoittaa toisen.",
+                buttons=[{"title": "Kyllä", "payload": "/affirm"}],
+            )
+        else:
+            dispatcher.utter_message(text="Mihin numeroon hän soittaa?")
+        return []
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:  # fmt: skip
+        municipality, region, _ = place_slots(tracker)
+        return ([] if municipality or region else ["municipality"]) + domain_slots
+
+    def validate_municipality(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value in finnish.gazetteer().municipalities:
+            return {"municipality": value, "region": finnish.gazetteer().region_of(value)}
+        dispatcher.utter_message(response="utter_ask_municipality")
+        return {"municipality": None}
+
+    def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == "edellinen":
+            value = tracker.get_slot("phone_number")
+        if isinstance(value, str) and privacy.PHONE_TAG.fullmatch(value):
+            return {"callback_phone": value}
+        number = finnish.normalize_phone(value) if isinstance(value, str) else None
+        if number:
+            return {"callback_phone": number}
+        dispatcher.utter_message(response="utter_callback_bad_phone")
+        return {"callback_phone": None}
+
+    def validate_callback_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = value if isinstance(value, str) else ""
+        if ANY_TIME.search(text):
+            return {"callback_time": "any", "callback_time_text": ANY_TIME_TEXT}
+        when = parse_time(text)
+        if when is None:
+            dispatcher.utter_message(response="utter_callback_bad_time")
+            return {"callback_time": None}
+        return {"callback_time": when.start.isoformat(), "callback_time_text": when.text}
+
+    def validate_callback_subject(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = value.strip() if isinstance(value, str) else ""
+        if privacy.TAG.fullmatch(text) or 0 < len(text) <= 300:
+            return {"callback_subject": text}
+        dispatcher.utter_message(response="utter_callback_bad_subject")
+        return {"callback_subject": None}
+
+
+class ActionConfirmCallback(Action):
+    """Reads the request back and asks whether to send it."""
+
+    def name(self) -> str:
+        return "action_confirm_callback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        person = who_calls(tracker)
+        phone = tracker.get_slot("callback_phone") or ""
+        shown = finnish.format_phone_for_speech(phone) if phone.startswith("+") else phone
+        dispatcher.utter_message(
+            text=f"Tarkistetaan: {person['name']} soittaa numeroon {shown}, "
+                 f"{tracker.get_slot('callback_time_text')}. "
+                 f"Asia: {tracker.get_slot('callback_subject')}. Lähetänkö pyynnön?",
+            buttons=[{"title": "Kyllä, lähetä", "payload": "/affirm"},
+                     {"title": "Ei, peru", "payload": "/deny"}],
+        )  # fmt: skip
+        return [SlotSet("open_question", CALLBACK)]
+
+
+class ActionSubmitCallback(Action):
+    """Stores the request with its deliveries, then tells the user it is confirmed."""
+
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        person = who_calls(tracker)
+        municipality, _, _ = place_slots(tracker)
+        time = tracker.get_slot("callback_time")
+        try:
+            store = handoffs()
+            values = store.numbers(tracker.sender_id)
+            phone = tracker.get_slot("callback_phone") or ""
+            phone = values.get(phone, phone)
+            subject = tracker.get_slot("callback_subject") or ""
+            subject = values.get(subject, subject)
+            if not finnish.normalize_phone(phone):
+                raise ValueError("no phone number for the request")
+            record = store.create(
+                "callback", person, routes(person), municipality=municipality,
+                topic=tracker.get_slot("topic"), phone=finnish.normalize_phone(phone),
+                preferred_time=None if time in (None, "any") else time,
+                preferred_text=tracker.get_slot("callback_time_text"), subject=subject,
+                conversation=tracker.sender_id,
+            )  # fmt: skip
+        except Exception:  # noqa: BLE001 - nothing confirmed unless it was stored
+            logger.exception("callback request could not be stored")
+            dispatcher.utter_message(response="utter_callback_unsaved")
+            dispatcher.utter_message(response="utter_contact_person",
+                                     person=texts.person_line(general_contact()))  # fmt: skip
+            return [*clear_form(), SlotSet("open_question", NONE)]
+        dispatcher.utter_message(
+            response="utter_callback_saved", person=person["name"],
+            when=tracker.get_slot("callback_time_text"), id=record["id"],
+        )  # fmt: skip
+        return [*clear_form(), SlotSet("open_question", NONE)]
+
+
+class ActionCancelCallback(Action):
+    """ "peru", "en halua", no consent: nothing is stored; the person to call is named."""
+
+    def name(self) -> str:
+        return "action_cancel_callback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_callback_cancelled")
+        name_contact(dispatcher, tracker)
+        return [*clear_form(), ActiveLoop(None), SlotSet("requested_slot", None),
+                SlotSet("open_question", NONE)]  # fmt: skip
+
+
+class ActionStartLive(Action):
+    """ "Kyllä" to chatting with the person now: a chat request to their Telegram and a
+    waiting session; from now on the gateway relays this conversation."""
+
+    def name(self) -> str:
+        return "action_start_live"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        municipality, _, _ = place_slots(tracker)
+        done = [SlotSet("live_person", None), SlotSet("open_question", NONE)]
+        try:
+            person = directory().get("contact_persons", tracker.get_slot("live_person") or "")
+            if not person or not can_chat_now(person):
+                dispatcher.utter_message(response="utter_live_unavailable")
+                name_contact(dispatcher, tracker)
+                return done
+            handoffs().start_live(person, tracker.sender_id, municipality=municipality,
+                                  topic=tracker.get_slot("topic"))  # fmt: skip
+        except Exception:  # noqa: BLE001 - nothing promised unless it was stored
+            logger.exception("live handoff could not be started")
+            dispatcher.utter_message(response="utter_callback_unsaved")
+            dispatcher.utter_message(response="utter_contact_person",
+                                     person=texts.person_line(general_contact()))  # fmt: skip
+            return done
+        dispatcher.utter_message(response="utter_live_started", name=person["name"].split()[0])
+        return done
