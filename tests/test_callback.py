@@ -190,6 +190,24 @@ def test_an_emergency_interrupts_the_form(apuri) -> None:
     assert "Lauluveikot" in say(apuri, "cb-4", "onko täällä mieskuoroa")
 
 
+def test_a_crisis_interrupts_the_form(apuri) -> None:
+    say(apuri, "cb-4b", "asun Kuopiossa")
+    say(apuri, "cb-4b", "soittakaa minulle")
+    say(apuri, "cb-4b", "040 123 4567")
+    assert "09 2525 0111" in say(apuri, "cb-4b", "en jaksa enää elää")
+
+
+def test_a_spoken_number_is_read_back_in_digits(apuri) -> None:
+    say(apuri, "cb-4c", "asun Kuopiossa")
+    say(apuri, "cb-4c", "soittakaa minulle")
+    spoken = "nolla neljä nolla yks kaks kolme neljä viis kuus seittemän"
+    assert "Milloin" in say(apuri, "cb-4c", spoken)
+    say(apuri, "cb-4c", "ylihuomenna")
+    say(apuri, "cb-4c", "kuoroon liittyminen")
+    readback = say(apuri, "cb-4c", "kyllä")
+    assert "040 123 4567" in readback and "ylihuomenna" in readback
+
+
 def test_a_number_given_earlier_is_offered_back(apuri) -> None:
     say(apuri, "cb-5", "asun Kuopiossa")
     say(apuri, "cb-5", "numeroni on 050 765 4321")
