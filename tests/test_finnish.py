@@ -269,3 +269,27 @@ def test_bad_input_does_not_raise(text: str) -> None:
     finnish.normalize_phone(text)
     finnish.safety_intent(text)
     finnish.topic(text)
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("onko kuu piossa kuoroja", "Kuopio"),  # speech recognition splits a name
+    ("haluan kuopijossa apua", "Kuopio"),  # and writes it as it is said
+    ("rova niemellä on kerho", "Rovaniemi"),
+    ("iso kyrössä on kerho", "Isokyrö"),
+    ("mä asun kiteelä", "Kitee"),  # a hurried typist
+    ("kuinka pääsen tampereella", "Tampere"),
+    ("espoosa on uimahalli", "Espoo"),
+])
+def test_a_misheard_or_mistyped_place_is_still_found(text: str, place: str) -> None:
+    assert finnish.entity_values(text, "municipality") == [place]
+
+
+@pytest.mark.parametrize("text", [
+    "öö onks täällä mitään eläkeläisille sellasta tuolijumppaa",  # not Salla
+    "rinta kipee ja henki ei kulje",  # not Kitee
+    "mihin soitan ku tarviin kotihoidon käyntejä lisää",  # not Kustavi
+    "onks sivisillä kursseja etäkokouksista",  # not Sievi
+    "tollasta mä en tiiä",
+])
+def test_colloquial_words_are_not_taken_for_places(text: str) -> None:
+    assert finnish.entity_values(text, "municipality") == []

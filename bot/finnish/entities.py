@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from bot.finnish.morphology import is_known_word
 from bot.finnish.municipalities import AMBIGUOUS, gazetteer
 from bot.finnish.phones import phone_spans
 from bot.finnish.places import is_place
@@ -64,6 +65,7 @@ def _extract_entities(text: str) -> tuple[Entity, ...]:
                     continue
             hit = (n, entity, value, start, end)
             break
+        hit = hit or _near_place(gaz, toks, i, free)
         if hit:
             n, entity, value, start, end = hit
             add(entity, value, start, end)
@@ -79,6 +81,26 @@ def _extract_entities(text: str) -> tuple[Entity, ...]:
                 topics_seen.add(key)
                 add("topic", key, start, end)
     return tuple(sorted(found, key=lambda e: e.start))
+
+
+def _near_place(gaz, toks, i: int, free) -> tuple[int, str, str, int, int] | None:
+    """A place name as speech recognition or a hurried typist writes it: one or two letters
+    off ("kuopijossa"), or split in two ("kuu piossa", "rova niemellä")."""
+    word = toks[i][2]
+    if not word.isalpha():
+        return None
+    if i + 1 < len(toks) and toks[i + 1][2].isalpha() and free(toks[i][0], toks[i + 1][1]):
+        joined = (word + toks[i + 1][2]).lower()
+        res = gaz.lookup(joined)
+        if res is None and min(len(word), len(toks[i + 1][2])) >= 3 \
+                and not is_known_word(toks[i + 1][2]):  # fmt: skip
+            res = gaz.near(joined)
+        if res and res[1] not in AMBIGUOUS:
+            return (2, res[0], res[1], toks[i][0], toks[i + 1][1])
+    res = gaz.near(word)
+    if res:
+        return (1, res[0], res[1], toks[i][0], toks[i][1])
+    return None
 
 
 def entity_values(text: str, entity: str) -> list[str]:

@@ -119,6 +119,43 @@ class Gazetteer:
             return ("region", base)
         return None
 
+    @functools.cached_property
+    def _forms_by_start(self) -> dict[tuple[str, int], list[tuple[str, frozenset[str]]]]:
+        """Single-word forms (with their letter pairs) by first letter and length: the
+        candidates for `near`."""
+        index: dict[tuple[str, int], list[tuple[str, frozenset[str]]]] = {}
+        for form in self._forms:
+            if " " not in form and "-" not in form and len(form) >= 5:
+                index.setdefault((form[0], len(form)), []).append((form, _pairs(form)))
+        return index
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer for the process
+    def near(self, word: str) -> tuple[str, str] | None:
+        """The place a misheard or mistyped word stands for ("kuopijossa", "rovanimellä"):
+        one edit away (two in a long word), the same first two letters, one place only; never
+        an ambiguous name and never a word Finnish already has."""
+        w = word.lower()
+        if len(w) < 6 or not w.isalpha() or morphology.is_known_word(w):
+            return None
+        limit = 1 if len(w) < 11 else 2
+        best, hits = limit + 1, set()
+        pairs = _pairs(w)
+        for length in range(len(w) - limit, len(w) + limit + 1):
+            # each edit breaks at most two letter pairs: fewer shared pairs, more edits
+            shared = max(len(w), length) - 1 - 2 * limit - 1
+            for form, form_pairs in self._forms_by_start.get((w[0], length), ()):
+                if form[1] != w[1] or len(pairs & form_pairs) < shared:
+                    continue
+                d = edit_distance(w, form, best + 1)
+                if d < best:
+                    best, hits = d, {self._forms[form]}
+                elif d == best:
+                    hits.add(self._forms[form])
+        if best > limit or len(hits) != 1:
+            return None
+        hit = next(iter(hits))
+        return None if hit[1] in AMBIGUOUS else hit
+
     def municipality(self, text: str) -> str | None:
         """The official name for a municipality written in any form, or None."""
         hit = self.lookup(text.strip())
@@ -132,6 +169,26 @@ class Gazetteer:
     def region_of(self, municipality: str) -> str | None:
         m = self.municipalities.get(municipality)
         return m.region if m else None
+
+
+def _pairs(word: str) -> frozenset[str]:
+    return frozenset(word[i:i + 2] for i in range(len(word) - 1))
+
+
+def edit_distance(a: str, b: str, stop: int) -> int:
+    """Levenshtein distance, or `stop` as soon as it is clear the distance is at least that."""
+    if abs(len(a) - len(b)) >= stop:
+        return stop
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        low = i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+            low = min(low, row[j])
+        if low >= stop:
+            return stop
+    return min(row[-1], stop)
 
 
 @functools.lru_cache(maxsize=1)

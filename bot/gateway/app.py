@@ -16,6 +16,7 @@ from bot.gateway.limits import RateLimit
 from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient
 from bot.gateway.records import Records
+from bot.gateway.speech import Speech
 from bot.gateway.telegram import TelegramChannel
 from bot.gateway.vault import Vault
 
@@ -92,12 +93,14 @@ def create_app(config: Config | None = None) -> web.Application:
     app[routes.VAULT] = vault
     live = LiveRelay(records, app[routes.HUB])
     app[routes.LIVE] = live
-    app[routes.HEALTH_EXTRA] = {"speech": lambda: OFF | {"reason": "not built yet"}}
+    speech = Speech()
+    app[routes.SPEECH] = speech
+    app[routes.HEALTH_EXTRA] = {"speech": speech.health}
     routes.add_routes(app)
     staff.add_routes(app, records)
     channel = None
     if config.telegram_token:
-        channel = TelegramChannel(config, rasa, limit, vault, records, live)
+        channel = TelegramChannel(config, rasa, limit, vault, records, live, speech)
         live.telegram = channel
         app[TELEGRAM] = channel
         app[routes.HEALTH_EXTRA]["telegram"] = channel.health
@@ -118,10 +121,12 @@ def create_app(config: Config | None = None) -> web.Application:
                         config.retention_days)  # fmt: skip
 
     async def start_delivery(app: web.Application) -> None:
+        await speech.start()
         await delivery.start()
         await live.start()
 
     async def stop_delivery(app: web.Application) -> None:
+        await speech.stop()
         await delivery.stop()
         await live.stop()
 

@@ -34,7 +34,9 @@ from bot.gateway.limits import RateLimit
 from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient
 from bot.gateway.records import Records
+from bot.gateway.speech import Speech, SpeechOff, SpeechUnavailable
 from bot.gateway.vault import Vault
+from voice.audio import MAX_BYTES, MAX_SECONDS, AudioProblem
 
 logger = logging.getLogger(__name__)
 
@@ -78,13 +80,14 @@ class TelegramChannel:
 
     def __init__(self, config: Config, rasa: RasaClient, limit: RateLimit,
                  vault: Vault | None = None, records: Records | None = None,
-                 live: LiveRelay | None = None) -> None:  # fmt: skip
+                 live: LiveRelay | None = None, speech: Speech | None = None) -> None:  # fmt: skip
         self.config = config
         self.rasa = rasa
         self.limit = limit
         self.vault = vault
         self.records = records
         self.live = live
+        self.speech = speech
         self.state = "starting"
         self.error = ""
         self.error_at = 0.0  # when polling last failed (monotonic seconds)
@@ -105,6 +108,8 @@ class TelegramChannel:
         self.app.add_handler(CommandHandler("lopeta", self.on_end, filters=message))
         self.app.add_handler(MessageHandler(message & filters.COMMAND, self.on_help))
         self.app.add_handler(MessageHandler(message & filters.TEXT, self.on_text))
+        self.app.add_handler(MessageHandler(message & (filters.VOICE | filters.AUDIO),
+                                            self.on_voice))  # fmt: skip
         self.app.add_handler(CallbackQueryHandler(self.on_button, pattern=r"^(take|done):\w+$"))
         self.app.add_error_handler(self.on_error)
 
@@ -139,16 +144,59 @@ class TelegramChannel:
         if wrong:
             await update.effective_message.reply_text(wrong)
             return
+        await self._said(update, text)
+
+    async def _said(self, update: Update, text: str) -> list[str]:
+        """A person or the bot answers what the user said; returns what the user was sent."""
         chat = update.effective_chat
         if self.live is not None and chat is not None:
             if await self.live.from_person(chat.id, text):  # a person answering a user
-                return
+                return []
             answers = await self.live.from_user(sender(chat.id), text)
             if answers is not None:  # a user talking with a person: the bot stays quiet
                 for answer in answers:
                     await update.effective_message.reply_text(answer["text"])
-                return
-        await self._answer(update, text)
+                return [a["text"] for a in answers]
+        return await self._answer(update, text)
+
+    async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A voice message: transcribed, answered in text, and the answer sent as voice."""
+        message, chat = update.effective_message, update.effective_chat
+        media = message.voice or message.audio
+        if chat is None or media is None:
+            return
+        if self.speech is None:
+            await message.reply_text(texts.VOICE_OFF)
+            return
+        if (media.file_size or 0) > MAX_BYTES or (media.duration or 0) > MAX_SECONDS:
+            kind = "too_big" if (media.file_size or 0) > MAX_BYTES else "too_long"
+            await message.reply_text(texts.VOICE_PROBLEMS[kind][1])
+            return
+        if not self.limit.allow(sender(chat.id)):
+            await message.reply_text(texts.SLOW_DOWN)
+            return
+        try:
+            data = bytes(await (await media.get_file()).download_as_bytearray())
+            heard = await self.speech.transcribe(data)
+        except TelegramError as err:
+            logger.warning("voice message could not be downloaded: %s", err)
+            await message.reply_text(texts.VOICE_PROBLEMS["not_audio"][1])
+            return
+        except SpeechOff:
+            await message.reply_text(texts.VOICE_OFF)
+            return
+        except AudioProblem as problem:
+            await message.reply_text(texts.VOICE_PROBLEMS[problem.kind][1])
+            return
+        text = dialogue.clean(heard.text)[: dialogue.MAX_TEXT]
+        await message.reply_text(texts.HEARD.format(text=text))
+        answers = [a for a in await self._said(update, text) if a]
+        if not answers:
+            return
+        try:
+            await message.reply_voice(voice=await self.speech.voice_message("\n".join(answers)))
+        except (SpeechUnavailable, OSError, TelegramError) as err:  # the text was sent already
+            logger.warning("the spoken answer was not sent: %s", err)
 
     async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/lopeta: ends a live chat (either side); otherwise the help."""
@@ -196,17 +244,17 @@ class TelegramChannel:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("Telegram update failed: %s", context.error)
 
-    async def _answer(self, update: Update, text: str) -> None:
+    async def _answer(self, update: Update, text: str) -> list[str]:
         chat = update.effective_chat
         message = update.effective_message
         if chat is None or message is None:
-            return
+            return []
         if not self.limit.allow(sender(chat.id)):
             now = time.monotonic()
             if now - self._told.get(chat.id, 0.0) > TOLD_AGAIN_AFTER:
                 self._told[chat.id] = now
                 await message.reply_text(texts.SLOW_DOWN)
-            return
+            return []
         try:
             await chat.send_action("typing")
         except TelegramError:  # only a courtesy: the answer matters
@@ -225,6 +273,7 @@ class TelegramChannel:
             for j, part in enumerate(parts):
                 await message.reply_text(part, reply_markup=keyboard if j == len(parts) - 1
                                          else None)  # fmt: skip
+        return [a["text"] for a in answers]
 
     # -- running -------------------------------------------------------------------------------
 

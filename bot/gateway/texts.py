@@ -52,6 +52,31 @@ STATUS_NOT_SAVED = "Tilaa ei voitu nyt tallentaa. Yritä hetken päästä uudell
 CHOOSE = "Valitse:"  # buttons with no text of their own
 SLOW_DOWN = "Lähetit monta viestiä peräkkäin. Odota hetki ja kirjoita sitten uudelleen."
 
+# Voice (contract §6): each way an upload can be unusable, with its HTTP status
+VOICE_PROBLEMS = {
+    "empty": (400, "Äänitteessä ei ollut mitään. Paina Puhu ja puhu, tai kirjoita viesti."),
+    "too_big": (413, "Äänite on liian suuri: enintään 10 megatavua. Puhu lyhyemmin tai "
+                     "kirjoita viesti."),
+    "too_long": (413, "Äänite on liian pitkä: enintään minuutti kerrallaan. Puhu lyhyemmin tai "
+                      "kirjoita viesti."),
+    "unknown_format": (415, "Äänitteen muotoa ei tunnistettu. Lähetä WAV-, OGG-, WebM- tai "
+                            "MP3-äänite, tai kirjoita viesti."),
+    "not_audio": (422, "Tiedosto ei ole toimiva äänite. Yritä uudelleen tai kirjoita viesti."),
+    "silence": (422, "Äänitteessä oli vain hiljaisuutta. Puhu lähempänä mikrofonia tai "
+                     "kirjoita viesti."),
+    "no_speech": (422, "En kuullut äänitteessä puhetta. Puhu selvästi lähellä mikrofonia tai "
+                       "kirjoita viesti."),
+    "unclear": (422, "En saanut puheesta varmaa selvää. Sanotko uudelleen, vähän hitaammin? "
+                     "Voit myös kirjoittaa."),
+    "busy": (503, "Puheentunnistus on juuri nyt ruuhkainen. Yritä hetken päästä uudelleen tai "
+                  "kirjoita viesti."),
+}
+VOICE_OFF = ("Puheen tunnistus ei ole nyt käytössä. Kirjoita kysymyksesi viestikenttään, "
+             "niin vastaan.")
+SPEECH_OFF = "Ääneen lukeminen ei onnistu juuri nyt. Vastaus näkyy tekstinä."
+SPEECH_BAD = "Lähetä luettava teksti JSON-muodossa: text (1–5000 merkkiä) ja slow (true tai false)."
+HEARD = "Kuulin: {text}"
+
 
 def unavailable() -> str:
     """Rasa or the action server does not answer: the general number instead of silence."""

@@ -20,7 +20,10 @@ from bot.gateway.hub import EventHub
 from bot.gateway.limits import RateLimit
 from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient
+from bot.gateway.speech import Speech, SpeechOff, SpeechUnavailable, Unclear
 from bot.gateway.vault import Vault
+from voice import audio
+from voice.audio import AudioProblem
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ LIMIT = web.AppKey("limit", RateLimit)
 HEALTH_EXTRA = web.AppKey("health_extra", dict)
 VAULT = web.AppKey("vault", Vault)
 LIVE = web.AppKey("live", LiveRelay)
+SPEECH = web.AppKey("speech", Speech)
+MAX_SPOKEN = 5000  # characters read aloud at once: the longest answer fits
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -114,12 +119,82 @@ async def post_message(request: web.Request) -> web.Response:
         return error(400, wrong)
     if not request.app[LIMIT].allow(web_sender(conversation)):
         return error(429, texts.SLOW_DOWN)
+    return json_response({"messages": await _answers(request, conversation, text)})
+
+
+async def _answers(request: web.Request, conversation: str, text: str) -> list[dict[str, Any]]:
+    """What the user sees after saying `text`: the bot, or a person on the line."""
     live = await request.app[LIVE].from_user(web_sender(conversation), text)
     if live is not None:  # a person is on the line: the bot stays quiet
-        return json_response({"messages": live})
-    messages = await dialogue.ask(request.app[RASA], web_sender(conversation), text,
-                                  request.app[VAULT])  # fmt: skip
-    return json_response({"messages": messages})
+        return live
+    return await dialogue.ask(request.app[RASA], web_sender(conversation), text,
+                              request.app[VAULT])  # fmt: skip
+
+
+async def _audio_body(request: web.Request) -> bytes | web.Response:
+    """The uploaded audio (any Content-Type), at most MAX_BYTES, or the error to send."""
+    status, too_big = texts.VOICE_PROBLEMS["too_big"]
+    if request.content_length is not None and request.content_length > audio.MAX_BYTES:
+        return error(status, too_big)
+    data = await request.content.read(audio.MAX_BYTES + 1)
+    while len(data) <= audio.MAX_BYTES and not request.content.at_eof():
+        more = await request.content.read(audio.MAX_BYTES + 1 - len(data))
+        if not more:
+            break
+        data += more
+    if len(data) > audio.MAX_BYTES:
+        return error(status, too_big)
+    return data
+
+
+def voice_error(problem: AudioProblem) -> web.Response:
+    status, message = texts.VOICE_PROBLEMS[problem.kind]
+    body: dict[str, Any] = {"error": message}
+    if isinstance(problem, Unclear):  # what was heard, so the page can offer it for editing
+        body |= {"transcript": problem.heard.text, "confidence": problem.heard.confidence}
+    return json_response(body, status=status)
+
+
+async def post_voice(request: web.Request) -> web.Response:
+    """Spoken question in, the transcript and the bot's answers out (contract §6)."""
+    conversation = request.query.get("conversation", "")
+    if not _CONVERSATION.match(conversation):
+        return error(400, texts.BAD_CONVERSATION)
+    data = await _audio_body(request)
+    if isinstance(data, web.Response):
+        return data
+    if not request.app[LIMIT].allow(web_sender(conversation)):
+        return error(429, texts.SLOW_DOWN)
+    try:
+        heard = await request.app[SPEECH].transcribe(data)
+    except SpeechOff:
+        return error(503, texts.VOICE_OFF)
+    except AudioProblem as problem:
+        return voice_error(problem)
+    text = dialogue.clean(heard.text)[: dialogue.MAX_TEXT]
+    messages = await _answers(request, conversation, text)
+    return json_response({"transcript": text, "confidence": heard.confidence,
+                          "messages": messages})  # fmt: skip
+
+
+async def post_speech(request: web.Request) -> web.Response:
+    """Text in, Finnish speech out as a 16-bit PCM WAV."""
+    data = await _json_body(request)
+    if isinstance(data, web.Response):
+        return data
+    text, slow = data.get("text"), data.get("slow", False)
+    if not isinstance(text, str) or not isinstance(slow, bool):
+        return error(400, texts.SPEECH_BAD)
+    text = dialogue.clean(text)
+    if not text or len(text) > MAX_SPOKEN:
+        return error(400, texts.SPEECH_BAD)
+    try:
+        wav = await request.app[SPEECH].synthesize(text, slow)
+    except SpeechUnavailable as err:
+        logger.warning("speech output failed: %s", err)
+        return error(503, texts.SPEECH_OFF)
+    return web.Response(body=wav, content_type="audio/wav",
+                        headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -184,4 +259,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_static("/static/", STATIC, append_version=True)
     app.router.add_post("/api/messages", post_message)
     app.router.add_get("/api/events", events)
+    app.router.add_post("/api/voice", post_voice)
+    app.router.add_post("/api/speech", post_speech)
     app.router.add_get("/health", health)
