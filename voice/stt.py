@@ -129,6 +129,19 @@ class VoskEngine:
         return VoskStream(rec)
 
     def transcribe(self, pcm: bytes, phrases: Sequence[str] | None = None) -> Transcript:
+        """Free recognition; with `phrases` (the answers a question expects) also a pass with
+        only their words, kept when it is surer: "kyllä" is heard, but so is anything else."""
+        free = self._transcribe(pcm, None)
+        if not phrases:
+            return free
+        words = sorted({w for p in phrases for w in p.lower().split() if w.isalpha()})
+        try:
+            narrowed = self._transcribe(pcm, words)
+        except AudioProblem:
+            return free
+        return narrowed if narrowed.confidence > free.confidence else free
+
+    def _transcribe(self, pcm: bytes, phrases: Sequence[str] | None) -> Transcript:
         stream = self.stream(phrases)
         parts = stream.feed(pcm)
         last = stream.finish()

@@ -40,6 +40,7 @@ VAULT = web.AppKey("vault", Vault)
 LIVE = web.AppKey("live", LiveRelay)
 SPEECH = web.AppKey("speech", Speech)
 MAX_SPOKEN = 5000  # characters read aloud at once: the longest answer fits
+MAX_CHOICE = 60  # characters of one expected answer sent with a recording
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -155,6 +156,11 @@ def voice_error(problem: AudioProblem) -> web.Response:
     return json_response(body, status=status)
 
 
+def _choices(request: web.Request) -> list[str]:
+    """`choice=` parameters: the titles of the buttons the user sees, the likely answers."""
+    return [c[:MAX_CHOICE] for c in request.query.getall("choice", []) if c.strip()][:12]
+
+
 async def post_voice(request: web.Request) -> web.Response:
     """Spoken question in, the transcript and the bot's answers out (contract §6)."""
     conversation = request.query.get("conversation", "")
@@ -166,7 +172,7 @@ async def post_voice(request: web.Request) -> web.Response:
     if not request.app[LIMIT].allow(web_sender(conversation)):
         return error(429, texts.SLOW_DOWN)
     try:
-        heard = await request.app[SPEECH].transcribe(data)
+        heard = await request.app[SPEECH].transcribe(data, _choices(request))
     except SpeechOff:
         return error(503, texts.VOICE_OFF)
     except AudioProblem as problem:
