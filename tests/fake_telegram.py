@@ -3,12 +3,14 @@
 An aiohttp server on 127.0.0.1 that answers what python-telegram-bot 22 calls (`getMe`,
 `deleteWebhook`, `setWebhook`, `getWebhookInfo`, `getUpdates` with real long polling,
 `sendMessage`, `sendChatAction`, `setMyCommands`, `getMyCommands`, `answerCallbackQuery`,
-`close`, `logOut`) at `{root}/bot<token>/<method>`, like the real one: parameters as a query
-string, form data, multipart or JSON; `{"ok": false, "error_code": …, "description": …}` on
-errors. It runs in a background thread with its own event loop, so synchronous tests drive it
-through plain methods: queue updates (`push_text`, `push_raw`), read what the bot said (`sent`,
-`wait_for_messages`), act as Telegram in webhook mode (`post_webhook`), make the server fail
-(`fail`, `fail_method`) or go away and come back on the same port (`stop`, `start`).
+`getFile`, `sendVoice`, `close`, `logOut`) at `{root}/bot<token>/<method>`, and files at
+`{root}/file/bot<token>/<file_path>`, like the real one: parameters as a query string, form
+data, multipart or JSON; `{"ok": false, "error_code": …, "description": …}` on errors. It runs
+in a background thread with its own event loop, so synchronous tests drive it through plain
+methods: queue updates (`push_text`, `push_voice`, `push_audio`, `push_raw`), read what the bot
+said (`sent`, `wait_for_messages`, `voices`, `wait_for_voices`) and downloaded (`downloads`),
+act as Telegram in webhook mode (`post_webhook`), make the server fail (`fail`, `fail_method`)
+or go away and come back on the same port (`stop`, `start`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from bot.services import free_port
 
 TOKEN = "123456:TEST"
 MAX_TEXT = 4096  # characters in one message, as the real Bot API enforces
+MAX_DOWNLOAD = 20 * 1024 * 1024  # bytes: getFile refuses bigger files, as the real one does
+MAX_UPLOAD = 50 * 1024 * 1024  # bytes in one multipart upload (sendVoice and the like)
 # Update types delivered when allowed_updates is unset or empty (the Bot API's default).
 NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
 # Parameters that are text as they are, never JSON (a text "true" or "12" stays a string).
@@ -161,10 +165,15 @@ class FakeTelegram(BackgroundServer):
         self.failure: str | None = None  # None, "502" (Bad Gateway) or "drop" (close)
         self._method_failures: dict[str, list[int]] = {}  # method → [calls to let pass, fails]
         self._messages: list[Json] = []
+        self._voices: list[Json] = []  # sendVoice calls that went through
+        self._files: dict[str, Json] = {}  # file_id → file_unique_id, file_size, file_path, data
+        self._paths: dict[str, str] = {}  # file_path → file_id
+        self.downloads: list[str] = []  # file paths the bot downloaded, in order
         self._updates: list[Json] = []  # queued until confirmed by an offset
         self._allowed: list[str] = []
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
+        self._file_numbers = itertools.count(1)
         self._changed = threading.Condition()  # for tests waiting on calls and messages
         self._new_update: asyncio.Condition | None = None
 
@@ -223,6 +232,42 @@ class FakeTelegram(BackgroundServer):
             "message": {**self.message(chat_id, "pyyntö"), "from": self._bot_user()},
         }})  # fmt: skip
 
+    def add_file(self, data: bytes, folder: str = "voice", suffix: str = "oga",
+                 file_size: int | None = None) -> Json:  # fmt: skip
+        """Store a file as if a user had sent it; its File object (without the path, as in a
+        message). `file_size` is what Telegram declares, the real length when None."""
+        number = next(self._file_numbers)
+        file_id = f"{folder[:2].upper()}QACAgQAAxkB{number:06d}"
+        record = {"file_id": file_id, "file_unique_id": f"AgAD{number:06d}",
+                  "file_size": len(data) if file_size is None else file_size,
+                  "file_path": f"{folder}/file_{number}.{suffix}", "data": bytes(data)}  # fmt: skip
+        with self._changed:
+            self._files[file_id] = record
+            self._paths[record["file_path"]] = file_id
+        return {k: record[k] for k in ("file_id", "file_unique_id", "file_size")}
+
+    def push_voice(self, chat_id: int, audio: bytes, duration: int = 3,
+                   mime_type: str = "audio/ogg", file_size: int | None = None) -> Json:  # fmt: skip
+        """Queue a voice message (recorded in the app) with `audio` as its file; `duration`
+        and `file_size` are what the client declares, not checked against the bytes."""
+        voice = {**self.add_file(audio, "voice", "oga", file_size), "duration": duration,
+                 "mime_type": mime_type}  # fmt: skip
+        return self.push_raw({"message": self.message(chat_id, voice=voice)})
+
+    def push_audio(self, chat_id: int, audio: bytes, duration: int = 3,
+                   mime_type: str = "audio/mpeg", file_size: int | None = None,
+                   file_name: str = "aanite.mp3") -> Json:  # fmt: skip
+        """Queue an audio file sent as music (Telegram's `audio`, not a voice message)."""
+        suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "mp3"
+        media = {**self.add_file(audio, "music", suffix, file_size), "duration": duration,
+                 "mime_type": mime_type, "file_name": file_name}  # fmt: skip
+        return self.push_raw({"message": self.message(chat_id, audio=media)})
+
+    def file_id_of(self, update: Json) -> str:
+        """The file_id of the voice or audio in a queued update."""
+        message = update["message"]
+        return (message.get("voice") or message["audio"])["file_id"]
+
     def push_raw(self, update: Json) -> Json:
         """Queue any update (an `update_id` is added when missing)."""
         update = {"update_id": next(self._update_ids), **update}
@@ -251,6 +296,23 @@ class FakeTelegram(BackgroundServer):
     def wait_for_messages(self, chat_id: int, n: int = 1, timeout: float = 30) -> list[Json]:
         """The chat's messages once there are at least `n`; AssertionError after `timeout`."""
         return self.wait_for(chat_id, lambda sent: len(sent) >= n, timeout, f"{n} messages")
+
+    def voices(self, chat_id: int | None = None) -> list[Json]:
+        """The voice messages the bot sent (to one chat): chat_id, voice (the bytes), caption,
+        reply_markup, …"""
+        with self._changed:
+            return [v for v in self._voices if chat_id is None or v["chat_id"] == chat_id]
+
+    def wait_for_voices(self, chat_id: int, n: int = 1, timeout: float = 60) -> list[Json]:
+        """The chat's voice messages once there are at least `n`; AssertionError after
+        `timeout`."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.voices(chat_id)) >= n, timeout):
+                raise AssertionError(
+                    f"chat {chat_id}: no {n} voice messages in {timeout:.0f} s; the bot sent "
+                    f"{self.texts(chat_id)}; rejected: {self.rejected}"
+                )
+            return self.voices(chat_id)
 
     def calls_of(self, method: str) -> list[Json]:
         """The parameters of each call of one method."""
@@ -307,7 +369,7 @@ class FakeTelegram(BackgroundServer):
     # -- the server ----------------------------------------------------------------------------
 
     def make_app(self) -> web.Application:
-        app = web.Application(middlewares=[self._failures])
+        app = web.Application(middlewares=[self._failures], client_max_size=MAX_UPLOAD)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._file)
         return app
@@ -379,7 +441,22 @@ class FakeTelegram(BackgroundServer):
         return await handler(params)
 
     async def _file(self, request: web.Request) -> web.Response:
-        return _error(404, "Not Found: file not found")
+        """A stored file, by the path getFile gave (as api.telegram.org/file/bot… does)."""
+        path = request.match_info["path"]
+        file_id = self._paths.get(path)
+        if request.match_info["token"] != self.token or file_id is None:
+            return _error(404, "Not Found: file not found")
+        with self._changed:
+            self.downloads.append(path)
+            self._changed.notify_all()
+        return web.Response(body=self._files[file_id]["data"],
+                            content_type="application/octet-stream")  # fmt: skip
+
+    def _reject(self, method: str, params: Json, problem: str) -> web.Response:
+        with self._changed:
+            self.rejected.append((method, params, problem))
+            self._changed.notify_all()
+        return _error(400, problem)
 
     def _bot_user(self) -> Json:
         return {"id": self.bot_id, "is_bot": True, "first_name": "Apuri",
@@ -468,10 +545,7 @@ class FakeTelegram(BackgroundServer):
         if problem is None and markup is not None and not _valid_markup(markup):
             problem = "Bad Request: can't parse reply keyboard markup JSON object"
         if problem is not None:
-            with self._changed:
-                self.rejected.append(("sendmessage", params, problem))
-                self._changed.notify_all()
-            return _error(400, problem)
+            return self._reject("sendmessage", params, problem)
         message_id = next(self._message_ids)
         record = {"message_id": message_id, "chat_id": chat_id, "text": text,
                   "reply_markup": markup, "parse_mode": params.get("parse_mode"),
@@ -484,6 +558,52 @@ class FakeTelegram(BackgroundServer):
         return _ok({"message_id": message_id, "date": int(time.time()),
                     "chat": {"id": chat_id, "type": chat_type},
                     "from": self._bot_user(), "text": text})  # fmt: skip
+
+    async def _m_getfile(self, params: Json) -> web.Response:
+        record = self._files.get(str(params.get("file_id") or ""))
+        if record is None:
+            return self._reject("getfile", params, "Bad Request: invalid file_id")
+        if record["file_size"] > MAX_DOWNLOAD:
+            return self._reject("getfile", params, "Bad Request: file is too big")
+        return _ok({k: record[k] for k in ("file_id", "file_unique_id", "file_size",
+                                            "file_path")})  # fmt: skip
+
+    async def _m_sendvoice(self, params: Json) -> web.Response:
+        chat_id = params.get("chat_id")
+        voice = params.get("voice")
+        problem = None
+        if chat_id is None or chat_id == "":
+            problem = "Bad Request: chat_id is empty"
+        elif isinstance(voice, str) and voice in self._files:  # a file_id sent again
+            voice = self._files[voice]["data"]
+        elif isinstance(voice, str) and voice:
+            problem = "Bad Request: wrong remote file identifier specified"
+        elif not isinstance(voice, bytes) or not voice:
+            problem = "Bad Request: there is no voice in the request"
+        caption = params.get("caption")
+        if problem is None and isinstance(caption, str) and len(caption) > 1024:
+            problem = "Bad Request: message caption is too long"
+        markup = params.get("reply_markup")
+        if problem is None and markup is not None and not _valid_markup(markup):
+            problem = "Bad Request: can't parse reply keyboard markup JSON object"
+        if problem is not None:
+            return self._reject("sendvoice", params, problem)
+        assert isinstance(voice, bytes)
+        stored = self.add_file(voice, "voice", "oga")
+        duration = int(params.get("duration") or 0)
+        message_id = next(self._message_ids)
+        record = {"message_id": message_id, "chat_id": chat_id, "voice": voice,
+                  "caption": caption, "reply_markup": markup, "duration": duration,
+                  "reply_parameters": params.get("reply_parameters"), "params": params,
+                  "at": time.monotonic()}  # fmt: skip
+        with self._changed:
+            self._voices.append(record)
+            self._changed.notify_all()
+        chat_type = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
+        return _ok({"message_id": message_id, "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": chat_type}, "from": self._bot_user(),
+                    "voice": {**stored, "duration": duration, "mime_type": "audio/ogg"},
+                    **({"caption": caption} if caption else {})})  # fmt: skip
 
     async def _m_sendchataction(self, params: Json) -> web.Response:
         if params.get("chat_id") in (None, ""):

@@ -93,7 +93,7 @@ def _near_place(gaz, toks, i: int, free) -> tuple[int, str, str, int, int] | Non
         joined = (word + toks[i + 1][2]).lower()
         res = gaz.lookup(joined)
         if res is None and min(len(word), len(toks[i + 1][2])) >= 3 \
-                and not is_known_word(toks[i + 1][2]):  # fmt: skip
+                and not (is_known_word(word) and is_known_word(toks[i + 1][2])):  # fmt: skip
             res = gaz.near(joined)
         if res and res[1] not in AMBIGUOUS:
             return (2, res[0], res[1], toks[i][0], toks[i + 1][1])

@@ -65,6 +65,10 @@ class Speech:
             self._loading.cancel()
         self._stt_thread.shutdown(wait=False, cancel_futures=True)
 
+    def available(self) -> bool:
+        """Speech input works, or may once the model has loaded."""
+        return self.stt is not None or self.reason == "loading"
+
     def health(self) -> dict[str, Any]:
         stt_ok = self.stt is not None
         tts_ok = self.tts.available()

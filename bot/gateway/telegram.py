@@ -108,8 +108,9 @@ class TelegramChannel:
         self.app.add_handler(CommandHandler("lopeta", self.on_end, filters=message))
         self.app.add_handler(MessageHandler(message & filters.COMMAND, self.on_help))
         self.app.add_handler(MessageHandler(message & filters.TEXT, self.on_text))
+        # block=False: a voice message takes seconds; other chats are answered meanwhile
         self.app.add_handler(MessageHandler(message & (filters.VOICE | filters.AUDIO),
-                                            self.on_voice))  # fmt: skip
+                                            self.on_voice, block=False))  # fmt: skip
         self.app.add_handler(CallbackQueryHandler(self.on_button, pattern=r"^(take|done):\w+$"))
         self.app.add_error_handler(self.on_error)
 
@@ -146,7 +147,7 @@ class TelegramChannel:
             return
         await self._said(update, text)
 
-    async def _said(self, update: Update, text: str) -> list[str]:
+    async def _said(self, update: Update, text: str, counted: bool = False) -> list[str]:
         """A person or the bot answers what the user said; returns what the user was sent."""
         chat = update.effective_chat
         if self.live is not None and chat is not None:
@@ -157,7 +158,7 @@ class TelegramChannel:
                 for answer in answers:
                     await update.effective_message.reply_text(answer["text"])
                 return [a["text"] for a in answers]
-        return await self._answer(update, text)
+        return await self._answer(update, text, counted)
 
     async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice message: transcribed, answered in text, and the answer sent as voice."""
@@ -165,7 +166,7 @@ class TelegramChannel:
         media = message.voice or message.audio
         if chat is None or media is None:
             return
-        if self.speech is None:
+        if self.speech is None or not self.speech.available():
             await message.reply_text(texts.VOICE_OFF)
             return
         if (media.file_size or 0) > MAX_BYTES or (media.duration or 0) > MAX_SECONDS:
@@ -177,11 +178,12 @@ class TelegramChannel:
             return
         try:
             data = bytes(await (await media.get_file()).download_as_bytearray())
-            heard = await self.speech.transcribe(data)
         except TelegramError as err:
             logger.warning("voice message could not be downloaded: %s", err)
-            await message.reply_text(texts.VOICE_PROBLEMS["not_audio"][1])
+            await message.reply_text(texts.VOICE_NOT_DOWNLOADED)
             return
+        try:
+            heard = await self.speech.transcribe(data)
         except SpeechOff:
             await message.reply_text(texts.VOICE_OFF)
             return
@@ -189,8 +191,11 @@ class TelegramChannel:
             await message.reply_text(texts.VOICE_PROBLEMS[problem.kind][1])
             return
         text = dialogue.clean(heard.text)[: dialogue.MAX_TEXT]
+        if dialogue.problem(text):
+            await message.reply_text(texts.VOICE_PROBLEMS["no_speech"][1])
+            return
         await message.reply_text(texts.HEARD.format(text=text))
-        answers = [a for a in await self._said(update, text) if a]
+        answers = [a for a in await self._said(update, text, counted=True) if a]
         if not answers:
             return
         try:
@@ -244,12 +249,13 @@ class TelegramChannel:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("Telegram update failed: %s", context.error)
 
-    async def _answer(self, update: Update, text: str) -> list[str]:
+    async def _answer(self, update: Update, text: str, counted: bool = False) -> list[str]:
+        """The bot's answer sent to the chat; `counted` when the rate limit was checked."""
         chat = update.effective_chat
         message = update.effective_message
         if chat is None or message is None:
             return []
-        if not self.limit.allow(sender(chat.id)):
+        if not counted and not self.limit.allow(sender(chat.id)):
             now = time.monotonic()
             if now - self._told.get(chat.id, 0.0) > TOLD_AGAIN_AFTER:
                 self._told[chat.id] = now

@@ -76,6 +76,7 @@ VOICE_OFF = ("Puheen tunnistus ei ole nyt käytössä. Kirjoita kysymyksesi vies
 SPEECH_OFF = "Ääneen lukeminen ei onnistu juuri nyt. Vastaus näkyy tekstinä."
 SPEECH_BAD = "Lähetä luettava teksti JSON-muodossa: text (1–5000 merkkiä) ja slow (true tai false)."
 HEARD = "Kuulin: {text}"
+VOICE_NOT_DOWNLOADED = "En saanut ääniviestiä ladattua. Lähetä se uudelleen tai kirjoita viesti."
 
 
 def unavailable() -> str:

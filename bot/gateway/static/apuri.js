@@ -13,6 +13,13 @@
 
   var MAX_TEXT = 2000; // characters in one message (contract §6)
   var MAX_SAVED = 200; // messages kept in localStorage for one conversation
+  var MAX_RECORDING = 59500; // ms: the gateway takes at most a minute of audio
+  var MAX_SPOKEN = 5000; // characters read aloud at once (POST /api/speech)
+  var BEEP_START = 880; // Hz: a high beep when listening starts …
+  var BEEP_STOP = 520; // … and a lower one when it stops
+  // what MediaRecorder may produce, best first; the gateway reads all of these
+  var RECORDING_TYPES = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm",
+    "audio/mp4"];
 
   var T = {
     title: "Apuri",
@@ -23,6 +30,35 @@
     hint: "Kirjoita kysymys ja paina Enter. Vaihto + Enter tekee uuden rivin.",
     send: "Lähetä",
     speak: "Puhu",
+    speakHint: "Paina kerran ja puhu kysymyksesi. Paina uudelleen, kun olet valmis. " +
+      "Enintään minuutti kerrallaan. Esc peruu.",
+    listening: "Kuuntelen… paina Puhu uudelleen, kun olet valmis.",
+    recognising: "Tunnistan puhetta…",
+    cancelled: "Äänitys peruttiin.",
+    voiceBusy: "Hetki, käsittelen vielä edellistä äänitettä.",
+    voiceOff:
+      "Puheen tunnistus ei ole nyt käytössä. Kirjoita kysymyksesi viestikenttään, niin vastaan.",
+    noRecorder: "Tämä selain ei osaa äänittää. Kirjoita kysymyksesi viestikenttään.",
+    insecure:
+      "Selain sallii äänittämisen vain suojatulla https-yhteydellä. Kirjoita kysymyksesi " +
+      "viestikenttään.",
+    micDenied:
+      "Mikrofonin käyttö on estetty. Salli mikrofoni selaimen asetuksista tai kirjoita " +
+      "kysymyksesi viestikenttään.",
+    noMic: "Mikrofonia ei löytynyt. Kytke mikrofoni tai kirjoita kysymyksesi viestikenttään.",
+    micFailed:
+      "Mikrofoni ei käynnistynyt. Yritä uudelleen tai kirjoita kysymyksesi viestikenttään.",
+    voiceFailed: "Puheesta ei saatu selvää. Yritä uudelleen tai kirjoita kysymyksesi.",
+    voiceNetwork:
+      "Äänite ei mennyt perille, koska yhteys Apuriin ei toimi. Yritä hetken päästä " +
+      "uudelleen tai kirjoita kysymyksesi.",
+    heardEdit: " Kirjoitin kuulemani viestikenttään: voit korjata sen ja lähettää.",
+    read: "Lue ääneen",
+    slow: "Hidas puhe",
+    stopReading: "Lopeta lukeminen",
+    options: "Vaihtoehdot: ",
+    readFailed: "Ääneen lukeminen ei onnistu juuri nyt. Vastaus näkyy tekstinä.",
+    noAudio: "Tämä selain ei osaa lukea ääneen. Vastaus näkyy tekstinä.",
     restart: "Aloita alusta",
     statement: "Saavutettavuusseloste",
     emergency: "Hätätilanteessa soita 112.",
@@ -35,8 +71,6 @@
     empty: "Kirjoita viesti ennen kuin lähetät sen.",
     tooLong: "Viesti on liian pitkä. Kirjoita enintään 2000 merkkiä.",
     restarted: "Uusi keskustelu aloitettu. Edellinen keskustelu poistettiin tästä selaimesta.",
-    noSpeech:
-      "Puhe ei ole vielä käytettävissä. Kirjoita viesti kenttään Viesti tai soita ihmiselle.",
     intro:
       "Kysy Apurilta järjestöistä, palveluista, digituesta, tapahtumista, avustuksista ja " +
       "tiloista. Apuri vastaa lyhyesti. Ihminen on aina lähellä: ",
@@ -65,6 +99,10 @@
       "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 " +
       "6 6.92V21h2v-3.08A7 7 0 0 0 19 11z",
     chevron: "M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z",
+    stop: "M6 6h12v12H6z",
+    sound:
+      "M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 7.97v8.05A4.5 4.5 0 0 0 16.5 12zM14 " +
+      "3.23v2.06a7 7 0 0 1 0 13.42v2.06a9 9 0 0 0 0-17.54z",
   };
 
   var counter = 0;
@@ -262,9 +300,20 @@
       class: "apuri-input",
     });
     var sendButton = el("button", { type: "submit", class: "apuri-send" }, [T.send]);
-    var micButton = el("button", { type: "button", class: "apuri-mic" }, [
-      icon("mic"),
-      el("span", {}, [T.speak]),
+    var speakHintId = uid("puheohje");
+    // the name stays "Puhu" (contract §6); aria-pressed and the note tell that it listens
+    var micButton = el(
+      "button",
+      { type: "button", class: "apuri-mic", "aria-pressed": "false",
+        "aria-describedby": speakHintId },
+      [icon("mic"), el("span", {}, [T.speak])]
+    );
+    var slowId = uid("hidas");
+    var slowBox = el("input", { type: "checkbox", id: slowId, class: "apuri-check" });
+    slowBox.checked = store.get("slow") === "true";
+    var stopButton = el("button", { type: "button", class: "apuri-stop", hidden: true }, [
+      icon("stop"),
+      el("span", {}, [T.stopReading]),
     ]);
     var note = el("p", { role: "status", class: "apuri-note" });
     var form = el("form", { class: "apuri-form", novalidate: true }, [
@@ -272,7 +321,15 @@
       el("p", { id: hintId, class: "apuri-hint" }, [T.hint]),
       input,
       el("div", { class: "apuri-actions" }, [sendButton, micButton]),
+      el("span", { id: speakHintId, class: "apuri-vh" }, [T.speakHint]),
       note,
+      el("div", { class: "apuri-speech" }, [
+        el("span", { class: "apuri-option" }, [
+          slowBox,
+          el("label", { for: slowId }, [T.slow]),
+        ]),
+        stopButton,
+      ]),
     ]);
     var restartButton = el("button", { type: "button", class: "apuri-restart" }, [T.restart]);
     var statementLink = el("a", { href: base + "/saavutettavuus", class: "apuri-statement" }, [
@@ -355,9 +412,26 @@
         ]),
         " ",
       ]);
-      var text = el("span", { class: "apuri-text" });
+      var textId = uid("teksti");
+      var text = el("span", { id: textId, class: "apuri-text" });
       appendRich(text, entry.text);
       item.appendChild(text);
+      if (entry.from === "bot" || entry.from === "human") {
+        var read = el(
+          "button",
+          { type: "button", class: "apuri-read", "aria-pressed": "false",
+            "aria-describedby": textId },
+          [icon("sound"), el("span", {}, [T.read])]
+        );
+        read.addEventListener("click", function () {
+          if (playing && playing.button === read) {
+            stopSpeaking();
+          } else {
+            speak(spokenText(entry), read);
+          }
+        });
+        item.appendChild(el("div", { class: "apuri-tools" }, [read]));
+      }
       if (entry.buttons && entry.buttons.length) {
         var group = el("div", { class: "apuri-choices", role: "group", "aria-label": T.choices });
         entry.buttons.forEach(function (choice) {
@@ -456,25 +530,52 @@
       };
     }
 
-    function post(text, mine, gen) {
-      typing.textContent = T.typing;
+    /** The response's JSON with its status; data is null when the body is not JSON. */
+    function readJson(response) {
+      return response.json().then(
+        function (data) {
+          return { ok: response.ok, status: response.status, data: data };
+        },
+        function () {
+          return { ok: false, status: response.status, data: null };
+        }
+      );
+    }
+
+    /** The bot's messages into the log, as typed and spoken questions alike get them:
+     * returns the first new message and the text to read aloud. */
+    function showAnswers(messages) {
+      var first = null;
+      var spoken = [];
+      messages.forEach(function (message) {
+        var entry = cleanEntry({
+          from: "bot",
+          text: message && typeof message.text === "string" ? message.text : "",
+          buttons: message && message.buttons,
+        });
+        if (entry && (entry.text || (entry.buttons && entry.buttons.length))) {
+          var node = add(entry);
+          first = first || node;
+          spoken.push(spokenText(entry));
+        }
+      });
+      return { first: first, spoken: spoken.join("\n") };
+    }
+
+    function typingOn(text) {
+      typing.textContent = text;
       typing.classList.add("is-on");
+    }
+
+    function post(text, mine, gen) {
+      typingOn(T.typing);
       return window
         .fetch(base + "/api/messages", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ conversation: conversation, text: text }),
         })
-        .then(function (response) {
-          return response.json().then(
-            function (data) {
-              return { ok: response.ok, data: data };
-            },
-            function () {
-              return { ok: false, data: null };
-            }
-          );
-        })
+        .then(readJson)
         .then(
           function (result) {
             if (gen !== generation) {
@@ -482,18 +583,7 @@
             }
             var data = result.data;
             if (result.ok && data && Array.isArray(data.messages)) {
-              var first = null;
-              data.messages.forEach(function (message) {
-                var entry = cleanEntry({
-                  from: "bot",
-                  text: typeof message.text === "string" ? message.text : "",
-                  buttons: message.buttons,
-                });
-                if (entry && (entry.text || (entry.buttons && entry.buttons.length))) {
-                  var node = add(entry);
-                  first = first || node;
-                }
-              });
+              var first = showAnswers(data.messages).first;
               reveal(first || add({ from: "error", text: T.failed(phone) }));
               return;
             }
@@ -555,6 +645,8 @@
 
     function restart() {
       generation += 1;
+      cancelRecording();
+      stopSpeaking();
       if (source) {
         source.close();
         source = null;
@@ -574,29 +666,437 @@
       input.focus();
     }
 
-    /** Whether the server can take speech now (GET /health → speech.ok). */
-    function speechReady() {
+    // --- speech: the microphone (POST /api/voice) and reading aloud (POST /api/speech) ----
+    var speechInput = null; // from GET /health: true, false (off), null (not known yet)
+    var audio = null; // one AudioContext: the beeps and the spoken answers
+    var playing = null; // what is being read aloud: { button, source, stopped }
+    var voice = { state: "idle", recorder: null, stream: null, chunks: [], timer: 0 };
+
+    /** The AudioContext, made and woken within a click (browsers allow sound after one). */
+    function audioContext() {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) {
+        return null;
+      }
+      if (!audio) {
+        try {
+          audio = new Context();
+        } catch (err) {
+          return null;
+        }
+      }
+      if (audio.state === "suspended" && audio.resume) {
+        audio.resume().catch(function () {});
+      }
+      return audio;
+    }
+
+    /** A short tone, so that listening is heard to start and stop, not only seen. */
+    function beep(frequency) {
+      var context = audioContext();
+      if (!context) {
+        return;
+      }
+      try {
+        var tone = context.createOscillator();
+        var gain = context.createGain();
+        var now = context.currentTime;
+        tone.type = "sine";
+        tone.frequency.value = frequency;
+        gain.gain.setValueAtTime(0.0001, now);
+        gain.gain.exponentialRampToValueAtTime(0.3, now + 0.015);
+        gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.15);
+        tone.connect(gain);
+        gain.connect(context.destination);
+        tone.start(now);
+        tone.stop(now + 0.16);
+      } catch (err) {
+        /* no sound device: the visible state and the note still tell */
+      }
+    }
+
+    /** What "Lue ääneen" reads: the message and the choices it offers. */
+    function spokenText(entry) {
+      var text = entry.text || "";
+      if (entry.buttons && entry.buttons.length) {
+        var titles = entry.buttons.map(function (b) {
+          return b.title;
+        });
+        text += (text ? "\n" : "") + T.options + titles.join(", ") + ".";
+      }
+      return text;
+    }
+
+    function decode(context, buffer) {
+      return new Promise(function (resolve, reject) {
+        var promise = context.decodeAudioData(buffer, resolve, reject);
+        if (promise && promise.catch) {
+          promise.catch(reject);
+        }
+      });
+    }
+
+    /** Read `text` aloud with the server's voice; `button` shows the state (aria-pressed).
+     * Played through Web Audio, so a page's Content-Security-Policy needs no media-src. */
+    function speak(text, button) {
+      stopSpeaking();
+      var clean = (text || "").trim().slice(0, MAX_SPOKEN);
+      var context = audioContext();
+      if (!clean) {
+        return;
+      }
+      if (!context) {
+        say(T.noAudio);
+        return;
+      }
+      var token = { button: button, source: null, stopped: false };
+      playing = token;
+      if (button) {
+        button.setAttribute("aria-pressed", "true");
+      }
+      stopButton.hidden = false;
+      root.classList.add("is-speaking");
+      window
+        .fetch(base + "/api/speech", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ text: clean, slow: slowBox.checked }),
+        })
+        .then(function (response) {
+          if (response.ok) {
+            return response.arrayBuffer();
+          }
+          return readJson(response).then(function (result) {
+            var data = result.data;
+            throw { shown: data && typeof data.error === "string" ? data.error : T.readFailed };
+          });
+        })
+        .then(function (buffer) {
+          return decode(context, buffer);
+        })
+        .then(function (sound) {
+          if (token.stopped) {
+            return;
+          }
+          var source = context.createBufferSource();
+          source.buffer = sound;
+          source.connect(context.destination);
+          source.onended = function () {
+            if (playing === token) {
+              doneSpeaking();
+            }
+          };
+          token.source = source;
+          source.start();
+        })
+        .catch(function (err) {
+          if (playing === token) {
+            doneSpeaking();
+            say(err && typeof err.shown === "string" ? err.shown : T.readFailed);
+          }
+        });
+    }
+
+    function stopSpeaking() {
+      if (!playing) {
+        return;
+      }
+      playing.stopped = true;
+      if (playing.source) {
+        try {
+          playing.source.stop();
+        } catch (err) {
+          /* already over */
+        }
+      }
+      doneSpeaking();
+    }
+
+    function doneSpeaking() {
+      if (playing && playing.button) {
+        playing.button.setAttribute("aria-pressed", "false");
+      }
+      playing = null;
+      root.classList.remove("is-speaking");
+      var hadFocus = isFocused(stopButton);
+      stopButton.hidden = true;
+      if (hadFocus) {
+        input.focus(); // the button is gone; focus must not fall to the page's start
+      }
+    }
+
+    function isFocused(node) {
+      return node.getRootNode && node.getRootNode().activeElement === node;
+    }
+
+    /** GET /health → whether the server can turn speech into text now. */
+    function checkSpeech() {
       return window
         .fetch(base + "/health", { cache: "no-store" })
         .then(function (response) {
           return response.json();
         })
         .then(function (health) {
-          return Boolean(health && health.speech && health.speech.ok === true);
+          var state = health && health.speech;
+          if (state && state.input === true) {
+            speechInput = true;
+          } else if (state && state.input === false && state.reason !== "loading") {
+            speechInput = false;
+          } else {
+            speechInput = null; // still loading or unknown: /api/voice will tell
+          }
         })
         .catch(function () {
-          return false;
+          speechInput = null;
         });
     }
 
-    /**
-     * TODO(speech): record with MediaRecorder (WebM/Opus, ≤ 60 s, a visible "Lopeta" button,
-     * nothing starts by itself), POST the audio to /api/voice?conversation=ID, show the
-     * transcript as the user's message and the answers like typed ones. Until then: the note.
-     */
-    function startRecording() {
-      say(T.noSpeech);
+    /** Why this browser cannot record here, or "" when it can. */
+    function recorderMissing() {
+      if (window.isSecureContext === false) {
+        return T.insecure;
+      }
+      var media = navigator.mediaDevices;
+      if (!media || !media.getUserMedia || !window.MediaRecorder) {
+        return T.noRecorder;
+      }
+      return "";
+    }
+
+    function micProblem(err) {
+      var name = err && err.name;
+      if (name === "NotAllowedError" || name === "SecurityError") {
+        return T.micDenied;
+      }
+      if (name === "NotFoundError" || name === "OverconstrainedError") {
+        return T.noMic;
+      }
+      return T.micFailed;
+    }
+
+    /** Speech cannot be used: say why and leave the user in the message box. */
+    function refuse(message) {
+      say(message);
       input.focus();
+    }
+
+    function showRecording(on) {
+      micButton.setAttribute("aria-pressed", on ? "true" : "false");
+      micButton.classList.toggle("is-recording", on);
+      micButton.replaceChild(icon(on ? "stop" : "mic"), micButton.firstChild);
+      root.classList.toggle("is-recording", on);
+    }
+
+    function recordingType() {
+      if (!window.MediaRecorder.isTypeSupported) {
+        return "";
+      }
+      for (var i = 0; i < RECORDING_TYPES.length; i += 1) {
+        if (window.MediaRecorder.isTypeSupported(RECORDING_TYPES[i])) {
+          return RECORDING_TYPES[i];
+        }
+      }
+      return "";
+    }
+
+    function releaseMicrophone() {
+      if (voice.stream) {
+        voice.stream.getTracks().forEach(function (track) {
+          track.stop();
+        });
+      }
+      voice.stream = null;
+    }
+
+    function startRecording() {
+      var gen = generation;
+      voice.state = "starting";
+      return navigator.mediaDevices
+        // echo cancellation keeps a spoken answer out; noise suppression only blurs speech
+        .getUserMedia({ audio: { channelCount: 1, echoCancellation: true,
+          noiseSuppression: false } })
+        .then(function (stream) {
+          if (gen !== generation || voice.state !== "starting") {
+            stream.getTracks().forEach(function (track) {
+              track.stop();
+            });
+            idleAfterCancel();
+            return;
+          }
+          var type = recordingType();
+          voice.stream = stream;
+          var recorder = type
+            ? new window.MediaRecorder(stream, { mimeType: type })
+            : new window.MediaRecorder(stream);
+          voice.recorder = recorder;
+          voice.chunks = [];
+          recorder.ondataavailable = function (event) {
+            if (event.data && event.data.size) {
+              voice.chunks.push(event.data);
+            }
+          };
+          recorder.onstop = function () {
+            finishRecording(recorder, gen);
+          };
+          recorder.start();
+          voice.state = "recording";
+          beep(BEEP_START);
+          showRecording(true);
+          say(T.listening);
+          voice.timer = window.setTimeout(stopRecording, MAX_RECORDING);
+        })
+        .catch(function (err) {
+          releaseMicrophone();
+          voice.recorder = null;
+          voice.state = "idle";
+          refuse(micProblem(err));
+        });
+    }
+
+    /** The second press (or a minute): stop listening and send what was said. */
+    function stopRecording() {
+      window.clearTimeout(voice.timer);
+      if (voice.state !== "recording") {
+        return;
+      }
+      voice.state = "sending";
+      showRecording(false);
+      beep(BEEP_STOP);
+      note.textContent = "";
+      typingOn(T.recognising);
+      voice.recorder.stop();
+    }
+
+    function idleAfterCancel() {
+      if (voice.state === "cancelled") {
+        voice.state = "idle";
+      }
+    }
+
+    /** Esc or "Aloita alusta" while listening: nothing is sent. */
+    function cancelRecording() {
+      window.clearTimeout(voice.timer);
+      if (voice.state !== "recording" && voice.state !== "starting") {
+        return false;
+      }
+      var recording = voice.state === "recording";
+      voice.state = "cancelled";
+      if (recording) {
+        showRecording(false);
+        beep(BEEP_STOP);
+        voice.recorder.stop();
+      }
+      return true;
+    }
+
+    function finishRecording(recorder, gen) {
+      releaseMicrophone();
+      voice.recorder = null;
+      var recording = new Blob(voice.chunks, { type: recorder.mimeType || "audio/webm" });
+      voice.chunks = [];
+      if (voice.state !== "sending" || gen !== generation) {
+        voice.state = "idle";
+        return;
+      }
+      queue = queue.then(function () {
+        return postVoice(recording, gen);
+      });
+    }
+
+    function postVoice(recording, gen) {
+      if (gen !== generation) {
+        voice.state = "idle"; // started over while waiting: the old question is not asked
+        return Promise.resolve();
+      }
+      typingOn(T.recognising);
+      var url = base + "/api/voice?conversation=" + encodeURIComponent(conversation);
+      return window
+        .fetch(url, {
+          method: "POST",
+          headers: { "Content-Type": (recording.type || "audio/webm").split(";")[0] },
+          body: recording,
+        })
+        .then(readJson)
+        .then(
+          function (result) {
+            if (gen !== generation) {
+              return;
+            }
+            var data = result.data;
+            if (result.ok && data && Array.isArray(data.messages)) {
+              var heard = typeof data.transcript === "string" ? data.transcript.trim() : "";
+              dropChoices();
+              if (heard) {
+                add({ from: "user", text: heard });
+              }
+              listen();
+              var answers = showAnswers(data.messages);
+              reveal(answers.first || add({ from: "error", text: T.failed(phone) }));
+              if (answers.spoken) {
+                speak(answers.spoken, null);
+              }
+              return;
+            }
+            var message = data && typeof data.error === "string" && data.error
+              ? data.error : T.voiceFailed;
+            if (result.status === 503) {
+              checkSpeech(); // off, or only busy: the next press knows
+            }
+            if (data && typeof data.transcript === "string" && data.transcript &&
+                !input.value) {
+              input.value = data.transcript; // heard unsurely: the user may correct and send
+              message += T.heardEdit;
+              input.focus();
+            }
+            say(message);
+          },
+          function () {
+            if (gen === generation) {
+              say(T.voiceNetwork);
+            }
+          }
+        )
+        .then(function () {
+          if (gen === generation) {
+            typing.textContent = "";
+            typing.classList.remove("is-on");
+          }
+          voice.state = "idle";
+        });
+    }
+
+    function pressSpeak() {
+      if (voice.state === "recording") {
+        stopRecording();
+        return;
+      }
+      if (voice.state === "starting") {
+        return;
+      }
+      if (voice.state === "sending") {
+        say(T.voiceBusy);
+        return;
+      }
+      stopSpeaking();
+      audioContext(); // within the press: the answer may then be read aloud
+      var missing = recorderMissing();
+      if (missing) {
+        refuse(missing);
+        return;
+      }
+      voice.state = "starting";
+      (speechInput === true ? Promise.resolve() : checkSpeech()).then(function () {
+        if (voice.state !== "starting") {
+          idleAfterCancel();
+          return;
+        }
+        if (speechInput === false) {
+          voice.state = "idle";
+          refuse(T.voiceOff);
+          return;
+        }
+        startRecording();
+      });
     }
 
     // --- events ----------------------------------------------------------------------------
@@ -616,15 +1116,25 @@
         }
       }
     });
-    micButton.addEventListener("click", function () {
-      speechReady().then(function (ready) {
-        if (ready) {
-          startRecording();
-        } else {
-          say(T.noSpeech);
-          input.focus();
-        }
-      });
+    micButton.addEventListener("click", pressSpeak);
+    stopButton.addEventListener("click", function () {
+      stopSpeaking();
+    });
+    slowBox.addEventListener("change", function () {
+      store.set("slow", slowBox.checked ? "true" : "false");
+    });
+    root.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" && event.key !== "Esc") {
+        return;
+      }
+      if (cancelRecording()) {
+        say(T.cancelled);
+      } else if (playing) {
+        stopSpeaking();
+      } else {
+        return;
+      }
+      event.preventDefault();
     });
     restartButton.addEventListener("click", restart);
     if (toggle) {
