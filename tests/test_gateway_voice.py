@@ -64,6 +64,19 @@ def test_a_spoken_request_comes_back_as_text_and_an_answer(stack) -> None:
     assert wav_seconds(wav) > 1.0
 
 
+def test_a_form_upload_works_too(stack) -> None:
+    boundary = "apuri-raja"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"audio\"; "
+            f"filename=\"kysymys.mp3\"\r\nContent-Type: audio/mpeg\r\n\r\n").encode() \
+        + spoken(SPOKEN_REQUEST, fmt="mp3") + f"\r\n--{boundary}--\r\n".encode()  # fmt: skip
+    status, data = voice(stack.url, "voice-form", body, f"multipart/form-data; boundary={boundary}")
+    assert status == 200, data
+    assert "joku soit" in data["transcript"].lower()
+    status, data = voice(stack.url, "voice-form", b"--x\r\nbroken", "multipart/form-data; "
+                         "boundary=x")  # fmt: skip
+    assert status in (400, 415, 422) and data["error"]
+
+
 def test_the_same_conversation_goes_on_by_voice_and_by_text(stack) -> None:
     status, data = voice(stack.url, "voice-2", spoken(SPOKEN_REQUEST, fmt="ogg"), "audio/ogg")
     assert status == 200, data

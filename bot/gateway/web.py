@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot import finnish
 from bot.fallback import general_contact
@@ -41,6 +42,7 @@ LIVE = web.AppKey("live", LiveRelay)
 SPEECH = web.AppKey("speech", Speech)
 MAX_SPOKEN = 5000  # characters read aloud at once: the longest answer fits
 MAX_CHOICE = 60  # characters of one expected answer sent with a recording
+FORM_OVERHEAD = 64 * 1024  # bytes of a multipart form around the audio file
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -133,10 +135,14 @@ async def _answers(request: web.Request, conversation: str, text: str) -> list[d
 
 
 async def _audio_body(request: web.Request) -> bytes | web.Response:
-    """The uploaded audio (any Content-Type), at most MAX_BYTES, or the error to send."""
+    """The uploaded audio, at most MAX_BYTES, or the error to send: the body itself (any
+    Content-Type), or the first file of a form upload (multipart/form-data)."""
     status, too_big = texts.VOICE_PROBLEMS["too_big"]
-    if request.content_length is not None and request.content_length > audio.MAX_BYTES:
+    form = request.content_type.startswith("multipart/")
+    if (request.content_length or 0) > audio.MAX_BYTES + (FORM_OVERHEAD if form else 0):
         return error(status, too_big)
+    if form:
+        return await _form_file(request)
     data = await request.content.read(audio.MAX_BYTES + 1)
     while len(data) <= audio.MAX_BYTES and not request.content.at_eof():
         more = await request.content.read(audio.MAX_BYTES + 1 - len(data))
@@ -146,6 +152,25 @@ async def _audio_body(request: web.Request) -> bytes | web.Response:
     if len(data) > audio.MAX_BYTES:
         return error(status, too_big)
     return data
+
+
+async def _form_file(request: web.Request) -> bytes | web.Response:
+    """The first file in a form upload ("curl -F audio=@kysymys.wav")."""
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or not (part.filename or part.name in
+                                                            ("audio", "file", "voice")):
+                continue
+            data = bytearray()
+            while chunk := await part.read_chunk(1 << 16):
+                data += chunk
+                if len(data) > audio.MAX_BYTES:
+                    return error(*texts.VOICE_PROBLEMS["too_big"])
+            return bytes(data)
+    except (ValueError, AssertionError, RuntimeError, HttpProcessingError):  # a broken form
+        return error(*texts.VOICE_PROBLEMS["not_audio"])
+    return b""
 
 
 def voice_error(problem: AudioProblem) -> web.Response:
