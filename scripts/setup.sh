@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(libvoikko1 voikko-fi espeak-ng ffmpeg sox postgresql chromium)
+DEB_PACKAGES=(libvoikko1 voikko-fi espeak-ng ffmpeg sox postgresql chromium
+              festival festvox-suopuhe-lj festvox-suopuhe-mv)  # Finnish voices for make bench
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

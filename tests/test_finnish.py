@@ -293,3 +293,22 @@ def test_a_misheard_or_mistyped_place_is_still_found(text: str, place: str) -> N
 ])
 def test_colloquial_words_are_not_taken_for_places(text: str) -> None:
     assert finnish.entity_values(text, "municipality") == []
+
+
+@pytest.mark.parametrize(("heard", "tidy"), [
+    ("Yhdistyksen yhteys henkilö vaihtui.", "Yhdistyksen yhteyshenkilö vaihtui."),
+    ("koti palvelu ja omais hoitaja", "kotipalvelu ja omaishoitaja"),
+    ("tietokone kurssi eläkeläisille", "tietokonekurssi eläkeläisille"),
+    ("mietin itse murha", "mietin itsemurha"),
+    # ordinary phrases stay apart
+    ("vanha kaupunki on kaunis", "vanha kaupunki on kaunis"),
+    ("kunnan palvelut", "kunnan palvelut"),
+    ("mitä avustuksia yhdistys voi hakea", "mitä avustuksia yhdistys voi hakea"),
+    ("talo palaa", "talo palaa"),
+    ("Simo Laaksonen", "Simo Laaksonen"),
+    ("", ""),
+])
+def test_compounds_said_in_two_are_written_as_one(heard: str, tidy: str) -> None:
+    from bot.finnish.spoken import tidy_transcript
+
+    assert tidy_transcript(heard) == tidy

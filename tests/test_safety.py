@@ -21,6 +21,10 @@ from bot import finnish
         ("ajattelen itsemurhaa", "crisis"), ("viiltelen itseäni", "crisis"),
         ("tarvitsen apua verkkopankin kanssa", None), ("kiitos tästä oli apua", None),
         ("ensiapukurssi yhdistykselle", None), ("soita numeroon 0440 112 233", None),
+        # as speech recognition writes compounds: apart
+        ("mietin itse murha", "crisis"), ("isällä on sydän kohtaus", "emergency"),
+        ("mummolla on kova rinta kipu", "emergency"), ("mikä on hätä numero", "emergency"),
+        ("meille tuli palovaroitin", None),
     ],
 )  # fmt: skip
 def test_safety_words(text: str, intent: str | None) -> None:

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot.finnish.reading import speakable
+from bot.finnish.spoken import tidy_transcript
 from voice.audio import AudioProblem, checked_pcm, seconds, wav_to_ogg_opus
 from voice.models import ModelMissing
 from voice.stt import SpeechToText, Transcript, load_stt
@@ -83,7 +84,8 @@ class Speech:
     # -- work -----------------------------------------------------------------------------------
 
     async def transcribe(self, audio: bytes, phrases: list[str] | None = None) -> Transcript:
-        """Checked, converted and transcribed audio; AudioProblem or SpeechOff otherwise."""
+        """Checked, converted and transcribed audio, compounds said in two written as one;
+        AudioProblem or SpeechOff otherwise."""
         if self.stt is None:
             if self._loading is not None and not self._loading.done() and self.reason == "loading":
                 await asyncio.wait({self._loading}, timeout=30)
@@ -101,6 +103,7 @@ class Speech:
             self._waiting -= 1
         logger.info("transcribed %.1f s of audio (confidence %.2f)", seconds(pcm),
                     heard.confidence)  # fmt: skip - never the words: they are personal
+        heard = Transcript(tidy_transcript(heard.text), heard.confidence)
         if heard.confidence < self.min_confidence:
             raise Unclear(heard)
         return heard
