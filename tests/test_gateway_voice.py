@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import threading
+import urllib.parse
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,6 +190,11 @@ def test_with_a_vosk_model_speech_goes_through_vosk(stack) -> None:
         assert status == 200, data
         assert any("\uac00" <= ch <= "\ud7a3" for ch in data["transcript"])  # Hangul
         assert data["messages"] and data["messages"][0]["text"]  # the bot answered it
+        words = data["transcript"].split()[:2]
+        query = "".join(f"&choice={urllib.parse.quote(w)}" for w in words)
+        status, again, _ = call(base, f"/api/voice?conversation=vosk-2{query}",
+                                spoken(KOREAN, "ko", "ogg"), headers={"Content-Type": "audio/ogg"})
+        assert status == 200, again  # the expected answers: a second, narrower pass
         _, health, _ = call(base, "/health", method="GET")
         assert health["speech"] | {"engine": "vosk", "input": True} == health["speech"]
 

@@ -1003,13 +1003,27 @@
       });
     }
 
+    /** The titles of the buttons on screen: the answers the speech engine may listen for. */
+    function choiceParams() {
+      var titles = [];
+      transcript.forEach(function (entry) {
+        (entry.buttons || []).forEach(function (button) {
+          titles.push(button.title);
+        });
+      });
+      return titles.slice(0, 12).map(function (title) {
+        return "&choice=" + encodeURIComponent(title);
+      }).join("");
+    }
+
     function postVoice(recording, gen) {
       if (gen !== generation) {
         voice.state = "idle"; // started over while waiting: the old question is not asked
         return Promise.resolve();
       }
       typingOn(T.recognising);
-      var url = base + "/api/voice?conversation=" + encodeURIComponent(conversation);
+      var url = base + "/api/voice?conversation=" + encodeURIComponent(conversation) +
+        choiceParams();
       return window
         .fetch(url, {
           method: "POST",
