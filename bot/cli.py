@@ -140,6 +140,8 @@ Or from a terminal:
   curl -s -X POST http://127.0.0.1:{gateway_port}/api/messages \\
        -H 'Content-Type: application/json' \\
        -d '{{"conversation": "testi", "text": "onko Kuopiossa kuoroja"}}'
+  curl -s -X POST 'http://127.0.0.1:{gateway_port}/api/voice?conversation=testi' \
+       --data-binary @kysymys.wav        (speech: WAV, OGG, WebM, MP3; /health → speech)
 
 Ctrl-C stops everything.""",
             flush=True,
