@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,6 +173,30 @@ def serving(command: list[str], health_url: str, env: dict[str, str]) -> Iterato
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def second_gateway(stack: Apuri, db_url: str, **env: str) -> Iterator[str]:
+    """Another gateway (no Telegram) in front of the stack's Rasa and action server, with its
+    own settings; yields its base URL."""
+    port = free_port()
+    env = {"APURI_GATEWAY_PORT": str(port), "APURI_RASA_PORT": str(stack.rasa),
+           "APURI_ACTIONS_PORT": str(stack.actions), "APURI_RASA_TOKEN": TOKEN,
+           "APURI_DB_URL": db_url, "TELEGRAM_BOT_TOKEN": "", **env}  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    with serving([sys.executable, "-m", "bot.gateway"], url + "/health", env):
+        yield url
+
+
+def speech_state(url: str, timeout: float = 90) -> dict:
+    """/health's speech part once the engine has loaded, or failed to."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with urllib.request.urlopen(url + "/health", timeout=10) as response:
+            speech = json.load(response)["speech"]
+        if speech.get("reason") != "loading" or time.monotonic() > deadline:
+            return speech
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,13 @@ it tests the mechanics. Recorded Finnish speech is measured in `make bench`.
 from __future__ import annotations
 
 import functools
+import io
 import subprocess
 import tempfile
+import wave
 from pathlib import Path
+
+import numpy as np
 
 KOREAN = "안녕하세요 오늘 날씨가 좋습니다"  # for the Korean Vosk model, the one that installs
 FORMATS = {  # upload format → ffmpeg output options
@@ -67,3 +71,10 @@ def joined(*wavs: bytes, pause: float = 0.0) -> bytes:
         listing.write_text("".join(f"file '{p}'\n" for p in order))
         return _ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-c:a", "pcm_s16le",
                         "-f", "wav", "pipe:1"])  # fmt: skip
+
+
+def wav_samples(data: bytes) -> tuple[int, np.ndarray]:
+    """Sample rate and samples of a mono 16-bit WAV (what /api/speech must send)."""
+    with wave.open(io.BytesIO(data)) as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+        return w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")

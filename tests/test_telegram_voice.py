@@ -15,23 +15,24 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from telegram import Bot
 
 from bot.gateway import texts
+from tests.conftest import speech_state
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import FakeTelegram, Json
+from tests.speech_audio import generated, spoken
 from tests.test_telegram import (
     Gateway,
     ask,
     bot_api,
     finnish,
-    http,
     new_chat,
     problems_in,
     said,
 )
+from voice.audio import loudest, to_pcm16k
 
 # Whisper base hears espeak-ng's robotic Finnish roughly; this sentence at this speed it hears
 # as "Mitä harrastuksia kuopiossa on?" (at 130 words a minute: "hallastuksia").
@@ -59,19 +60,6 @@ def ffmpeg(*args: str, data: bytes | None = None) -> bytes:
     return run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", *args], data)
 
 
-def spoken(sentence: str, folder: Path, speed: int = SPEED) -> bytes:
-    """The sentence in espeak-ng's Finnish voice as OGG/Opus, as Telegram records voice."""
-    wav = folder / "question.wav"
-    run(["espeak-ng", "-v", "fi", "-s", str(speed), "-w", str(wav), sentence])
-    return ffmpeg("-i", str(wav), "-c:a", "libopus", "-b:a", "24k", "-f", "ogg", "pipe:1")
-
-
-def silence(seconds: float = 3.0) -> bytes:
-    """Digital silence as OGG/Opus: a microphone that recorded nothing."""
-    return ffmpeg("-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", str(seconds),
-                  "-c:a", "libopus", "-b:a", "24k", "-f", "ogg", "pipe:1")  # fmt: skip
-
-
 def probe(data: bytes) -> Json:
     """ffprobe's view of an audio file: the container, the codec, the duration (from a file:
     an OGG's duration is read from its last page)."""
@@ -85,14 +73,6 @@ def probe(data: bytes) -> Json:
             "seconds": float(found["format"].get("duration") or stream["duration"])}  # fmt: skip
 
 
-def peak(data: bytes) -> float:
-    """The loudest 20 ms of the decoded audio, as RMS of 32768."""
-    pcm = ffmpeg("-i", "pipe:0", "-ac", "1", "-ar", "16000", "-f", "s16le", "pipe:1", data=data)
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-    frames = samples[: samples.size // 320 * 320].reshape(-1, 320)
-    return float(np.sqrt(np.mean(frames**2, axis=1)).max()) if frames.size else 0.0
-
-
 def start_gateway(log: Path, fake: FakeTelegram, stack, directory_url: str,
                   **env: str | None) -> Gateway:  # fmt: skip
     """A gateway with the Telegram channel; `env` sets (or, with None, unsets) variables."""
@@ -103,17 +83,6 @@ def start_gateway(log: Path, fake: FakeTelegram, stack, directory_url: str,
             else:
                 patch.setenv(name, value)
         return Gateway(log, fake.api_url, stack.rasa, stack.actions, directory_url)
-
-
-def wait_speech(gateway: Gateway, timeout: float = 90) -> Json:
-    """/health → speech once the engine has loaded or failed to."""
-    deadline = time.monotonic() + timeout
-    while True:
-        _, body = http(f"{gateway.url}/health")
-        speech = json.loads(body)["speech"]
-        if speech.get("reason") != "loading" or time.monotonic() > deadline:
-            return speech
-        time.sleep(0.3)
 
 
 def voice_answer(fake: FakeTelegram, chat: int, timeout: float = 60) -> list[Json]:
@@ -187,7 +156,7 @@ def listening(stack, directory_url: str, fake: FakeTelegram,
     gateway = start_gateway(log, fake, stack, directory_url, APURI_STT="whisper")
     try:
         gateway.wait_telegram("running")
-        speech = wait_speech(gateway)
+        speech = speech_state(gateway.url)
         assert speech["input"] and speech["output"], f"speech is off: {speech}"
         fake.wait_until_polling()
         yield gateway
@@ -196,8 +165,8 @@ def listening(stack, directory_url: str, fake: FakeTelegram,
 
 
 @pytest.fixture(scope="module")
-def question(tmp_path_factory) -> bytes:
-    return spoken(QUESTION, tmp_path_factory.mktemp("question"))
+def question() -> bytes:
+    return spoken(QUESTION, fmt="ogg", speed=SPEED)
 
 
 def test_a_spoken_question_is_heard_answered_and_spoken_back(
@@ -220,7 +189,7 @@ def test_a_spoken_question_is_heard_answered_and_spoken_back(
     found = probe(audio)
     assert (found["format"], found["codec"]) == ("ogg", "opus"), found
     assert found["seconds"] > 10, f"too short for names and phone numbers read aloud: {found}"
-    assert peak(audio) > 1000, "the spoken answer is silent"
+    assert loudest(to_pcm16k(audio)) > 1000, "the spoken answer is silent"
     assert problems_in(listening.log(mark)) == []
     assert QUESTION.split()[1] not in listening.log(mark), "the transcript was logged"
 
@@ -265,7 +234,7 @@ def test_too_big_or_too_long_is_refused_without_downloading(
 
 def test_silence_is_told_apart(listening: Gateway, fake: FakeTelegram) -> None:
     chat = new_chat()
-    fake.push_voice(chat, silence(3.0), duration=3)
+    fake.push_voice(chat, generated("anullsrc", 3.0, "ogg"), duration=3)
     sent = voice_answer(fake, chat)
     assert [m["text"] for m in sent] == [texts.VOICE_PROBLEMS["silence"][1]]
     assert fake.voices(chat) == []
@@ -284,7 +253,7 @@ def test_speech_input_off_says_so_and_text_still_works(
                                 APURI_STT="vosk", VOSK_MODEL_PATH=None)  # fmt: skip
         try:
             gateway.wait_telegram("running")
-            speech = wait_speech(gateway)
+            speech = speech_state(gateway.url)
             assert speech["input"] is False and "VOSK_MODEL_PATH" in speech["reason"], speech
             chat = new_chat()
             fake.push_voice(chat, question, duration=2)

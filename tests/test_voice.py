@@ -4,9 +4,7 @@ out, and every kind of unusable audio."""
 
 from __future__ import annotations
 
-import io
 import os
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,7 @@ import pytest
 
 from bot import finnish
 from bot.finnish.reading import speakable
-from tests.speech_audio import FORMATS, KOREAN, generated, joined, spoken
+from tests.speech_audio import FORMATS, KOREAN, generated, joined, spoken, wav_samples
 from voice import audio, models
 from voice.audio import AudioProblem, checked_pcm
 from voice.stt import VoskEngine, WhisperEngine, load_stt
@@ -167,27 +165,21 @@ def test_a_minute_of_speech_is_accepted() -> None:
 # -- speech out ----------------------------------------------------------------------------------
 
 
-def _wav(data: bytes) -> tuple[int, np.ndarray]:
-    with wave.open(io.BytesIO(data)) as w:
-        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
-        return w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-
-
 def test_speech_out_is_a_valid_audible_wav_of_plausible_length() -> None:
     tts = EspeakTTS(normalize=speakable)
     text = "Kuopion järjestöyhdyshenkilö on tavoitettavissa arkisin."
-    rate, samples = _wav(tts.synthesize(text))
+    rate, samples = wav_samples(tts.synthesize(text))
     seconds = len(samples) / rate
     assert 2.0 < seconds < 10.0
     assert np.sqrt(np.mean(samples.astype(np.float64) ** 2)) > 300  # not silence
-    slow_rate, slow = _wav(tts.synthesize(text, slow=True))
+    slow_rate, slow = wav_samples(tts.synthesize(text, slow=True))
     assert len(slow) / slow_rate > seconds * 1.15
 
 
 def test_numbers_are_read_as_finnish_words_not_skipped() -> None:
     tts = EspeakTTS(normalize=speakable)
-    rate, digits = _wav(tts.synthesize("Soita 040 123 4567."))
-    _, words = _wav(tts.synthesize(speakable("Soita 040 123 4567.")))
+    rate, digits = wav_samples(tts.synthesize("Soita 040 123 4567."))
+    _, words = wav_samples(tts.synthesize(speakable("Soita 040 123 4567.")))
     assert abs(len(digits) - len(words)) < rate * 0.2  # the same reading either way
     assert len(digits) / rate > 3.0  # ten digits, one by one
 
@@ -195,5 +187,5 @@ def test_numbers_are_read_as_finnish_words_not_skipped() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "<speak>kokeilu</speak>", "a" * 5000,
                                   "\x00\x07 ohjausmerkkejä", "--help", "-v en"])
 def test_speech_out_never_fails_on_odd_text(text: str) -> None:
-    rate, samples = _wav(EspeakTTS(normalize=speakable).synthesize(text))
+    rate, samples = wav_samples(EspeakTTS(normalize=speakable).synthesize(text))
     assert rate > 8000 and samples.size >= 0

@@ -10,18 +10,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from bot.services import free_port
 from tests import test_web
-from tests.conftest import TOKEN, serving
+from tests.conftest import second_gateway, speech_state
 from tests.test_web import (
     ARTIFACTS,
     CHROMIUM,
@@ -209,32 +205,15 @@ def test_lue_aaneen_reads_a_message_and_hidas_puhe_slows_it(stack, new_page) -> 
 @pytest.fixture(scope="module")
 def deaf_gateway(stack, directory_url: str) -> Iterator[str]:
     """A second gateway in front of the same Rasa, with Vosk chosen but no Vosk model."""
-    port = free_port()
-    env = {"APURI_GATEWAY_PORT": str(port), "APURI_RASA_PORT": str(stack.rasa),
-           "APURI_ACTIONS_PORT": str(stack.actions), "APURI_RASA_TOKEN": TOKEN,
-           "APURI_DB_URL": directory_url, "APURI_STT": "vosk", "VOSK_MODEL_PATH": "",
-           "TELEGRAM_BOT_TOKEN": ""}  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with serving([sys.executable, "-m", "bot.gateway"], url + "/health", env):
+    with second_gateway(stack, directory_url, APURI_STT="vosk", VOSK_MODEL_PATH="") as url:
         yield url
-
-
-def speech_health(url: str) -> dict:
-    """/health's speech part, once the engine has finished loading (or failing to)."""
-    deadline = time.monotonic() + 30
-    while True:
-        with urllib.request.urlopen(url + "/health", timeout=10) as response:
-            speech = json.load(response)["speech"]
-        if speech.get("reason") != "loading" or time.monotonic() > deadline:
-            return speech
-        time.sleep(0.2)
 
 
 def test_without_speech_input_puhu_explains_and_typing_still_works(deaf_gateway, new_page) -> None:
     page = new_page()
     page.goto(deaf_gateway + "/")
     expect(chat(page).box).to_be_visible()
-    speech = speech_health(deaf_gateway)
+    speech = speech_state(deaf_gateway, 30)
     assert speech["input"] is False and "VOSK_MODEL_PATH" in speech["reason"], speech
     assert speech["output"] is True, speech
 

@@ -83,14 +83,18 @@ def seconds(pcm: bytes) -> float:
     return len(pcm) / BYTES_PER_SECOND
 
 
-def is_silent(pcm: bytes) -> bool:
-    """True when no 20 ms frame is louder than a quiet room."""
+def loudest(pcm: bytes) -> float:
+    """The RMS (of 32768) of the loudest 20 ms frame; 0.0 for less than one frame."""
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
     if samples.size < FRAME:
-        return True
+        return 0.0
     frames = samples[: samples.size // FRAME * FRAME].reshape(-1, FRAME)
-    rms = np.sqrt(np.mean(frames**2, axis=1))
-    return float(rms.max()) < SILENCE_RMS
+    return float(np.sqrt(np.mean(frames**2, axis=1)).max())
+
+
+def is_silent(pcm: bytes) -> bool:
+    """True when no 20 ms frame is louder than a quiet room."""
+    return loudest(pcm) < SILENCE_RMS
 
 
 def checked_pcm(data: bytes) -> bytes:

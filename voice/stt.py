@@ -153,12 +153,12 @@ class VoskEngine:
         return Transcript(_clean(" ".join(p.text for p in parts)), round(confidence, 3))
 
 
-def load_stt(engine: str | None = None, prompt: str | None = None) -> SpeechToText:
+def load_stt(engine: str | None = None) -> SpeechToText:
     """The engine APURI_STT names, loaded; ModelMissing says why it cannot be."""
     name = (engine or os.environ.get("APURI_STT") or "whisper").strip().lower()
     if name == "whisper":
         threads = int(os.environ.get("APURI_STT_THREADS") or 2)
-        return WhisperEngine(whisper_model_dir(), prompt=prompt, threads=threads)
+        return WhisperEngine(whisper_model_dir(), threads=threads)
     if name == "vosk":
         return VoskEngine(vosk_model_dir())
     raise ModelMissing(f"APURI_STT={name!r} is not an engine (choose one of {', '.join(ENGINES)})")
