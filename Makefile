@@ -42,6 +42,7 @@ bench: $(MODEL)
 	$(PY) bench/place_names.py
 	$(PY) bench/directory_bench.py
 	$(PY) bench/gateway_bench.py
+	$(PY) bench/abuse.py
 	$(PY) bench/voice_bench.py
 
 clean:

@@ -5,7 +5,8 @@
 Starts `apuri run` on free ports with the sample directory in a temporary database, then:
 1. closed loop, straight at Rasa's REST channel: `--users` simulated users, each sending a
    question, waiting for the answer and then about `--think` seconds (uniform ±20 %);
-2. the same users through the gateway's `POST /api/messages`;
+2. the same users through the gateway's `POST /api/messages`, each with its own conversation id
+   (`POST /api/conversations`, asked before the clock starts) and its own client address;
 3. a steady 20 messages/s straight at Rasa and then through the gateway: the gateway's overhead;
 4. open loop through the gateway: a fixed message rate for 20 s each, rising until p95 goes over
    1 s; the highest rate that kept p95 under 1 s is the capacity.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -46,11 +48,17 @@ QUESTIONS = [
 TOKEN = "bench-token"
 
 
-def start_stack(db_url: str) -> tuple[subprocess.Popen, dict[str, int]]:
+def start_stack(db_url: str, var_dir: str) -> tuple[subprocess.Popen, dict[str, int]]:
+    """`apuri run` on free ports, its generated files in `var_dir` (not the checkout's var/).
+    Every simulated user comes from this one address, so the gateway is told to believe
+    X-Forwarded-For from 127.0.0.1 as it would from a reverse proxy: each user then sends its
+    own address there, and the per-client limits see one client per user (as with real
+    users), not one client sending everything."""
     ports = {"APURI_RASA_PORT": free_port(), "APURI_ACTIONS_PORT": free_port(),
              "APURI_GATEWAY_PORT": free_port()}  # fmt: skip
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "APURI_DB_URL": db_url,
-           "APURI_RASA_TOKEN": TOKEN}  # fmt: skip
+           "APURI_RASA_TOKEN": TOKEN, "APURI_VAR_DIR": var_dir,
+           "APURI_TRUSTED_PROXIES": "127.0.0.1"}  # fmt: skip
     env.pop("TELEGRAM_BOT_TOKEN", None)
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "apuri"), "run"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -60,27 +68,59 @@ def start_stack(db_url: str) -> tuple[subprocess.Popen, dict[str, int]]:
     return proc, ports
 
 
+_ADDRESSES = itertools.count(1)
+
+
+def client_address() -> str:
+    """A made-up client address (10.x.y.z) no other simulated user has."""
+    n = next(_ADDRESSES)
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
 class Target:
     """Where messages go: Rasa's REST channel or the gateway's API."""
 
     def __init__(self, kind: str, port: int) -> None:
         self.kind = kind
+        self.base = f"http://127.0.0.1:{port}"
         if kind == "rasa":
-            self.url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+            self.url = f"{self.base}/webhooks/rest/webhook"
         else:
-            self.url = f"http://127.0.0.1:{port}/api/messages"
+            self.url = f"{self.base}/api/messages"
+        self.users: dict[str, tuple[str, str]] = {}  # gateway user → (conversation id, address)
 
-    def body(self, user: str, text: str) -> dict[str, str]:
+    async def prepare(self, session: aiohttp.ClientSession, users: list[str]) -> None:
+        """Each gateway user's conversation id, made by the gateway as a browser's would be,
+        asked from the user's own address; before the clock starts, so only messages are
+        timed. Rasa's REST channel takes any sender."""
         if self.kind == "rasa":
-            return {"sender": f"bench-{user}", "message": text}
-        return {"conversation": f"bench-{user}", "text": text}
+            return
+        for start in range(0, len(users), 50):
+            await asyncio.gather(*(self._new_user(session, u) for u in users[start:start + 50]))
+
+    async def _new_user(self, session: aiohttp.ClientSession, user: str) -> None:
+        address = client_address()
+        async with session.post(f"{self.base}/api/conversations",
+                                headers={"X-Forwarded-For": address}) as resp:  # fmt: skip
+            data = await resp.json(content_type=None)
+            if resp.status != 201:
+                raise RuntimeError(f"POST /api/conversations: {resp.status} {data}")
+        self.users[user] = (data["conversation"], address)
+
+    def request(self, user: str, text: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The JSON body and the headers of one message from `user`."""
+        if self.kind == "rasa":
+            return {"sender": f"bench-{user}", "message": text}, {}
+        conversation, address = self.users[user]
+        return {"conversation": conversation, "text": text}, {"X-Forwarded-For": address}
 
 
 async def one(session: aiohttp.ClientSession, target: Target, user: str, text: str,
               latencies: list[float], errors: list[str]) -> None:  # fmt: skip
+    body, headers = target.request(user, text)
     start = time.perf_counter()
     try:
-        async with session.post(target.url, json=target.body(user, text)) as resp:
+        async with session.post(target.url, json=body, headers=headers) as resp:
             await resp.read()
             if resp.status != 200:
                 errors.append(str(resp.status))
@@ -105,7 +145,7 @@ def summary(latencies: list[float], errors: list[str], seconds: float) -> dict[s
 async def closed_loop(target: Target, users: int, seconds: float, think: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
-    end = time.monotonic() + seconds
+    end = 0.0  # set once every user has its id
     rng = random.Random(7)
 
     async def user(n: int, session: aiohttp.ClientSession) -> None:
@@ -118,6 +158,8 @@ async def closed_loop(target: Target, users: int, seconds: float, think: float) 
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await target.prepare(session, [f"{target.kind}-{n}" for n in range(users)])
+        end = time.monotonic() + seconds
         await asyncio.gather(*(user(n, session) for n in range(users)))
     return summary(latencies, errors, seconds)
 
@@ -129,6 +171,8 @@ async def open_loop(target: Target, rate: float, seconds: float) -> dict:
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        # every message is a new user: one id each, as many as the rate can send in `seconds`
+        await target.prepare(session, [f"open-{rate}-{n}" for n in range(int(rate * seconds) + 10)])
         tasks = []
         start = time.monotonic()
         n = 0
@@ -211,7 +255,7 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, ports = start_stack(f"sqlite:///{tmp}/apuri.db")
+        proc, ports = start_stack(f"sqlite:///{tmp}/apuri.db", f"{tmp}/var")
         try:
             report = asyncio.run(measure(ports, args))
         finally:

@@ -9,7 +9,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from bot import clock
+from bot import clock, settings
 from bot.services import Service, Supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,17 +63,14 @@ def _port(name: str, default: int) -> int:
     return port
 
 
-def rasa_token() -> str:
-    """APURI_RASA_TOKEN, or a new random token for this run, kept in var/rasa-token (mode 600)."""
+def rasa_token(var: Path) -> str:
+    """APURI_RASA_TOKEN, or a new random token for this run, kept in the var dir's rasa-token
+    (mode 600). It reaches Rasa and the gateway through their environment, never a command
+    line (which `ps` shows to everyone)."""
     if os.environ.get("APURI_RASA_TOKEN"):
         return os.environ["APURI_RASA_TOKEN"]
     token = secrets.token_urlsafe(32)
-    path = ROOT / "var" / "rasa-token"
-    path.parent.mkdir(exist_ok=True)
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(token + "\n")
+    settings.write_private(var / "rasa-token", token + "\n")
     return token
 
 
@@ -88,15 +85,18 @@ def run(args: argparse.Namespace) -> int:
     gateway_port = _port("APURI_GATEWAY_PORT", 8080)
     print(f"apuri: starting; the web chat will be at http://127.0.0.1:{gateway_port}/ "
           "(loading the model takes a while)…", flush=True)  # fmt: skip
+    os.umask(0o077)  # whatever this run and its services write is readable by its owner only
+    var = settings.var_dir()
     seed_if_empty()
-    token = rasa_token()
+    token = rasa_token(var)
+    settings.secret()  # made once here, before the gateways read it
     bin_dir = Path(sys.executable).parent
-    endpoints = ROOT / "var" / "endpoints.yml"
-    endpoints.parent.mkdir(exist_ok=True)
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8"
+    endpoints = var / "endpoints.yml"
+    settings.write_private(
+        endpoints, f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
     )
-    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "APURI_VAR_DIR": str(var)}  # fmt: skip
     services = [
         Service(
             "the action server",
@@ -108,11 +108,11 @@ def run(args: argparse.Namespace) -> int:
         Service(
             "Rasa",
             [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
-             "--interface", "127.0.0.1", "--port", str(rasa_port), "--auth-token", token,
+             "--interface", "127.0.0.1", "--port", str(rasa_port),
              "--model", str(MODEL), "--endpoints", str(endpoints),
              "--credentials", "bot/credentials.yml"],
             f"http://127.0.0.1:{rasa_port}/status?token={token}",
-            env=env, cwd=str(ROOT),
+            env={**env, "APURI_RASA_TOKEN": token}, cwd=str(ROOT),
         ),
         Service(
             "the gateway",
@@ -132,15 +132,17 @@ Apuri is running. Chat with it in a browser:
   Gateway (web chat, API, Telegram webhook, /health): port {gateway_port}, the one for users
   Rasa REST channel: http://127.0.0.1:{rasa_port}/webhooks/rest/webhook
   Rasa HTTP API:     http://127.0.0.1:{rasa_port}/status?token=…
-                     (the token: APURI_RASA_TOKEN, or var/rasa-token when generated)
+                     (the token: APURI_RASA_TOKEN, or {var / "rasa-token"} when generated)
   Action server:     http://127.0.0.1:{actions_port}/health
   Rasa and the action server listen on 127.0.0.1 only.
 
-Or from a terminal:
+Or from a terminal (a conversation id comes from the server; keep it secret):
+  id=$(curl -s -X POST http://127.0.0.1:{gateway_port}/api/conversations \\
+       | python3 -c 'import json, sys; print(json.load(sys.stdin)["conversation"])')
   curl -s -X POST http://127.0.0.1:{gateway_port}/api/messages \\
        -H 'Content-Type: application/json' \\
-       -d '{{"conversation": "testi", "text": "onko Kuopiossa kuoroja"}}'
-  curl -s -X POST 'http://127.0.0.1:{gateway_port}/api/voice?conversation=testi' \
+       -d '{{"conversation": "'$id'", "text": "onko Kuopiossa kuoroja"}}'
+  curl -s -X POST "http://127.0.0.1:{gateway_port}/api/voice?conversation=$id" \\
        --data-binary @kysymys.wav        (speech: WAV, OGG, WebM, MP3; /health → speech)
 
 Ctrl-C stops everything.""",
@@ -229,13 +231,13 @@ def handoff_list(args: argparse.Namespace) -> int:
 
 
 def handoff_purge(args: argparse.Namespace) -> int:
-    """Forget personal data of done requests older than APURI_RETENTION_DAYS."""
+    """Forget the personal data of requests done, or made, over APURI_RETENTION_DAYS ago."""
     from actions.handoff import Handoffs
     from bot.gateway.config import retention_days
 
     days = retention_days()
     count = Handoffs().purge(days)
-    print(f"apuri: removed the personal data of {count} done requests older than {days} days")
+    print(f"apuri: removed the personal data of {count} requests done or made over {days} days ago")
     return 0
 
 
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--json", action="store_true", help="a JSON array")
     listing.add_argument("--status", choices=["open", "taken", "done"])
     listing.set_defaults(func=handoff_list)
-    purge = hsub.add_parser("purge", help="forget personal data of old done requests")
+    purge = hsub.add_parser("purge", help="forget personal data of old requests")
     purge.set_defaults(func=handoff_purge)
     staff = sub.add_parser("staff", help="staff logins for the staff page")
     ssub = staff.add_subparsers(dest="staff_command", required=True)

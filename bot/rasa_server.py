@@ -4,12 +4,17 @@ Rasa's JSON schema with a validator built once.
 Rasa 3.6 calls `jsonschema.validate` for every custom action's answer, which checks the schema
 itself each time; that took about 40 ms of the 55 ms a message with one custom action costs
 here (py-spy). The same schema and the same errors, checked by a validator made once, cost well
-under a millisecond. `python -m bot.rasa_server run …` takes the same arguments as `rasa`.
+under a millisecond. `python -m bot.rasa_server run …` takes the same arguments as `rasa`, and
+`--auth-token` from APURI_RASA_TOKEN.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
+
+from bot.privacy import keep_logs_clean
 
 
 def fast_action_validation() -> None:
@@ -37,8 +42,19 @@ def fast_action_validation() -> None:
     RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
 
 
+def token_from_environment(argv: list[str]) -> list[str]:
+    """The arguments with `--auth-token` from APURI_RASA_TOKEN added: the token stays out of the
+    process's command line, which every user of the machine can read with `ps`."""
+    token = os.environ.get("APURI_RASA_TOKEN", "")
+    if not token or "--auth-token" in argv or argv[1:2] != ["run"]:
+        return argv
+    return [*argv, "--auth-token", token]
+
+
 def main() -> None:
+    keep_logs_clean()
     fast_action_validation()
+    sys.argv = token_from_environment(sys.argv)  # Python's copy; /proc/<pid>/cmdline keeps none
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import http.client
+import itertools
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +32,9 @@ BIN = Path(sys.executable).parent
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Whatever a test starts without a var dir of its own (a gateway, a secret) writes here, never
+# into the checkout's var/ (stacks get their own: `Apuri`).
+os.environ.setdefault("APURI_VAR_DIR", tempfile.mkdtemp(prefix="apuri-test-var-"))
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +56,15 @@ def postgres_url(postgres_server: str) -> str:
     from bench.pgtemp import create_database
 
     return create_database(postgres_server, f"apuri_{time.monotonic_ns()}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_database(request, tmp_path: Path) -> str:
+    """An empty database of the test's own, once on a SQLite file and once on the real
+    PostgreSQL server: the same test on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'apuri.db'}"
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture(scope="session")
@@ -91,15 +107,55 @@ def fixture_record(kind: str, record_id: str) -> dict:
 
 TOKEN = "test-token-not-secret"
 
+_CONVERSATIONS: dict[tuple[str, str], str] = {}
+_CLIENTS = itertools.count()
+
+
+def new_conversation(base: str, source: str | None = None) -> str:
+    """A conversation id made by the gateway at `base` (POST /api/conversations). Each call
+    comes from its own loopback address (127.0.0.2, .3 …) unless `source` is given: the
+    gateway limits new conversations per client, and a test run makes hundreds."""
+    if source is None:
+        n = next(_CLIENTS) % 60_000
+        source = f"127.{n // 250 + 1}.{n % 250 + 2}.1"
+    host, port = urllib.parse.urlsplit(base).netloc.rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+    try:
+        conn.request("POST", "/api/conversations")
+        response = conn.getresponse()
+        body = json.loads(response.read())
+    finally:
+        conn.close()
+    assert response.status == 201, body
+    return body["conversation"]
+
+
+def conversation(base: str, label: str) -> str:
+    """The same server-made id for the same label at the same gateway, made on first use: a
+    test keeps calling its conversation "cb-1" and the gateway sees a real id."""
+    key = (base, label)
+    if key not in _CONVERSATIONS:
+        _CONVERSATIONS[key] = new_conversation(base)
+    return _CONVERSATIONS[key]
+
+
+def sender_of(base: str, label: str) -> str:
+    """Rasa's sender id (and the handoff records' conversation) for a labelled conversation."""
+    from bot.gateway.conversations import sender
+
+    return sender(conversation(base, label))
+
 
 class Apuri:
     """`apuri run` in its own process group (so Ctrl-C can be sent as a terminal would)."""
 
     def __init__(self, db_url: str, token: str | None = TOKEN, **extra_env: str) -> None:
         self.rasa, self.actions, self.gateway = free_port(), free_port(), free_port()
+        # each stack its own var dir (endpoints, token, secret): stacks never share files
+        self.var_dir = extra_env.pop("APURI_VAR_DIR", "") or tempfile.mkdtemp(prefix="apuri-var-")
         env = {**os.environ, "APURI_RASA_PORT": str(self.rasa),
                "APURI_ACTIONS_PORT": str(self.actions), "APURI_GATEWAY_PORT": str(self.gateway),
-               "APURI_DB_URL": db_url, **extra_env}  # fmt: skip
+               "APURI_DB_URL": db_url, "APURI_VAR_DIR": self.var_dir, **extra_env}  # fmt: skip
         env.pop("APURI_RASA_TOKEN", None)
         if token:
             env["APURI_RASA_TOKEN"] = token
@@ -176,15 +232,26 @@ def serving(command: list[str], health_url: str, env: dict[str, str]) -> Iterato
 
 
 @contextlib.contextmanager
-def second_gateway(stack: Apuri, db_url: str, **env: str) -> Iterator[str]:
-    """Another gateway (no Telegram) in front of the stack's Rasa and action server, with its
-    own settings; yields its base URL."""
-    port = free_port()
-    env = {"APURI_GATEWAY_PORT": str(port), "APURI_RASA_PORT": str(stack.rasa),
-           "APURI_ACTIONS_PORT": str(stack.actions), "APURI_RASA_TOKEN": TOKEN,
+def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterator[str]:
+    """`python -m bot.gateway` alone on 127.0.0.1 (no Telegram, nothing behind it unless
+    `env` names Rasa's and the action server's ports), until its /health answers; yields its
+    base URL. Every test that needs a gateway of its own starts it here."""
+    port = port or free_port()
+    env = {"APURI_GATEWAY_PORT": str(port), "APURI_GATEWAY_HOST": "127.0.0.1",
+           "APURI_RASA_PORT": str(free_port()), "APURI_ACTIONS_PORT": str(free_port()),
            "APURI_DB_URL": db_url, "TELEGRAM_BOT_TOKEN": "", **env}  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     with serving([sys.executable, "-m", "bot.gateway"], url + "/health", env):
+        yield url
+
+
+@contextlib.contextmanager
+def second_gateway(stack: Apuri, db_url: str, **env: str) -> Iterator[str]:
+    """Another gateway in front of the stack's Rasa and action server (its secret too), with
+    its own settings; yields its base URL."""
+    with gateway_process(db_url, APURI_RASA_PORT=str(stack.rasa),
+                         APURI_ACTIONS_PORT=str(stack.actions), APURI_RASA_TOKEN=TOKEN,
+                         APURI_VAR_DIR=stack.var_dir, **env) as url:  # fmt: skip
         yield url
 
 

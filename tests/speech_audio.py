@@ -78,3 +78,16 @@ def wav_samples(data: bytes) -> tuple[int, np.ndarray]:
     with wave.open(io.BytesIO(data)) as w:
         assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
         return w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+
+
+@functools.cache
+def festival(text: str, voice: str = "voice_suo_fi_lj_diphone") -> bytes:
+    """`text` read by one of Festival's Finnish diphone voices (Debian festvox-suopuhe-lj):
+    clearer to Whisper base than espeak-ng ("Soittakaa ambulanssi!", "Ajattelen itsemurhaa."
+    are heard right), as a WAV."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "text.txt", Path(tmp) / "speech.wav"
+        source.write_bytes(text.encode("latin-1"))  # text2wave reads Latin-1
+        subprocess.run(["text2wave", "-eval", f"({voice})", str(source), "-o", str(out)],
+                       check=True, capture_output=True)  # fmt: skip
+        return out.read_bytes()

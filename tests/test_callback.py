@@ -25,9 +25,9 @@ import pytest
 
 from actions.handoff import Handoffs
 from bot.services import free_port, wait_http
-from tests.conftest import TOKEN, Apuri, running_apuri
+from tests.conftest import TOKEN, Apuri, conversation, running_apuri, sender_of
 from tests.fake_telegram import FakeTelegram
-from tests.test_run import _pid_listening
+from tests.test_run import _pid_listening, all_pids
 
 BOT_TOKEN = "123456:TEST"
 MAIJA, LIISA = 7001, 7002  # the contact persons' Telegram chats in the fixture directory
@@ -83,17 +83,19 @@ def apuri(model_path, fake: FakeTelegram, mailbox: Mailbox, database: str) -> It
         yield stack
 
 
-def say(apuri: Apuri, conversation: str, text: str) -> str:
+def say(apuri: Apuri, label: str, text: str) -> str:
+    """The bot's answer in the conversation this test calls `label` (a real id underneath)."""
     req = urllib.request.Request(
         f"{apuri.url}/api/messages", method="POST", headers={"Content-Type": "application/json"},
-        data=json.dumps({"conversation": conversation, "text": text}).encode(),
+        data=json.dumps({"conversation": conversation(apuri.url, label), "text": text}).encode(),
     )  # fmt: skip
     with urllib.request.urlopen(req, timeout=60) as resp:
         return "\n".join(m["text"] for m in json.loads(resp.read())["messages"])
 
 
-def tracker(apuri: Apuri, conversation: str) -> str:
-    url = f"http://127.0.0.1:{apuri.rasa}/conversations/web-{conversation}/tracker?token={TOKEN}"
+def tracker(apuri: Apuri, label: str) -> str:
+    sender = sender_of(apuri.url, label)
+    url = f"http://127.0.0.1:{apuri.rasa}/conversations/{sender}/tracker?token={TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as resp:
         return resp.read().decode("utf-8")
 
@@ -224,11 +226,12 @@ def test_bad_answers_are_asked_again(apuri) -> None:
     assert "mitä asia koskee" in say(apuri, "cb-6", "milloin vain")
 
 
-def sse_lines(apuri: Apuri, conversation: str) -> Iterator[dict]:
+def sse_lines(apuri: Apuri, label: str) -> Iterator[dict]:
     """The events of a web conversation's stream, as they come."""
     conn = http.client.HTTPConnection("127.0.0.1", apuri.gateway, timeout=30)
-    conn.request("GET", f"/api/events?conversation={conversation}")
+    conn.request("GET", f"/api/events?conversation={conversation(apuri.url, label)}")
     response = conn.getresponse()
+    assert response.status == 200, response.read()
     while True:
         line = response.readline().decode("utf-8")
         if line.startswith("data: "):
@@ -278,7 +281,7 @@ def new_request(fake: FakeTelegram, chat: int, before: int) -> str:
     return re.search(r"tunnus (\w+)", first["text"]).group(1)
 
 
-def backdate_live(database: str, conversation: str, minutes: int) -> None:
+def backdate_live(database: str, apuri: Apuri, label: str, minutes: int) -> None:
     """As if the session had waited (and been quiet) `minutes` longer: the gateway's own
     timer then ends it, as it would after real minutes."""
     import datetime as dt
@@ -291,8 +294,10 @@ def backdate_live(database: str, conversation: str, minutes: int) -> None:
     then = clock.utc_key(clock.now() - dt.timedelta(minutes=minutes))
     table = schema.live_sessions
     with Handoffs(database).engine.begin() as conn:
-        conn.execute(sa.update(table).where(table.c.conversation == f"web-{conversation}")
-                     .values(created_at=then, last_activity_at=then))  # fmt: skip
+        done = conn.execute(sa.update(table)
+                            .where(table.c.conversation == sender_of(apuri.url, label))
+                            .values(created_at=then, last_activity_at=then))  # fmt: skip
+    assert done.rowcount == 1, f"no live session for {label}"
 
 
 def test_a_queue_of_two_and_a_chat_nobody_takes(apuri, fake, database) -> None:
@@ -301,7 +306,7 @@ def test_a_queue_of_two_and_a_chat_nobody_takes(apuri, fake, database) -> None:
     assert "jonossa sijalla 1" in say(apuri, "jono-1", "Hei, onko ketään paikalla?")
     assert "jonossa sijalla 2" in say(apuri, "jono-2", "Minulla olisi kysymys")
     events = sse_lines(apuri, "jono-1")
-    backdate_live(database, "jono-1", 6)  # nobody took it in five minutes
+    backdate_live(database, apuri, "jono-1", 6)  # nobody took it in five minutes
     nobody = next(events)
     assert nobody["from"] == "bot" and "Liisa ei ehtinyt vastata" in nobody["text"]
     assert "jonossa sijalla 1" in say(apuri, "jono-2", "Odotan vielä")  # moved up
@@ -311,7 +316,8 @@ def test_a_queue_of_two_and_a_chat_nobody_takes(apuri, fake, database) -> None:
     assert "Iin Eläkeläiset" in say(apuri, "jono-2", "onko täällä eläkeläisten kerhoja")
     statuses = {r["conversation"]: r["status"] for r in Handoffs(database).list()
                 if r["kind"] == "chat"}  # fmt: skip
-    assert statuses["web-jono-1"] == statuses["web-jono-2"] == "done"
+    jono_1, jono_2 = sender_of(apuri.url, "jono-1"), sender_of(apuri.url, "jono-2")
+    assert statuses[jono_1] == statuses[jono_2] == "done"
 
 
 def test_a_quiet_live_chat_ends_and_both_are_told(apuri, fake, database) -> None:
@@ -320,7 +326,7 @@ def test_a_quiet_live_chat_ends_and_both_are_told(apuri, fake, database) -> None
     fake.push_button(LIISA, f"take:{handoff_id}")
     assert "liittyi keskusteluun" in next(events)["text"]
     before = len(fake.texts(LIISA))
-    backdate_live(database, "hiljaa-1", 25)  # twenty quiet minutes
+    backdate_live(database, apuri, "hiljaa-1", 25)  # twenty quiet minutes
     assert next(events)["text"] == "Keskustelu päättyi, koska kukaan ei kirjoittanut vähään aikaan."
     fake.wait_for(LIISA, lambda s: any("vähään aikaan" in m["text"] for m in s[before:]))
 
@@ -345,24 +351,6 @@ def test_a_live_chat_from_telegram(apuri, fake, database) -> None:
     fake.push_button(LIISA, f"done:{handoff_id}")
     fake.wait_for(user, lambda s: any("Liisa päätti keskustelun" in m["text"] for m in s))
     assert Handoffs(database).get(handoff_id)["status"] == "done"
-
-
-def all_pids(root: int) -> list[int]:
-    """A process and all its descendants (every service of `apuri run`)."""
-    children: dict[int, list[int]] = {}
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(proc.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo += children.get(pid, [])
-    return out
 
 
 def test_nothing_is_lost_when_every_process_is_killed(model_path, directory_url, tmp_path) -> None:

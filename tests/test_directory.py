@@ -20,12 +20,10 @@ def doc() -> dict:
     return fixture_document()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def directory(request, tmp_path: Path) -> Directory:
+@pytest.fixture
+def directory(each_database: str) -> Directory:
     """The same tests on a real SQLite file and a real PostgreSQL database."""
-    if request.param == "sqlite":
-        return Directory(f"sqlite:///{tmp_path / 'apuri.db'}")
-    return Directory(request.getfixturevalue("postgres_url"))
+    return Directory(each_database)
 
 
 def test_fixture_is_valid(doc) -> None:

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
+import re
+import string
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
+from bot.gateway import conversations
+from bot.gateway.texts import BAD_CONVERSATION, FORBIDDEN_CONVERSATION
 from bot.services import free_port
-from tests.conftest import serving
+from tests.conftest import conversation, gateway_process, new_conversation
 
 FALLBACK = "040 555 0100"  # the sample's general contact, the default APURI_FALLBACK_PHONE
 
@@ -34,12 +38,18 @@ def call(base: str, path: str, body: bytes | None = None, method: str = "POST",
         return status, {"raw": raw.decode("utf-8", "replace")}, got
 
 
-def message(conversation: str, text: str) -> bytes:
-    return json.dumps({"conversation": conversation, "text": text}).encode()
+def message(base: str, label: str, text: str) -> bytes:
+    """A message in the conversation this test calls `label` (a real id from the gateway)."""
+    return json.dumps({"conversation": conversation(base, label), "text": text}).encode()
 
 
-def say(base: str, conversation: str, text: str) -> list[dict]:
-    status, data, _ = call(base, "/api/messages", message(conversation, text))
+def say(base: str, label: str, text: str) -> list[dict]:
+    return say_in(base, conversation(base, label), text)
+
+
+def say_in(base: str, conversation_id: str, text: str) -> list[dict]:
+    body = json.dumps({"conversation": conversation_id, "text": text}).encode()
+    status, data, _ = call(base, "/api/messages", body)
     assert status == 200, data
     return data["messages"]
 
@@ -60,10 +70,13 @@ def test_a_question_gets_the_directory_answer_with_buttons(stack) -> None:
 def test_finnish_letters_come_as_they_are(stack) -> None:
     req = urllib.request.Request(
         stack.url + "/api/messages", method="POST", headers={"Content-Type": "application/json"},
-        data=json.dumps({"conversation": "gw-2", "text": "hei"}).encode(),
+        data=message(stack.url, "gw-2", "hei"),
     )  # fmt: skip
     with urllib.request.urlopen(req, timeout=60) as resp:
         assert "Hei! Olen Apuri" in resp.read().decode("utf-8")
+
+
+ID = b"@id@"  # a real conversation id in its place at run time: these cases are about the text
 
 
 @pytest.mark.parametrize(
@@ -72,28 +85,100 @@ def test_finnish_letters_come_as_they_are(stack) -> None:
         (b"", 400, "JSON"),
         (b"{not json", 400, "JSON"),
         (b"[1, 2]", 400, "JSON"),
-        (b'{"conversation": "x"}', 400, "JSON"),
-        (b'{"conversation": "x", "text": 5}', 400, "JSON"),
+        (b'{"conversation": "@id@"}', 400, "JSON"),
+        (b'{"conversation": "@id@", "text": 5}', 400, "JSON"),
+        (b'{"conversation": "@id@", "text": ' + b"[" * 30 + b"]" * 30 + b"}", 400, "JSON"),
         (b'{"text": "hei"}', 400, "tunnus"),
         (b'{"conversation": "", "text": "hei"}', 400, "tunnus"),
+        (b'{"conversation": 5, "text": "hei"}', 400, "tunnus"),
         (b'{"conversation": "' + b"x" * 65 + b'", "text": "hei"}', 400, "tunnus"),
         (b'{"conversation": "../etc/passwd", "text": "hei"}', 400, "tunnus"),
-        (b'{"conversation": "x", "text": ""}', 400, "Kirjoita viesti"),
-        (b'{"conversation": "x", "text": "   \\n\\t  "}', 400, "Kirjoita viesti"),
-        (b'{"conversation": "x", "text": "\\u0000\\u0001\\u200b"}', 400, "Kirjoita viesti"),
-        (json.dumps({"conversation": "x", "text": "a" * 2001}).encode(), 400, "2000"),
-        (json.dumps({"conversation": "x", "text": "a" * 20_000}).encode(), 413, "liian suuri"),
-        (b'{"conversation": "x", "text": "\xff\xfe h\xe4"}', 400, "UTF-8"),
+        (b'{"conversation": "@id@", "text": ""}', 400, "Kirjoita viesti"),
+        (b'{"conversation": "@id@", "text": "   \\n\\t  "}', 400, "Kirjoita viesti"),
+        (b'{"conversation": "@id@", "text": "\\u0000\\u0001\\u200b"}', 400, "Kirjoita viesti"),
+        (json.dumps({"conversation": "@id@", "text": "a" * 2001}).encode(), 400, "2000"),
+        (json.dumps({"conversation": "@id@", "text": "a" * 20_000}).encode(), 413, "liian suuri"),
+        (b'{"conversation": "@id@", "text": "\xff\xfe h\xe4"}', 400, "UTF-8"),
     ],
 )  # fmt: skip
 def test_bad_input_gets_a_finnish_error(
     stack, body: bytes, status: int, fragment: str, request
 ) -> None:
+    if ID in body:
+        body = body.replace(ID, new_conversation(stack.url).encode())
     got, data, _ = call(stack.url, "/api/messages", body)
     assert got == status, data
     assert fragment in data["error"]
     after = f"gw-after-{abs(hash(request.node.name)) % 10**8}"
     assert "112" in say(stack.url, after, "talo palaa")[0]["text"]  # still up
+
+
+def test_a_new_conversation_id_comes_from_the_server(stack) -> None:
+    status, data, _ = call(stack.url, "/api/conversations", None)
+    assert status == 201, data
+    first = data["conversation"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", first), first  # 128 random bits and a MAC
+    status, data, _ = call(stack.url, "/api/conversations", b"")
+    assert status == 201 and data["conversation"] != first
+    assert "Hei! Olen Apuri" in texts(say_in(stack.url, first, "hei"))
+
+
+def altered(conversation_id: str, at: int) -> str:
+    """The id with one character changed so that the bytes it stands for change too (the last
+    character of 43 carries 4 bits: +16 flips one of them)."""
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    other = alphabet[(alphabet.index(conversation_id[at]) + 16) % 64]
+    return conversation_id[:at] + other + conversation_id[at + 1 :]
+
+
+FORGED = {
+    "made up": lambda real: "testi",
+    "made up, id-shaped": lambda real: "A" * 43,
+    "first character changed": lambda real: altered(real, 0),
+    "a middle character changed": lambda real: altered(real, 21),
+    "last character changed": lambda real: altered(real, 42),
+    "signed with another secret": lambda real: conversations.new(b"another gateway's secret 1234"),
+}
+ROUTES = ["/api/messages", "/api/events", "/api/voice"]
+
+
+def ask_with(base: str, route: str, conversation_id: str, text: str = "hei") -> tuple[int, dict]:
+    """One request to `route` in the conversation `conversation_id`."""
+    quoted = urllib.parse.quote(conversation_id, safe="")
+    if route == "/api/messages":
+        body = json.dumps({"conversation": conversation_id, "text": text}).encode()
+        status, data, _ = call(base, route, body)
+    elif route == "/api/events":
+        status, data, _ = call(base, f"{route}?conversation={quoted}", None, method="GET")
+    else:
+        status, data, _ = call(base, f"{route}?conversation={quoted}", b"RIFF\0\0\0\0WAVE",
+                               headers={"Content-Type": "audio/wav"})  # fmt: skip
+    return status, data
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("forged", list(FORGED))
+def test_an_id_the_server_did_not_sign_is_refused(stack, route: str, forged: str) -> None:
+    real = new_conversation(stack.url)
+    fake = FORGED[forged](real)
+    assert fake != real and conversations.sender(fake) != conversations.sender(real)
+    status, data = ask_with(stack.url, route, fake)
+    assert (status, data.get("error")) == (403, FORBIDDEN_CONVERSATION), data
+    assert "messages" not in data  # nothing from the bot for a conversation that is not yours
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("bad", ["", "../etc/passwd", "x" * 65, "hei maailma", "ä" * 10])
+def test_a_malformed_id_is_refused_on_every_route(stack, route: str, bad: str) -> None:
+    status, data = ask_with(stack.url, route, bad)
+    assert (status, data.get("error")) == (400, BAD_CONVERSATION), data
+    assert "tunnus" in data["error"]
+
+
+def test_a_refused_id_with_danger_words_still_gets_112(stack) -> None:
+    status, data = ask_with(stack.url, "/api/messages", "testi", "talo palaa")
+    assert status == 403 and data["error"] == FORBIDDEN_CONVERSATION, data
+    assert "112" in data["messages"][0]["text"]
 
 
 def test_exactly_2000_characters_is_fine(stack) -> None:
@@ -120,7 +205,7 @@ def test_the_same_conversation_keeps_its_place(stack) -> None:
 def test_a_burst_is_slowed_down_politely_and_others_are_served(stack) -> None:
     statuses = []
     for _ in range(40):
-        status, data, _ = call(stack.url, "/api/messages", message("gw-burst", "hei"))
+        status, data, _ = call(stack.url, "/api/messages", message(stack.url, "gw-burst", "hei"))
         statuses.append(status)
     assert 429 in statuses
     assert "Odota hetki" in data["error"] or statuses[-1] == 200
@@ -150,14 +235,11 @@ def test_health_names_every_part(stack) -> None:
 
 
 @pytest.fixture(scope="module")
-def lonely_gateway(directory_url: str) -> Iterator[str]:
-    """A gateway whose Rasa and action server are not there."""
-    port = free_port()
-    env = {"APURI_GATEWAY_PORT": str(port), "APURI_RASA_PORT": str(free_port()),
-           "APURI_ACTIONS_PORT": str(free_port()), "APURI_DB_URL": directory_url,
-           "TELEGRAM_BOT_TOKEN": ""}  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    with serving([sys.executable, "-m", "bot.gateway"], f"{base}/health", env):
+def lonely_gateway(directory_url: str, tmp_path_factory) -> Iterator[str]:
+    """A gateway whose Rasa and action server are not there (its secret in a var dir of its
+    own, not the checkout's)."""
+    var = str(tmp_path_factory.mktemp("var"))
+    with gateway_process(directory_url, APURI_VAR_DIR=var) as base:
         yield base
 
 
@@ -170,7 +252,7 @@ def test_rasa_down_gives_the_general_number(lonely_gateway: str) -> None:
     assert status == 200 and '<html lang="fi"' in page["raw"]
 
 
-def test_the_event_stream_stays_open_and_delivers_later_messages(monkeypatch) -> None:
+def test_the_event_stream_stays_open_and_delivers_later_messages(monkeypatch, tmp_path) -> None:
     """In one process: a listener on /api/events hears keepalives through quiet times and then
     gets what is published to its conversation."""
     from aiohttp.test_utils import TestClient, TestServer
@@ -181,13 +263,19 @@ def test_the_event_stream_stays_open_and_delivers_later_messages(monkeypatch) ->
     from bot.gateway.web import HUB, web_sender
 
     monkeypatch.setattr(routes, "KEEPALIVE", 0.2)
+    monkeypatch.setenv("APURI_VAR_DIR", str(tmp_path))  # its secret: not in the checkout's var
 
     async def scenario() -> list[str]:
         app = create_app(Config(rasa_url=f"http://127.0.0.1:{free_port()}"))
         async with TestClient(TestServer(app)) as client:
             bad = await client.get("/api/events?conversation=../x")
             assert bad.status == 400
-            resp = await client.get("/api/events?conversation=sse-1")
+            made = await client.post("/api/conversations")
+            assert made.status == 201
+            sse = (await made.json())["conversation"]
+            unknown = await client.get("/api/events?conversation=sse-1")
+            assert unknown.status == 403
+            resp = await client.get(f"/api/events?conversation={sse}")
             assert resp.headers["Content-Type"].startswith("text/event-stream")
             assert (await resp.content.readline()).startswith(b":")
             await resp.content.readline()
@@ -195,8 +283,8 @@ def test_the_event_stream_stays_open_and_delivers_later_messages(monkeypatch) ->
                 assert (await asyncio.wait_for(resp.content.readline(), 5)).startswith(b":")
                 await resp.content.readline()
             for _ in range(50):  # the listener registers when the stream starts
-                if await app[HUB].publish(web_sender("sse-1"), {"text": "Hei, täällä Maija.",
-                                                                "from": "human", "name": "Maija"}):
+                if await app[HUB].publish(web_sender(sse), {"text": "Hei, täällä Maija.",
+                                                            "from": "human", "name": "Maija"}):
                     break
                 await asyncio.sleep(0.05)
             line = b":"

@@ -1,6 +1,7 @@
 """`apuri run` end to end: both services start on 127.0.0.1, the REST channel answers, the HTTP
 API needs the token, a service that dies comes back, bad requests do not bring it down, Ctrl-C
-stops everything and exits 0."""
+stops everything and exits 0, and what a run generates stays private in its own var dir (the
+token never on a command line)."""
 
 from __future__ import annotations
 
@@ -189,14 +190,62 @@ def test_ctrl_c_stops_everything_and_exits_0(model_path, tmp_path) -> None:
         assert not listening_addresses(port)
 
 
+def all_pids(root: int) -> list[int]:
+    """A process and all its descendants (every service of `apuri run`)."""
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(proc.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def command_line(pid: int | str) -> str:
+    """A process's command line as `ps` shows it to every user ("" once it is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode("utf-8", "replace")
+
+
 def test_ctrl_c_while_starting_exits_0(model_path, tmp_path) -> None:
+    started = time.time()
     apuri = Apuri(f"sqlite:///{tmp_path / 'apuri.db'}", token=None)
     wait_http(f"http://127.0.0.1:{apuri.actions}/health", [apuri.proc], 120)
+    var = Path(apuri.var_dir)
+    token = (var / "rasa-token").read_text(encoding="utf-8").strip()
+    secret = (var / "secret").read_text(encoding="utf-8").strip()
+    assert len(token) >= 32 and len(secret) >= 16
+    services = {pid: command_line(pid) for pid in all_pids(apuri.proc.pid)}
+    for part in ("bot.rasa_server", "bot.gateway", "run actions"):  # all three are running
+        assert any(part in line for line in services.values()), (part, services)
+    everyone = {p.name: command_line(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()}
+    showing = [f"{pid}: {line[:200]}" for pid, line in everyone.items() if token in line]
+    assert not showing, "the generated Rasa token is on a command line (ps shows it to all)"
     assert apuri.ctrl_c() == 0, apuri.output[-2000:]
     for port in (apuri.rasa, apuri.actions):
         assert not listening_addresses(port)
-    token_file = ROOT / "var" / "rasa-token"
-    assert token_file.stat().st_mode & 0o077 == 0  # a generated token is readable by us only
+
+    assert var.stat().st_mode & 0o777 == 0o700, oct(var.stat().st_mode)
+    for name in ("rasa-token", "endpoints.yml", "secret"):  # the run's files, in its own var dir
+        mode = (var / name).stat().st_mode & 0o777
+        assert mode == 0o600, (name, oct(mode))  # readable by us only
+    endpoints = (var / "endpoints.yml").read_text(encoding="utf-8")
+    assert f"127.0.0.1:{apuri.actions}/webhook" in endpoints
+    mine = (token, secret, f"127.0.0.1:{apuri.actions}/webhook")
+    for path in (ROOT / "var").iterdir() if (ROOT / "var").is_dir() else ():
+        if path.is_file() and path.stat().st_mtime >= started - 1:  # others may write there
+            content = path.read_bytes().decode("utf-8", "replace")
+            assert not any(value in content for value in mine), f"this run wrote {path}"
 
 
 def test_bad_port_gives_a_clear_message(model_path) -> None:

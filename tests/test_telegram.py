@@ -28,7 +28,7 @@ from bot.gateway import texts
 from bot.gateway.limits import RateLimit
 from bot.gateway.telegram import MAX_MESSAGE, split
 from bot.services import free_port, wait_http
-from tests.conftest import ROOT, TOKEN
+from tests.conftest import ROOT, TOKEN, new_conversation
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import BackgroundServer, FakeTelegram, Json
 
@@ -611,7 +611,8 @@ def test_gateway_works_while_the_bot_api_is_unreachable(stack, directory_url: st
         status, page = http(f"{gateway.url}/")
         assert status == 200 and 'lang="fi"' in page
         status, body = http(f"{gateway.url}/api/messages", method="POST",
-                            body={"conversation": "tg-down-1", "text": "talo palaa"})  # fmt: skip
+                            body={"conversation": new_conversation(gateway.url),
+                                  "text": "talo palaa"})  # fmt: skip
         assert status == 200, body
         assert "112" in said(json.loads(body)["messages"])
         fake.fail("502")  # up, but behind a proxy that cannot reach it

@@ -16,7 +16,7 @@ from tests.speech_audio import FORMATS, KOREAN, generated, joined, spoken, wav_s
 from voice import audio, models
 from voice.audio import AudioProblem, checked_pcm
 from voice.stt import VoskEngine, WhisperEngine, load_stt
-from voice.tts import EspeakTTS
+from voice.tts import EspeakTTS, SpeechTooLong
 
 
 def vosk_korean_dir() -> Path:
@@ -184,8 +184,16 @@ def test_numbers_are_read_as_finnish_words_not_skipped() -> None:
     assert len(digits) / rate > 3.0  # ten digits, one by one
 
 
-@pytest.mark.parametrize("text", ["", "   ", "<speak>kokeilu</speak>", "a" * 5000,
+@pytest.mark.parametrize("text", ["", "   ", "<speak>kokeilu</speak>", "a" * 2000,
                                   "\x00\x07 ohjausmerkkejä", "--help", "-v en"])
 def test_speech_out_never_fails_on_odd_text(text: str) -> None:
     rate, samples = wav_samples(EspeakTTS(normalize=speakable).synthesize(text))
     assert rate > 8000 and samples.size >= 0
+
+
+@pytest.mark.parametrize("text", ["a " * 1300, "1" * 1400, "Hei. " * 290])
+def test_speech_out_refuses_what_would_be_minutes_of_audio(text: str) -> None:
+    """Too many letters once numbers are words, or too many seconds of audio (read slowly):
+    a clear error, never megabytes of WAV."""
+    with pytest.raises(SpeechTooLong):
+        EspeakTTS(normalize=speakable).synthesize(text, slow=True)

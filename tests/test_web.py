@@ -109,7 +109,7 @@ class Watch:
 
 @pytest.fixture
 def new_page(browser):
-    """A fresh browser profile (empty localStorage) per call; closed after the test."""
+    """A fresh browser profile (empty storage) per call; closed after the test."""
     contexts = []
 
     def make(width: int = 1024, height: int = 768, scale: float = 1):
@@ -213,9 +213,22 @@ def font_px(locator) -> float:
 # --- the page --------------------------------------------------------------------------------
 
 
+def made(response) -> bool:
+    return response.url.endswith("/api/conversations") and response.request.method == "POST"
+
+
+def kept_conversation(page) -> str | None:
+    """The page's conversation id, kept for this tab only."""
+    return page.evaluate("sessionStorage.getItem('apuri.conversation')")
+
+
 def test_keyboard_only_conversation_survives_reload_and_starts_over(stack, new_page) -> None:
     page = new_page()
-    page.goto(stack.url + "/")
+    with page.expect_response(made) as first:  # the page asks the server for its id on load
+        page.goto(stack.url + "/")
+    assert first.value.status == 201
+    given = first.value.json()["conversation"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", given), given
     parts = chat(page)
     expect(page.locator("html")).to_have_attribute("lang", "fi")
     expect(parts.log).to_have_attribute("aria-live", "polite")
@@ -239,10 +252,15 @@ def test_keyboard_only_conversation_survives_reload_and_starts_over(stack, new_p
         new MutationObserver(seen).observe(document.body,
             {subtree: true, childList: true, characterData: true});
     }""")  # records "Apuri kirjoittaa…" while waiting; evaluate is not bound by the page's CSP
-    with page.expect_response(re.compile(r"/api/events\?conversation=")) as events:
+    with page.expect_response(re.compile(r"/api/events\?conversation=")) as events, \
+            page.expect_request("**/api/messages") as sent:  # fmt: skip
         page.keyboard.type("onko Kuopiossa kuoroja")
         page.keyboard.press("Enter")
     assert events.value.status == 200
+    assert json.loads(sent.value.post_data or "{}")["conversation"] == given
+    assert events.value.url.endswith(f"/api/events?conversation={given}")
+    assert kept_conversation(page) == given
+    assert page.evaluate("localStorage.getItem('apuri.conversation')") is None
     expect(parts.log).to_contain_text("Sinä: onko Kuopiossa kuoroja")
     expect(parts.log).to_contain_text("Kuopion Kamarikuoro")
     expect(parts.log).to_contain_text("Apuri: Löysin nämä")
@@ -274,20 +292,27 @@ def test_keyboard_only_conversation_survives_reload_and_starts_over(stack, new_p
     expect(parts.log).to_contain_text("Savon Laulajat")
     shot(page, "web-03-uudelleenlataus")
 
-    before = page.evaluate("localStorage.getItem('apuri.conversation')")
+    before = kept_conversation(page)
+    assert before == given, "the reload lost the conversation id"
     parts.restart.focus()
-    page.keyboard.press("Enter")
+    with page.expect_response(made) as fresh:  # "Aloita alusta" forgets the id: a new one
+        page.keyboard.press("Enter")
     expect(parts.log).to_be_empty()
     expect(page.get_by_role("status").filter(has_text="Uusi keskustelu")).to_be_visible()
-    after = page.evaluate("localStorage.getItem('apuri.conversation')")
-    assert after and after != before and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", after)
+    assert fresh.value.status == 201
+    after = fresh.value.json()["conversation"]
+    page.wait_for_function("id => sessionStorage.getItem('apuri.conversation') === id", arg=after)
+    assert after != before
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", after), after
     assert is_focused(parts.box)
     page.reload()
     expect(parts.log).to_be_empty()
     shot(page, "web-04-alusta")
 
     page.keyboard.press("Tab")
-    ask(page, "kuka on Kuopion järjestöyhdyshenkilö")
+    with page.expect_request("**/api/messages") as sent:
+        ask(page, "kuka on Kuopion järjestöyhdyshenkilö")
+    assert json.loads(sent.value.post_data or "{}")["conversation"] == after
     expect(parts.log).to_contain_text("Maija Esimerkki")
     number = page.get_by_role("link", name="040 555 0102")
     expect(number).to_have_attribute("href", "tel:+358405550102")
@@ -307,7 +332,7 @@ def test_markup_in_messages_is_shown_never_run(stack, new_page) -> None:
     assert parts.log.locator("img, script").count() == 0
     assert page.locator("img").count() == 0
 
-    page.reload()  # from localStorage: still text
+    page.reload()  # from sessionStorage: still text
     expect(parts.log).to_contain_text("Sinä: " + MARKUP)
     assert parts.log.locator("img, script").count() == 0
     shot(page, "web-05-merkinnat-tekstina")

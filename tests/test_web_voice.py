@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests import test_web
-from tests.conftest import second_gateway, speech_state
+from tests.conftest import conversation, second_gateway, speech_state
 from tests.test_web import (
     ARTIFACTS,
     CHROMIUM,
@@ -218,7 +218,7 @@ def test_without_speech_input_puhu_explains_and_typing_still_works(deaf_gateway,
     assert speech["output"] is True, speech
 
     refused = page.request.post(
-        deaf_gateway + "/api/voice?conversation=kuuro",
+        deaf_gateway + f"/api/voice?conversation={conversation(deaf_gateway, 'kuuro')}",
         data=b"RIFF0000WAVE",
         headers={"Content-Type": "audio/wav"},
     )

@@ -10,16 +10,26 @@ import io
 import shutil
 import struct
 import subprocess
+import threading
 import wave
 from collections.abc import Callable
 
 NORMAL_WPM = 150  # a little slower than espeak-ng's 175: the listeners are often elderly
 SLOW_WPM = 110
 TIMEOUT = 30.0
+# What is read at once, after numbers became words, and how long it may sound: a short text of
+# many digits or many tiny sentences cannot turn into minutes of audio and megabytes of WAV.
+MAX_SPOKEN_CHARS = 2400
+MAX_SECONDS = 180
+MAX_WAV_BYTES = 44 + MAX_SECONDS * 22050 * 2  # espeak-ng speaks 16-bit mono at 22 050 Hz
 
 
 class SpeechUnavailable(Exception):
     """espeak-ng is not installed or failed."""
+
+
+class SpeechTooLong(ValueError):
+    """The text, read aloud, would be longer than one answer should ever be."""
 
 
 def _pcm_of(wav_bytes: bytes) -> tuple[int, bytes]:
@@ -62,14 +72,42 @@ class EspeakTTS:
     def synthesize(self, text: str, slow: bool = False) -> bytes:
         """The text spoken, as a mono 16-bit WAV."""
         spoken = self.normalize(text).strip() or "."
+        if len(spoken) > MAX_SPOKEN_CHARS:
+            raise SpeechTooLong(f"{len(spoken)} characters to read")
         command = ["espeak-ng", "-v", self.voice, "-b", "1", "--stdout",
                    "-s", str(SLOW_WPM if slow else NORMAL_WPM), "-g", "6" if slow else "2"]
-        try:  # the text goes in on stdin: never a command-line argument, never SSML
-            done = subprocess.run(command, input=spoken.encode("utf-8"), capture_output=True,
-                                  timeout=TIMEOUT)  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired) as err:
-            raise SpeechUnavailable(str(err)) from err
-        if done.returncode != 0:
-            raise SpeechUnavailable(done.stderr.decode(errors="replace")[-200:])
-        rate, pcm = _pcm_of(done.stdout)
+        rate, pcm = _pcm_of(_run_capped(command, spoken.encode("utf-8"), MAX_WAV_BYTES))
         return wav_bytes(pcm, rate)
+
+
+def _run_capped(command: list[str], stdin: bytes, limit: int) -> bytes:
+    """espeak-ng's WAV, read as it comes and stopped at `limit` bytes (SpeechTooLong): many
+    short sentences read slowly can be minutes of audio, and none of it is kept past the cap.
+    The text goes in on stdin: never a command-line argument, never SSML."""
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)  # fmt: skip
+    except OSError as err:
+        raise SpeechUnavailable(str(err)) from err
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write(stdin)  # a few kilobytes: fits the pipe before espeak-ng reads it
+        proc.stdin.close()
+        out = bytearray()
+        while chunk := proc.stdout.read(1 << 16):
+            out += chunk
+            if len(out) > limit:
+                proc.kill()
+                raise SpeechTooLong(f"more than {limit} bytes of audio")
+        error = proc.stderr.read()
+        code = proc.wait()
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    if code != 0:
+        raise SpeechUnavailable(error.decode(errors="replace")[-200:] or f"exit code {code}")
+    return bytes(out)

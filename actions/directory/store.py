@@ -20,13 +20,11 @@ from alembic.config import Config
 from actions.directory import schema
 from actions.directory.validate import FORMAT, KINDS, NAME_FIELD, DirectoryValidationError, validate
 from bot import clock, finnish
+from bot.settings import database_url
 
-DEFAULT_URL = "sqlite:///var/apuri.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def database_url() -> str:
-    return os.environ.get("APURI_DB_URL") or DEFAULT_URL
+MAX_TERMS = 6  # words of one question a search must all match
+CONNECT_TIMEOUT = 5  # seconds: a database that does not answer is down, not slow
 
 
 def search_terms(text: str) -> set[str]:
@@ -43,21 +41,45 @@ def search_terms(text: str) -> set[str]:
     return terms
 
 
+def query_terms(text: str | None) -> list[str]:
+    """The words a search joins on: at most MAX_TERMS, the longest (the most specific) first,
+    so a long question never builds a join per word (SQLite stops at 64 tables)."""
+    terms = sorted(search_terms(text or ""), key=lambda t: (-len(t), t))
+    return sorted(terms[:MAX_TERMS])
+
+
 def open_database(url: str | None = None) -> sa.engine.Engine:
     """An engine on APURI_DB_URL (or `url`) with the schema at the newest Alembic revision.
 
     The directory and the handoff records share the database and its migrations.
     """
     url = url or database_url()
+    connect_args: dict[str, Any] = {}
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, future=True)
+        _private_sqlite_file(Path(url.removeprefix("sqlite:///")))
+    elif url.startswith("postgresql"):
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT
+    # hide_parameters: an error's text never carries what a user wrote (a subject, a number);
+    # pool_pre_ping: the first message after a database restart gets a fresh connection
+    engine = sa.create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True,
+                              connect_args=connect_args)  # fmt: skip
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The SQLite file (and its journal, which SQLite makes with the file's mode) readable by
+    its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        if name.exists() and name.stat().st_mode & 0o077:
+            os.chmod(name, 0o600)
 
 
 class Directory:
@@ -216,7 +238,7 @@ class Directory:
             join(schema.record_municipalities, "municipality", f"region:{region}")
         if topic:
             join(schema.record_topics, "topic", topic)
-        for term in sorted(search_terms(text or "")):
+        for term in query_terms(text):
             join(schema.record_terms, "term", term)
         if role:
             join(schema.record_terms, "term", f"role:{role}")

@@ -38,6 +38,7 @@ outbox = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", WHEN, nullable=False),
     sa.Column("claimed_until", WHEN),
+    sa.Column("claim_token", sa.String(32)),  # who claimed it: only they mark it sent or failed
     sa.Column("sent_at", WHEN),
     sa.Column("last_error", sa.String(200)),
 )  # fmt: skip
@@ -46,7 +47,7 @@ vault = sa.Table(
     "vault", metadata,
     sa.Column("conversation", sa.String(100), primary_key=True),
     sa.Column("tag", sa.String(32), primary_key=True),
-    sa.Column("value", sa.String(32), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),  # a number, or a private message
     sa.Column("created_at", WHEN, nullable=False),
 )  # fmt: skip
 
@@ -69,6 +70,13 @@ staff = sa.Table(
     sa.Column("created_at", WHEN, nullable=False),
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", WHEN),
+)  # fmt: skip
+
+login_attempts = sa.Table(
+    "login_attempts", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("until", WHEN, nullable=False),
 )  # fmt: skip
 
 staff_sessions = sa.Table(

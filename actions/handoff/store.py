@@ -1,15 +1,18 @@
 """Handoff and callback requests: every SQL statement about them lives here.
 
 A request is written with its delivery rows (the outbox) in one transaction, before the bot
-tells the user it is confirmed. Deliveries are claimed with a lease, so one sender at a time
-works on a row and a sender that dies lets it go when the lease ends; a row is sent once.
-Phone numbers live only in these records (and, until a request is made, in the vault the
-gateway keeps instead of Rasa's tracker); purge empties them when done requests grow old.
+tells the user it is confirmed. Deliveries are claimed one at a time with a lease and a random
+token, so one sender at a time works on a row, a sender that dies lets it go when the lease ends,
+and only the current claimer can mark a row sent or failed; a row is sent once, also with several
+gateways on one database. Phone numbers live only in these records (and, until a request is
+made, in the vault the gateway keeps instead of Rasa's tracker); purge empties them when
+requests grow old, whatever their status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
@@ -19,10 +22,22 @@ from actions.directory.store import open_database
 from actions.handoff import schema
 from bot import clock
 
-LEASE = dt.timedelta(seconds=60)  # a claimed delivery is someone's for this long
+logger = logging.getLogger(__name__)
+
+# The timing of one delivery, in one place. A sender claims one row for LEASE, sends it, then
+# marks it sent or failed. A send gives up after SEND_TIMEOUT (Telegram: asyncio.wait_for;
+# e-mail: one deadline for the whole SMTP exchange) and marking is retried for at most
+# MARK_WITHIN; together far less than LEASE, so a claim does not run out while its claimer still
+# works on it and no second gateway sends the same row. A claimer that dies lets it go with the
+# lease; the claim token keeps a late claimer from marking a row someone else now holds.
+SEND_TIMEOUT = dt.timedelta(seconds=30)
+MARK_WITHIN = dt.timedelta(seconds=60)
+LEASE = dt.timedelta(minutes=5)
 BACKOFF_FIRST, BACKOFF_MAX = 5.0, 60.0  # seconds between delivery attempts
+CLAIM_SPARE = 10  # rows looked at beyond those wanted: another sender may take the first ones
 STATUSES = ("open", "taken", "done")
-PERSONAL = ("phone", "subject", "preferred_text")
+# What purge and forget empty; "conversation" is "tg-<chat id>" for a Telegram user.
+PERSONAL = ("phone", "subject", "preferred_text", "conversation")
 
 
 def stamp(moment: dt.datetime | None = None) -> str:
@@ -31,6 +46,10 @@ def stamp(moment: dt.datetime | None = None) -> str:
 
 def _row(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
+
+
+class PrivateNotKept(Exception):
+    """A message that was to be private could not be stored; it must not go on in clear."""
 
 
 class Handoffs:
@@ -94,80 +113,109 @@ class Handoffs:
             return conn.execute(query.values(**values)).rowcount == 1
 
     def forget(self, handoff_id: str) -> bool:
-        """Delete the personal data of one request (on request, or when it grows old)."""
-        query = (sa.update(schema.handoffs).where(schema.handoffs.c.id == handoff_id)
+        """Delete the personal data of one request and its live session, on request: the
+        person asked, or staff did for them."""
+        h, ls = schema.handoffs, schema.live_sessions
+        query = (sa.update(h).where(h.c.id == handoff_id)
                  .values(**dict.fromkeys(PERSONAL), purged_at=stamp()))  # fmt: skip
         with self.engine.begin() as conn:
-            return conn.execute(query).rowcount == 1
+            found = conn.execute(query).rowcount == 1
+            conn.execute(sa.delete(ls).where(ls.c.handoff_id == handoff_id))
+        return found
 
     def purge(self, days: int) -> int:
-        """Forget the personal data of done requests older than `days`; how many."""
+        """Forget the personal data of old requests, so that none is kept forever; how many.
+
+        Done requests go `days` after they were done; open and taken ones `days` after they
+        were made (created_at), even if nobody ever finished them. Ended live sessions and those
+        of purged requests are deleted, and vault rows older than `days`."""
         before = stamp(clock.now() - dt.timedelta(days=days))
-        h = schema.handoffs
-        query = (sa.update(h)
-                 .where(h.c.status == "done", h.c.done_at < before, h.c.purged_at.is_(None))
+        h, ls, v = schema.handoffs, schema.live_sessions, schema.vault
+        old = sa.or_(sa.and_(h.c.status == "done", h.c.done_at < before),
+                     sa.and_(h.c.status != "done", h.c.created_at < before))  # fmt: skip
+        query = (sa.update(h).where(old, h.c.purged_at.is_(None))
                  .values(**dict.fromkeys(PERSONAL), purged_at=stamp()))  # fmt: skip
+        purged = sa.select(h.c.id).where(h.c.purged_at.is_not(None))
         with self.engine.begin() as conn:
             count = conn.execute(query).rowcount
-            old = stamp(clock.now() - dt.timedelta(days=days))
-            conn.execute(sa.delete(schema.vault).where(schema.vault.c.created_at < old))
+            conn.execute(sa.delete(ls).where(sa.or_(ls.c.status == "ended",
+                                                    ls.c.handoff_id.in_(purged))))  # fmt: skip
+            conn.execute(sa.delete(v).where(v.c.created_at < before))
         return count
 
     # -- deliveries ----------------------------------------------------------------------------
 
-    def claim_due(self, channels: tuple[str, ...], limit: int = 10) -> list[dict[str, Any]]:
-        """Deliveries on these channels that are due and free, each now claimed for LEASE,
-        with their request."""
+    def claim_due(self, channels: tuple[str, ...], limit: int = 1) -> list[dict[str, Any]]:
+        """Deliveries on these channels that are due and free, each now claimed for LEASE with a
+        new token (`claim_token`, for sent and failed), with their request. One by default:
+        a sender claims the next row only when it is done with this one."""
         now = clock.now()
         o, h = schema.outbox, schema.handoffs
+        free = sa.or_(o.c.claimed_until.is_(None), o.c.claimed_until < stamp(now))
         due = (sa.select(o.c.id).join(h, h.c.id == o.c.handoff_id).where(
             o.c.sent_at.is_(None), o.c.next_attempt_at <= stamp(now), o.c.channel.in_(channels),
-            sa.or_(o.c.claimed_until.is_(None), o.c.claimed_until < stamp(now)),
-            h.c.purged_at.is_(None),  # forgotten on request before it went out: not sent
-        ).order_by(o.c.next_attempt_at).limit(limit))  # fmt: skip
+            free, h.c.purged_at.is_(None),  # forgotten on request before it went out: not sent
+        ).order_by(o.c.next_attempt_at, o.c.id).limit(limit + CLAIM_SPARE))  # fmt: skip
         claimed = []
         with self.engine.begin() as conn:
             for (row_id,) in conn.execute(due).all():
-                taken = conn.execute(
-                    sa.update(o).where(o.c.id == row_id, o.c.sent_at.is_(None), sa.or_(
-                        o.c.claimed_until.is_(None), o.c.claimed_until < stamp(now)))
-                    .values(claimed_until=stamp(now + LEASE))
+                token = secrets.token_hex(16)
+                taken = conn.execute(  # another sender may have taken it since: only if free
+                    sa.update(o).where(o.c.id == row_id, o.c.sent_at.is_(None), free)
+                    .values(claimed_until=stamp(now + LEASE), claim_token=token)
                 ).rowcount  # fmt: skip
                 if taken:
                     claimed.append(row_id)
+                    if len(claimed) == limit:
+                        break
             if not claimed:
                 return []
             query = (sa.select(o, h.c.kind, h.c.person_name, h.c.municipality, h.c.topic,
                                h.c.phone, h.c.preferred_text, h.c.subject, h.c.created_at,
                                h.c.status)
-                     .join(h, h.c.id == o.c.handoff_id).where(o.c.id.in_(claimed)))  # fmt: skip
+                     .join(h, h.c.id == o.c.handoff_id).where(o.c.id.in_(claimed))
+                     .order_by(o.c.next_attempt_at, o.c.id))  # fmt: skip
             return [_row(r) for r in conn.execute(query)]
 
-    def sent(self, outbox_id: int) -> None:
-        """The channel accepted it: done for good, and the request counts as delivered."""
+    def sent(self, outbox_id: int, token: str) -> bool:
+        """The channel accepted it: done for good, and the request counts as delivered. Only
+        while this claim (`token`) still holds the row; whether it did."""
         now = stamp()
         o, h = schema.outbox, schema.handoffs
+        mine = (o.c.id == outbox_id, o.c.claim_token == token, o.c.sent_at.is_(None))
         with self.engine.begin() as conn:
-            conn.execute(sa.update(o).where(o.c.id == outbox_id).values(sent_at=now,
-                                                                        claimed_until=None))
+            if not conn.execute(sa.update(o).where(*mine).values(
+                    sent_at=now, claimed_until=None, claim_token=None)).rowcount:  # fmt: skip
+                logger.warning("outbox %s: sent, but the claim was lost (its lease ran out)",
+                               outbox_id)  # fmt: skip
+                return False
             handoff_id = conn.execute(sa.select(o.c.handoff_id).where(o.c.id == outbox_id)).scalar()
             conn.execute(sa.update(h).where(h.c.id == handoff_id, h.c.delivered_at.is_(None))
                          .values(delivered_at=now))  # fmt: skip
+        return True
 
-    def failed(self, outbox_id: int, attempts: int, error: str) -> None:
-        """Try again later: 5 s, 10 s, 20 s … at most 10 minutes."""
+    def failed(self, outbox_id: int, token: str, attempts: int, error: str) -> bool:
+        """Try again later: 5 s, 10 s, 20 s … at most a minute. Only while this claim (`token`)
+        still holds the row, so a late failure never releases someone else's; whether it did."""
         wait = min(BACKOFF_FIRST * 2 ** max(attempts, 0), BACKOFF_MAX)
         values = {"attempts": attempts + 1, "last_error": error[:200], "claimed_until": None,
+                  "claim_token": None,
                   "next_attempt_at": stamp(clock.now() + dt.timedelta(seconds=wait))}  # fmt: skip
+        o = schema.outbox
+        mine = (o.c.id == outbox_id, o.c.claim_token == token, o.c.sent_at.is_(None))
         with self.engine.begin() as conn:
-            conn.execute(sa.update(schema.outbox).where(schema.outbox.c.id == outbox_id)
-                         .values(**values))  # fmt: skip
+            if conn.execute(sa.update(o).where(*mine).values(**values)).rowcount:
+                return True
+        logger.warning("outbox %s: failed, but the claim was lost (its lease ran out)", outbox_id)
+        return False
 
     def retry_now(self) -> int:
-        """After a (re)start: every unsent delivery is due at once; leases stand."""
+        """After a (re)start: every unsent delivery nobody holds is due at once; live claims
+        stand (another gateway may be sending it now)."""
         o = schema.outbox
+        free = sa.or_(o.c.claimed_until.is_(None), o.c.claimed_until < stamp())
         with self.engine.begin() as conn:
-            return conn.execute(sa.update(o).where(o.c.sent_at.is_(None))
+            return conn.execute(sa.update(o).where(o.c.sent_at.is_(None), free)
                                 .values(next_attempt_at=stamp())).rowcount  # fmt: skip
 
     def recipient_of(self, handoff_id: str, recipient: str) -> bool:
@@ -201,14 +249,35 @@ class Handoffs:
 
     def keep_message(self, conversation: str, text: str) -> str:
         """A tag that stands for a private message ("viesti1": a callback's subject)."""
+        with self.engine.begin() as conn:
+            return self._keep_message(conn, conversation, text)
+
+    @staticmethod
+    def _keep_message(conn: sa.engine.Connection, conversation: str, text: str) -> str:
+        v = schema.vault
+        count = conn.execute(sa.select(sa.func.count()).select_from(v).where(
+            v.c.conversation == conversation, v.c.tag.like("viesti%"))).scalar()  # fmt: skip
+        tag = f"viesti{count + 1}"
+        conn.execute(sa.insert(v), [{"conversation": conversation, "tag": tag,
+                                     "value": text[:2000], "created_at": stamp()}])  # fmt: skip
+        return tag
+
+    def keep_private(self, conversation: str, flag: str, text: str) -> str | None:
+        """When the conversation's next message was to be private (`flag` set): the message
+        kept and its tag, the flag spent in the same transaction, so that a failure leaves the
+        flag set and the message is never taken for an ordinary one. None when not private.
+
+        Raises PrivateNotKept when the flag was there but the message could not be stored."""
         v = schema.vault
         with self.engine.begin() as conn:
-            count = conn.execute(sa.select(sa.func.count()).select_from(v).where(
-                v.c.conversation == conversation, v.c.tag.like("viesti%"))).scalar()  # fmt: skip
-            tag = f"viesti{count + 1}"
-            conn.execute(sa.insert(v), [{"conversation": conversation, "tag": tag,
-                                         "value": text[:2000], "created_at": stamp()}])  # fmt: skip
-        return tag
+            spent = conn.execute(sa.delete(v).where(v.c.conversation == conversation,
+                                                    v.c.tag == flag)).rowcount  # fmt: skip
+            if not spent:
+                return None
+            try:
+                return self._keep_message(conn, conversation, text)
+            except sa.exc.SQLAlchemyError as err:  # the transaction rolls back: the flag stays
+                raise PrivateNotKept(type(err).__name__) from None
 
     def keep_flag(self, conversation: str, flag: str) -> None:
         v = schema.vault

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot import privacy, settings
 from bot.gateway import staff, texts
 from bot.gateway import web as routes
 from bot.gateway.config import Config
 from bot.gateway.delivery import Delivery
 from bot.gateway.hub import EventHub
-from bot.gateway.limits import RateLimit
+from bot.gateway.limits import Limits
 from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient
 from bot.gateway.records import Records
@@ -64,32 +66,71 @@ async def cross_origin_api(request: web.Request, handler: Handler) -> web.Stream
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    if response.prepared:
-        return response
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if response.content_type == "text/html":
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors *",
-        )
+async def plain_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Request bodies arrive as they are: a compressed one would be inflated past every size
+    check (they count the compressed length), so it is refused before it is read. A connection
+    whose body was refused unread (too large, a wrong id, a limit) is closed after the answer:
+    aiohttp 3.9 would leave it paused, the client's next request unanswered and the socket held
+    until the keep-alive ends."""
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding and encoding != "identity":
+        refused = routes.error(415, texts.ENCODED_BODY)
+        refused.force_close()
+        return refused
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        if _unread(request):
+            exc.force_close()
+        raise
+    if _unread(request):
+        response.force_close()
     return response
+
+
+def _unread(request: web.Request) -> bool:
+    return request.body_exists and not request.content.at_eof()
+
+
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+
+def security_headers(embed_origins: tuple[str, ...]) -> Middleware:
+    """No sniffing, no referrer, a strict CSP on pages; only APURI_EMBED_ORIGINS may frame them
+    (none when unset)."""
+    ancestors = " ".join(embed_origins) or "'none'"
+    policy = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              f"connect-src 'self'; frame-ancestors {ancestors}")  # fmt: skip
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        if response.prepared:
+            return response
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if response.content_type == "text/html":
+            response.headers.setdefault("Content-Security-Policy", policy)
+            if not embed_origins:  # for browsers that know only the older header
+                response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return middleware
 
 
 def create_app(config: Config | None = None) -> web.Application:
     config = config or Config.from_env()
-    app = web.Application(middlewares=[cross_origin_api, finnish_errors, security_headers],
-                          client_max_size=routes.MAX_BODY)  # fmt: skip
+    middlewares = [plain_bodies, cross_origin_api, finnish_errors,
+                   security_headers(config.embed_origins)]  # fmt: skip
+    app = web.Application(middlewares=middlewares, client_max_size=routes.MAX_BODY)
     rasa = RasaClient(config.rasa_url, config.actions_url, config.rasa_token)
-    limit = RateLimit()
+    limit = Limits(proxies=config.trusted_proxies)
+    app[routes.SECRET] = config.secret or settings.secret()
     records = Records()
     vault = Vault(records)
     app[routes.RASA] = rasa
     app[routes.HUB] = EventHub()
-    app[routes.LIMIT] = limit
+    app[routes.LIMITS] = limit
     app[routes.VAULT] = vault
     live = LiveRelay(records, app[routes.HUB])
     app[routes.LIVE] = live
@@ -139,10 +180,32 @@ def create_app(config: Config | None = None) -> web.Application:
     return app
 
 
+async def serve(app: web.Application, host: str, port: int) -> None:
+    """Serve until cancelled. Request bodies are never inflated by the server (auto_decompress
+    off): a compressed upload is refused before a byte of it is decompressed, and no access
+    log is written (its lines would hold the conversation ids in the query)."""
+    runner = web.AppRunner(app, handle_signals=True, access_log=None, auto_decompress=False)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
 def main() -> None:
     """`python -m bot.gateway`: serve until SIGINT or SIGTERM."""
+    privacy.keep_logs_clean()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show the bot token
     config = Config.from_env()
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None,
-                access_log=None)  # fmt: skip
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(serve(create_app(config), config.host, config.port))
+    try:
+        loop.run_until_complete(task)
+    except (web.GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT
+        pass
+    finally:
+        task.cancel()
+        loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
+        loop.close()

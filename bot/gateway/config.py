@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from bot import settings
 
 
 def _port(name: str, default: int) -> int:
@@ -14,7 +16,8 @@ def _port(name: str, default: int) -> int:
 
 
 def retention_days() -> int:
-    """APURI_RETENTION_DAYS: how long done requests keep their personal data (default 30)."""
+    """APURI_RETENTION_DAYS: how long requests keep their personal data after they were done
+    (open and taken ones: after they were made); default 30."""
     raw = os.environ.get("APURI_RETENTION_DAYS") or "30"
     if not raw.isdigit():
         raise SystemExit(f"apuri: APURI_RETENTION_DAYS={raw!r} is not a number of days")
@@ -35,6 +38,9 @@ class Config:
     smtp_url: str = ""
     mail_from: str = ""
     retention_days: int = 30
+    secret: bytes = field(default=b"", repr=False)
+    trusted_proxies: tuple[settings.Network, ...] = ()
+    embed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Config:
@@ -54,4 +60,7 @@ class Config:
             smtp_url=env.get("APURI_SMTP_URL", ""),
             retention_days=retention_days(),
             mail_from=env.get("APURI_MAIL_FROM", ""),
+            secret=settings.secret(),
+            trusted_proxies=settings.trusted_proxies(),
+            embed_origins=settings.embed_origins(),
         )

@@ -1,25 +1,34 @@
 """Delivery of callback and handoff requests from the durable outbox: the chosen person's
-Telegram (with the buttons Otan / Hoidettu) and e-mail (APURI_SMTP_URL). Runs in the gateway,
+Telegram (with the buttons Otan / Hoidettu) and e-mail (APURI_SMTP_URL). Runs in every gateway,
 retries with back-off while a channel fails, and survives restarts: the outbox is in the
-database, and a row is marked sent only after the channel accepted it."""
+database, and a row is marked sent only after the channel accepted it.
+
+Several gateways may share one database: each claims one row at a time (claim, send, mark, then
+the next), every send ends well inside the claim's lease, and only the claimer may mark a row
+(actions.handoff.store: LEASE, SEND_TIMEOUT, MARK_WITHIN). Rasa is not needed for any of it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import smtplib
+import time
 import urllib.parse
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from actions.handoff.store import MARK_WITHIN, SEND_TIMEOUT, Handoffs
 from bot.gateway import texts
+from bot.gateway.pools import DATABASE, MAIL
 from bot.gateway.records import Records
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
-PURGE_EVERY = 24 * 3600.0  # seconds: done requests lose their personal data daily
+MARK_RETRY_SECONDS = 2.0  # between tries to record an outcome, for at most MARK_WITHIN
+PURGE_EVERY = 24 * 3600.0  # seconds: old requests lose their personal data daily
 
 
 def buttons(handoff_id: str) -> InlineKeyboardMarkup:
@@ -27,6 +36,31 @@ def buttons(handoff_id: str) -> InlineKeyboardMarkup:
         InlineKeyboardButton("Otan", callback_data=f"take:{handoff_id}"),
         InlineKeyboardButton("Hoidettu", callback_data=f"done:{handoff_id}"),
     ]])  # fmt: skip
+
+
+class DeadlineSMTP(smtplib.SMTP):
+    """smtplib with one deadline for the whole exchange: its own timeout is per socket call,
+    and a server that answers slowly at every step could otherwise outlast the lease."""
+
+    def __init__(self, host: str, port: int, deadline: float) -> None:
+        self.deadline = deadline  # time.monotonic() when the exchange must be over
+        super().__init__(host, port, timeout=self._left())
+
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the SMTP server took too long")
+        return left
+
+    def send(self, s: Any) -> None:
+        if self.sock is not None:
+            self.sock.settimeout(self._left())
+        super().send(s)
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.sock is not None:
+            self.sock.settimeout(self._left())
+        return super().getreply()
 
 
 class Delivery:
@@ -39,6 +73,7 @@ class Delivery:
         self.smtp_url = smtp_url
         self.mail_from = mail_from or "apuri@localhost"
         self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     def channels(self) -> tuple[str, ...]:
         """The channels that can send now (Telegram rows wait while the bot is not connected)."""
@@ -53,15 +88,22 @@ class Delivery:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Finish the row in hand first (its send ends within SEND_TIMEOUT): a row cut off
+        mid-send stays claimed until its lease ends, and may then go out twice."""
+        if self._task is None:
+            return
+        self._stopping.set()
+        grace = (SEND_TIMEOUT + MARK_WITHIN).total_seconds()
+        done, _ = await asyncio.wait({self._task}, timeout=grace)
+        if not done:
             self._task.cancel()
 
     async def _run(self) -> None:
         restarted = False
-        while True:
+        while not self._stopping.is_set():
             try:
                 if not restarted:  # a fresh start retries at once what waited for a back-off
-                    await asyncio.to_thread(lambda: self.records.get().retry_now())
+                    await DATABASE.run(lambda: self.records.get().retry_now())
                     restarted = True
                 await self.once()
                 await self.purge_daily()
@@ -69,59 +111,91 @@ class Delivery:
                 raise
             except Exception:  # noqa: BLE001 - the database is down: try again soon
                 logger.warning("delivery: the outbox cannot be read now")
-            await asyncio.sleep(POLL_SECONDS)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), POLL_SECONDS)
+            except asyncio.TimeoutError:
+                pass
 
     async def purge_daily(self) -> None:
-        """Done requests older than APURI_RETENTION_DAYS lose their personal data, once a day
-        (and at start)."""
+        """Requests lose their personal data APURI_RETENTION_DAYS after they were done, or
+        made if never done; once a day (and at start)."""
         now = asyncio.get_running_loop().time()
         if self._purged_at and now - self._purged_at < PURGE_EVERY:
             return
-        count = await asyncio.to_thread(lambda: self.records.get().purge(self.retention_days))
+        count = await DATABASE.run(lambda: self.records.get().purge(self.retention_days))
         self._purged_at = now
-        logger.info("purge: %d done requests lost their personal data", count)
+        logger.info("purge: %d requests lost their personal data", count)
 
     async def once(self) -> int:
-        """Send what is due now; how many were sent."""
-        channels = self.channels()
-        if not channels:
-            return 0
-        store = await asyncio.to_thread(self.records.get)
-        rows = await asyncio.to_thread(store.claim_due, channels)
+        """Send what is due now, one row at a time: claim it, send it, mark it, then the next
+        (a batch claimed at once could outlast its lease behind a slow channel). How many
+        were sent."""
+        store: Handoffs = await DATABASE.run(self.records.get)
         sent = 0
-        for row in rows:
-            try:
-                await self.send(row)
-            except Exception as err:  # noqa: BLE001 - any failure: back off and try again
-                logger.warning("delivery %s via %s failed: %s", row["handoff_id"],
-                               row["channel"], type(err).__name__)  # fmt: skip
-                await asyncio.to_thread(store.failed, row["id"], row["attempts"],
-                                        type(err).__name__)  # fmt: skip
-                continue
-            await asyncio.to_thread(store.sent, row["id"])
-            logger.info("delivery %s via %s: sent", row["handoff_id"], row["channel"])
-            sent += 1
+        while not self._stopping.is_set() and (channels := self.channels()):
+            rows = await DATABASE.run(store.claim_due, channels)
+            if not rows:
+                break
+            if await self.deliver(store, rows[0]):
+                sent += 1
         return sent
 
+    async def deliver(self, store: Handoffs, row: dict[str, Any]) -> bool:
+        """One claimed row: sent and marked so, or marked failed for a later try."""
+        try:
+            await self.send(row)
+        except Exception as err:  # noqa: BLE001 - any failure: back off and try again
+            logger.warning("delivery %s via %s failed: %s", row["handoff_id"],
+                           row["channel"], type(err).__name__)  # fmt: skip
+            await self._mark(store.failed, row["id"], row["claim_token"], row["attempts"],
+                             type(err).__name__)  # fmt: skip
+            return False
+        if not await self._mark(store.sent, row["id"], row["claim_token"]):
+            return False  # the store logged it: the lease ran out and someone else has it
+        logger.info("delivery %s via %s: sent", row["handoff_id"], row["channel"])
+        return True
+
+    async def _mark(self, mark: Callable[..., bool], *args: Any) -> bool:
+        """Record an outcome, trying again while the database is away: a sent row left
+        unmarked would go out again when its lease ends."""
+        deadline = time.monotonic() + MARK_WITHIN.total_seconds()
+        while True:
+            try:
+                return await DATABASE.run(mark, *args)
+            except Exception:  # noqa: BLE001 - the database or its pool is busy or down
+                if time.monotonic() + MARK_RETRY_SECONDS > deadline:
+                    raise
+                logger.warning("delivery: the outcome cannot be saved now; trying again")
+                await asyncio.sleep(MARK_RETRY_SECONDS)
+
     async def send(self, row: dict[str, Any]) -> None:
+        """Raises if the channel did not accept it within SEND_TIMEOUT."""
         text = texts.request_for_person(row)
         if row["channel"] == "telegram":
-            await self.telegram.app.bot.send_message(
-                chat_id=int(row["recipient"]), text=text, reply_markup=buttons(row["handoff_id"])
-            )
+            await asyncio.wait_for(self.telegram.app.bot.send_message(
+                chat_id=int(row["recipient"]), text=text, reply_markup=buttons(row["handoff_id"]),
+            ), SEND_TIMEOUT.total_seconds())  # fmt: skip
         elif row["channel"] == "email":
-            await asyncio.to_thread(self._mail, row["recipient"], row["handoff_id"], text)
+            await MAIL.run(self._mail, row["recipient"], row["handoff_id"], text)
         else:
             raise ValueError(f"unknown channel {row['channel']!r}")
 
     def _mail(self, to: str, handoff_id: str, text: str) -> None:
+        """Once the server accepted the message it is sent: a failing QUIT changes nothing."""
         url = urllib.parse.urlsplit(self.smtp_url)
         message = EmailMessage()
         message["From"], message["To"] = self.mail_from, to
         message["Subject"] = f"Apuri: pyyntö {handoff_id}"
         message.set_content(text)
-        with smtplib.SMTP(url.hostname or "localhost", url.port or 25, timeout=20) as smtp:
+        deadline = time.monotonic() + SEND_TIMEOUT.total_seconds()
+        smtp = DeadlineSMTP(url.hostname or "localhost", url.port or 25, deadline)
+        try:
             if url.username:
                 smtp.login(urllib.parse.unquote(url.username),
                            urllib.parse.unquote(url.password or ""))  # fmt: skip
             smtp.send_message(message)
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()

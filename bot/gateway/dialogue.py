@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
 from typing import Any
 
+from actions.handoff.store import PrivateNotKept
+from bot import finnish, privacy
 from bot.gateway import texts
+from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient, RasaUnavailable
-from bot.gateway.vault import Vault
+from bot.gateway.vault import Vault, VaultDown
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # characters in one message (contract §6)
+SAFETY_WAIT = 10.0  # seconds a danger message waits for the bot before the general number
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _INTENT_PAYLOAD = re.compile(r"^/[a-z_]{2,40}$")  # a bot button: "/affirm"
 
@@ -50,27 +55,90 @@ def _answer(message: dict[str, Any]) -> dict[str, Any]:
     return {"text": str(message.get("text") or ""), "buttons": buttons, "custom": custom}
 
 
-async def ask(
-    rasa: RasaClient, sender: str, text: str, vault: Vault | None = None
-) -> list[dict[str, Any]]:
+def safety_answer(text: str) -> dict[str, Any] | None:
+    """112 or the crisis line for a message with danger words, decided here in the gateway
+    before anything that can fail (the vault, the rate limit, Rasa) is touched."""
+    danger = finnish.safety_intent(text)
+    if danger is None:
+        return None
+    return {"text": texts.EMERGENCY if danger == "emergency" else texts.CRISIS, "buttons": []}
+
+
+def safety_first(first: dict[str, Any] | None,
+                 answers: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """The safety answer first and once, then the rest (Rasa says it too when it is up)."""
+    if first is None:
+        return answers
+    return [first, *(a for a in answers if a["text"] != first["text"])]
+
+
+async def respond(rasa: RasaClient, sender: str, text: str, vault: Vault | None = None,
+                  live: LiveRelay | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """What the user sees after saying `text`: the safety answer first when there is one, then
+    the person on the line or the bot; the general number when they cannot answer. A danger
+    message waits for them at most SAFETY_WAIT seconds."""
+    first = safety_answer(text)
+
+    async def rest() -> list[dict[str, Any]]:
+        relayed = await live.from_user(sender, text) if live is not None else None
+        if relayed is not None:  # a person is on the line: the bot stays quiet
+            return relayed
+        return await ask(rasa, sender, text, vault, danger=first is not None)
+
+    if first is None:
+        return await rest()
+    try:
+        answers = await asyncio.wait_for(rest(), SAFETY_WAIT)
+    except asyncio.TimeoutError:
+        logger.warning("no answer in %.0f s after a danger message", SAFETY_WAIT)
+        answers = [_unavailable()]
+    except Exception:  # noqa: BLE001 - a bug must not take the crisis line with it
+        logger.exception("answering a danger message failed")
+        answers = [_unavailable()]
+    return safety_first(first, answers)
+
+
+def _unavailable() -> dict[str, Any]:
+    return {"text": texts.unavailable(), "buttons": []}
+
+
+async def ask(rasa: RasaClient, sender: str, text: str, vault: Vault | None = None,
+              danger: bool = False) -> list[dict[str, Any]]:  # fmt: skip
     """The bot's answers; the general number when Rasa or the action server is silent.
 
     With a vault, phone numbers and private messages reach Rasa as tags and come back as
-    values: Rasa's tracker never holds them."""
-    try:
-        if vault is not None:
+    values: Rasa's tracker never holds them. When the vault's database is down, numbers are
+    masked here and the message still goes on; a private answer (a callback's subject) does
+    not, and the user is told why. `danger`: the message has danger words."""
+    degraded = False  # the database is down: a danger message gets a human's number too
+    if vault is not None:
+        try:
             text = await vault.hide(sender, text)
+        except PrivateNotKept:
+            return [_not_kept()]
+        except VaultDown:
+            if not danger and await rasa.asks_private(sender):
+                return [_not_kept()]
+            text, degraded = privacy.mask_numbers(text), True
+    try:
         answers = [_answer(m) for m in await rasa.send(sender, _for_rasa(text))]
-        if vault is not None:
-            answers = await vault.reveal(sender, answers)
     except RasaUnavailable as err:
         logger.warning("Rasa did not answer: %s", err)
         answers = []
-    except Exception:  # noqa: BLE001 - the database behind the vault is down
-        logger.exception("the vault could not be used")
-        answers = []
+    if vault is not None:
+        try:
+            answers = await vault.reveal(sender, answers)
+        except VaultDown:  # the next message could not be kept private: say so instead
+            answers = [a for a in answers if not (a.get("custom") or {}).get("private_next")]
+            answers.append(_not_kept())
     answers = [{"text": a["text"], "buttons": a["buttons"]} for a in answers
                if a["text"] or a["buttons"]]  # fmt: skip
     if not answers:  # Rasa down, or an action failed and nothing was said
-        return [{"text": texts.unavailable(), "buttons": []}]
+        return [_unavailable()]
+    if degraded and danger:
+        answers.append({"text": texts.partly_down(), "buttons": []})
     return answers
+
+
+def _not_kept() -> dict[str, Any]:
+    return {"text": texts.private_not_kept(), "buttons": []}

@@ -15,10 +15,10 @@ import logging
 import re
 from typing import Any
 
-from bot import finnish
 from bot.gateway import texts
 from bot.gateway.hub import EventHub
-from bot.gateway.records import Records
+from bot.gateway.pools import DATABASE
+from bot.gateway.records import DOWN, Records
 
 logger = logging.getLogger(__name__)
 WAITING_FOR = dt.timedelta(minutes=5)  # nobody took it: the user is told and offered more
@@ -39,8 +39,7 @@ class LiveRelay:
         self._task: asyncio.Task | None = None
 
     async def _store(self, method: str, *args: Any) -> Any:
-        store = await asyncio.to_thread(self.records.get)
-        return await asyncio.to_thread(getattr(store, method), *args)
+        return await DATABASE.run(lambda: getattr(self.records.get(), method)(*args))
 
     # -- the user's side -----------------------------------------------------------------------
 
@@ -48,17 +47,13 @@ class LiveRelay:
         """The answers for a user in a live session (None: no session, Rasa answers)."""
         try:
             session = await self._store("live", conversation)
-        except Exception:  # noqa: BLE001 - the database is down: Rasa answers as usual
-            logger.warning("live: sessions cannot be read now")
+        except DOWN as err:  # the database is down: Rasa answers as usual
+            logger.warning("live: sessions cannot be read now (%s)", type(err).__name__)
             return None
         if session is None:
             return None
         name = first_name(session["person_name"])
-        answers: list[dict[str, Any]] = []
-        danger = finnish.safety_intent(text)
-        if danger:  # safety first, also while a person is on the line
-            answers.append({"text": texts.EMERGENCY if danger == "emergency" else texts.CRISIS,
-                            "buttons": []})  # fmt: skip
+        answers: list[dict[str, Any]] = []  # the safety answer, if any, comes before these
         if _END.match(text):
             await self.end(session, texts.LIVE_ENDED_BY_USER, notify_user=False)
             return [*answers, {"text": texts.LIVE_ENDED_BY_USER, "buttons": []}]
@@ -91,7 +86,7 @@ class LiveRelay:
         """A person's Telegram message: relayed when they are in a session (True), else not."""
         try:
             session = await self._store("active_for", str(chat_id))
-        except Exception:  # noqa: BLE001 - the database is down: treat as an ordinary chat
+        except DOWN:  # the database is down: treat as an ordinary chat
             return False
         if session is None:
             return False

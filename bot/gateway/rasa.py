@@ -8,6 +8,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.privacy import PRIVATE_SLOTS
+
 logger = logging.getLogger(__name__)
 
 
@@ -46,6 +48,25 @@ class RasaClient:
         if not isinstance(answers, list):
             raise RasaUnavailable("Rasa's answer is not a list")
         return [a for a in answers if isinstance(a, dict)]
+
+    async def asks_private(self, sender: str) -> bool:
+        """Whether Rasa's open question wants a private answer (a callback's subject): asked
+        only when the vault cannot say so. True when Rasa answers but cannot tell, to be safe;
+        False when Rasa is not there (then nothing reaches it anyway)."""
+        url = f"{self.rasa_url}/conversations/{sender}/tracker"
+        params = {"include_events": "NONE", **({"token": self.token} if self.token else {})}
+        try:
+            async with self.session().get(url, params=params,
+                                          timeout=aiohttp.ClientTimeout(total=5)) as resp:
+                if resp.status != 200:
+                    return True
+                tracker = await resp.json(content_type=None)
+        except aiohttp.ClientConnectionError:
+            return False
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return True
+        slots = tracker.get("slots") if isinstance(tracker, dict) else None
+        return not isinstance(slots, dict) or slots.get("requested_slot") in PRIVATE_SLOTS
 
     async def _ok(self, url: str) -> bool:
         try:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import threading
 
+import sqlalchemy as sa
+
 from actions.handoff import Handoffs
+from bot.gateway.pools import Busy
+
+# What "the database cannot be used now" looks like: a connection or SQL error, a file that
+# cannot be opened, or the database pool full. Anything else is a bug and is not caught as this.
+DOWN = (sa.exc.SQLAlchemyError, OSError, Busy)
 
 
 class Records:

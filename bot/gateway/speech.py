@@ -14,10 +14,11 @@ from typing import Any
 
 from bot.finnish.reading import speakable
 from bot.finnish.spoken import tidy_transcript
+from bot.gateway.pools import SPEECH_OUT
 from voice.audio import AudioProblem, checked_pcm, seconds, wav_to_ogg_opus
 from voice.models import ModelMissing
 from voice.stt import SpeechToText, Transcript, load_stt
-from voice.tts import EspeakTTS, SpeechUnavailable
+from voice.tts import EspeakTTS, SpeechTooLong, SpeechUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -112,13 +113,14 @@ class Speech:
         return heard
 
     async def synthesize(self, text: str, slow: bool = False) -> bytes:
-        """A WAV of the text; SpeechUnavailable when espeak-ng fails."""
-        return await asyncio.to_thread(self.tts.synthesize, text, slow)
+        """A WAV of the text, in the speech-out pool; SpeechUnavailable when espeak-ng fails,
+        SpeechTooLong for too much to read, pools.Busy when too many wait."""
+        return await SPEECH_OUT.run(self.tts.synthesize, text, slow)
 
     async def voice_message(self, text: str, slow: bool = False) -> bytes:
         """The text as OGG/Opus, Telegram's voice message."""
         wav = await self.synthesize(text, slow)
-        return await asyncio.to_thread(wav_to_ogg_opus, wav)
+        return await SPEECH_OUT.run(wav_to_ogg_opus, wav)
 
 
 class Unclear(AudioProblem):
@@ -129,4 +131,5 @@ class Unclear(AudioProblem):
         self.heard = heard
 
 
-__all__ = ["Speech", "SpeechOff", "SpeechUnavailable", "Unclear", "AudioProblem"]
+__all__ = ["Speech", "SpeechOff", "SpeechTooLong", "SpeechUnavailable", "Unclear",
+           "AudioProblem"]

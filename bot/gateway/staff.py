@@ -1,11 +1,12 @@
 """The staff page (contract §6, §7): requests to reach a human, which staff take and mark done,
 and what people needed but did not get. Server-rendered HTML without scripts: every value is
-escaped, every POST carries a CSRF token, and the database calls run in a thread, so a database
-that is down gives a Finnish 503 page and the rest of the gateway keeps serving."""
+escaped, every POST carries a CSRF token, and the database calls run in the gateway's database
+pool, so a database that is down gives a Finnish 503 page and the rest of the gateway keeps
+serving. A login is counted in the database before its password is checked, and scrypt runs in
+its own small pool: a flood of logins gets "try again soon", never the chat's threads."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import datetime as dt
 import functools
@@ -24,9 +25,11 @@ import sqlalchemy as sa
 from aiohttp import web
 
 from actions.handoff import Handoffs
-from actions.handoff.staff import Staff
+from actions.handoff.staff import Staff, verify
 from bot import clock, finnish
+from bot.gateway import pools
 from bot.gateway.records import Records
+from bot.gateway.web import LIMITS
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,7 @@ LOGOUT_BUTTON = "Kirjaudu ulos"
 WRONG = "Väärä tunnus tai salasana."
 LOCKED = "Liian monta yritystä, yritä 15 minuutin päästä uudelleen."
 MISSING = "Kirjoita käyttäjätunnus ja salasana."
+BUSY = "Kirjautumisia on juuri nyt paljon. Yritä hetken päästä uudelleen."
 REQUESTS_TITLE = "Yhteydenottopyynnöt"
 NEEDS_TITLE = "Mitä ihmiset tarvitsivat eivätkä saaneet"
 NEEDS_LINK = "Tarpeet: mitä ihmiset tarvitsivat eivätkä saaneet"
@@ -63,6 +67,8 @@ FORBIDDEN = ("Lomakkeen tarkiste puuttui tai oli väärä, tai istuntosi on pä�
 DOWN_TITLE = "Henkilökunnan sivu ei ole nyt käytettävissä"
 DOWN = ("Tietokantaan ei juuri nyt saada yhteyttä, joten pyyntöjä ei voi näyttää eikä muuttaa. "
         "Mitään ei muutettu. Yritä muutaman minuutin päästä uudelleen.")  # fmt: skip
+BUSY_TITLE = "Henkilökunnan sivulla on nyt ruuhkaa"
+BUSY_PAGE = "Pyyntöjä on juuri nyt paljon. Mitään ei muutettu. Yritä hetken päästä uudelleen."
 BAD_ACTION_TITLE = "Tuntematon toiminto"
 BAD_ACTION = "Pyynnölle ei voi tehdä tätä. Palaa henkilökunnan sivulle ja valitse painike."
 BACK = "Takaisin henkilökunnan sivulle"
@@ -105,7 +111,7 @@ REMOVED = "poistettu"
 CSV_HEADER = ("viikko", "kunta", "aihe", "laji", "määrä")
 
 
-# --- the database, in a thread ------------------------------------------------------------------
+# --- the database, in its pool ------------------------------------------------------------------
 
 
 class DatabaseDown(Exception):
@@ -113,14 +119,15 @@ class DatabaseDown(Exception):
 
 
 async def _db(request: web.Request, work: Callable[[Handoffs], Any]) -> Any:
-    """Run `work(store)` in a thread; any database failure becomes DatabaseDown."""
+    """Run `work(store)` in the database pool (pools.Busy when it is full), apart from the
+    threads chat and password hashing use; any database failure becomes DatabaseDown."""
     records = request.app[RECORDS]
 
     def run() -> Any:
         return work(records.get())
 
     try:
-        return await asyncio.to_thread(run)
+        return await pools.DATABASE.run(run)
     except (sa.exc.SQLAlchemyError, OSError) as err:
         # The type only: a database error's text may carry the parameters (phone numbers).
         logger.warning("staff page: the database is not available (%s)", type(err).__name__)
@@ -173,6 +180,9 @@ def staff_route(handler: Handler) -> Handler:
         except DatabaseDown:
             response = _html(_layout(DOWN_TITLE, f"<p>{_e(DOWN)}</p>{_back()}"), 503)
             response.headers["Retry-After"] = "60"
+        except pools.Busy:
+            response = _html(_layout(BUSY_TITLE, f"<p>{_e(BUSY_PAGE)}</p>{_back()}"), 503)
+            response.headers["Retry-After"] = "5"
         response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Frame-Options"] = "DENY"
@@ -407,7 +417,9 @@ def _request(row: dict[str, Any], csrf: str) -> str:
 
 @staff_route
 async def login(request: web.Request) -> web.StreamResponse:
-    """POST /staff/kirjaudu: a double-submit CSRF cookie, then Staff.login."""
+    """POST /staff/kirjaudu: a double-submit CSRF cookie; then the attempt is counted (database
+    pool), its password checked (password pool) and the session made (database pool). Known
+    and unknown names take the same steps and get the same answers."""
     form = await request.post()
     if not _same(form.get("csrf"), request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _forbidden()
@@ -417,7 +429,19 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(request, MISSING, 400, username[:MAX_USERNAME])
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         return _login_page(request, WRONG, 401)
-    result = await _db(request, lambda store: Staff(store).login(username, password))
+    passwords = pools.PASSWORDS
+    if passwords.in_flight >= passwords.limit:  # full already: not even counted
+        return _busy_login(request, username)
+    client = request.app[LIMITS].client_of(request)
+    attempt = await _db(request, lambda store: Staff(store).reserve(username, client))
+    if not attempt.allowed:
+        return _login_page(request, LOCKED, 429, username)
+    try:
+        verdict = await passwords.run(verify, attempt, password)
+    except pools.Busy:
+        await _db(request, lambda store: Staff(store).release(attempt))
+        return _busy_login(request, username)
+    result = await _db(request, lambda store: Staff(store).finish(attempt, verdict))
     if result == "locked":
         return _login_page(request, LOCKED, 429, username)
     if not isinstance(result, tuple):
@@ -426,6 +450,13 @@ async def login(request: web.Request) -> web.StreamResponse:
     response = _redirect("/staff")
     _set_cookie(response, request, SESSION_COOKIE, token)
     _forget_cookie(response, request, LOGIN_CSRF_COOKIE)
+    return response
+
+
+def _busy_login(request: web.Request, username: str) -> web.Response:
+    """503 and the login form again: the password was not checked and the try not counted."""
+    response = _login_page(request, BUSY, 503, username)
+    response.headers["Retry-After"] = "5"
     return response
 
 

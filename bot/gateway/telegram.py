@@ -30,12 +30,14 @@ from telegram.ext import (
 
 from bot.gateway import dialogue, texts
 from bot.gateway.config import Config
-from bot.gateway.limits import RateLimit
+from bot.gateway.limits import Limits
 from bot.gateway.live import LiveRelay
+from bot.gateway.pools import Busy
 from bot.gateway.rasa import RasaClient
 from bot.gateway.records import Records
-from bot.gateway.speech import Speech, SpeechOff, SpeechUnavailable
+from bot.gateway.speech import Speech, SpeechOff, SpeechTooLong, SpeechUnavailable
 from bot.gateway.vault import Vault
+from bot.gateway.web import parse_json
 from voice.audio import MAX_BYTES, MAX_SECONDS, AudioProblem
 
 logger = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 class TelegramChannel:
     """The bot and its connection state, for /health."""
 
-    def __init__(self, config: Config, rasa: RasaClient, limit: RateLimit,
+    def __init__(self, config: Config, rasa: RasaClient, limit: Limits,
                  vault: Vault | None = None, records: Records | None = None,
                  live: LiveRelay | None = None, speech: Speech | None = None) -> None:  # fmt: skip
         self.config = config
@@ -153,12 +155,7 @@ class TelegramChannel:
         if self.live is not None and chat is not None:
             if await self.live.from_person(chat.id, text):  # a person answering a user
                 return []
-            answers = await self.live.from_user(sender(chat.id), text)
-            if answers is not None:  # a user talking with a person: the bot stays quiet
-                for answer in answers:
-                    await update.effective_message.reply_text(answer["text"])
-                return [a["text"] for a in answers]
-        return await self._answer(update, text, counted)
+        return await self._answer(update, text, counted, live=True)
 
     async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice message: transcribed, answered in text, and the answer sent as voice."""
@@ -173,7 +170,7 @@ class TelegramChannel:
             kind = "too_big" if (media.file_size or 0) > MAX_BYTES else "too_long"
             await message.reply_text(texts.VOICE_PROBLEMS[kind][1])
             return
-        if not self.limit.allow(sender(chat.id)):
+        if not self.limit.message(sender(chat.id)):
             await message.reply_text(texts.SLOW_DOWN)
             return
         try:
@@ -200,8 +197,9 @@ class TelegramChannel:
             return
         try:
             await message.reply_voice(voice=await self.speech.voice_message("\n".join(answers)))
-        except (SpeechUnavailable, OSError, TelegramError) as err:  # the text was sent already
-            logger.warning("the spoken answer was not sent: %s", err)
+        except (SpeechUnavailable, SpeechTooLong, Busy, OSError, TelegramError) as err:
+            logger.warning("the spoken answer was not sent (%s); the text was",
+                           type(err).__name__)  # fmt: skip
 
     async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/lopeta: ends a live chat (either side); otherwise the help."""
@@ -249,23 +247,31 @@ class TelegramChannel:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("Telegram update failed: %s", context.error)
 
-    async def _answer(self, update: Update, text: str, counted: bool = False) -> list[str]:
-        """The bot's answer sent to the chat; `counted` when the rate limit was checked."""
+    async def _answer(self, update: Update, text: str, counted: bool = False,
+                      live: bool = False) -> list[str]:  # fmt: skip
+        """The answer sent to the chat (a person's live chat when `live`); what was sent.
+        `counted` when the rate limit was checked already."""
         chat = update.effective_chat
         message = update.effective_message
         if chat is None or message is None:
             return []
-        if not counted and not self.limit.allow(sender(chat.id)):
+        first = dialogue.safety_answer(text)
+        if first is not None:  # before the rate limit, the vault and Rasa: nothing holds it up
+            await message.reply_text(first["text"])
+        said = [first["text"]] if first else []
+        if not counted and not self.limit.message(sender(chat.id)):
             now = time.monotonic()
             if now - self._told.get(chat.id, 0.0) > TOLD_AGAIN_AFTER:
                 self._told[chat.id] = now
                 await message.reply_text(texts.SLOW_DOWN)
-            return []
+            return said
         try:
             await chat.send_action("typing")
         except TelegramError:  # only a courtesy: the answer matters
             pass
-        answers = await dialogue.ask(self.rasa, sender(chat.id), text, self.vault)
+        answers = await dialogue.respond(self.rasa, sender(chat.id), text, self.vault,
+                                         self.live if live else None)  # fmt: skip
+        answers = answers[1:] if first else answers  # the safety answer went first already
         for i, answer in enumerate(answers):
             last = i == len(answers) - 1
             buttons = [b["title"] for a in answers for b in a["buttons"]] if last else []
@@ -279,7 +285,7 @@ class TelegramChannel:
             for j, part in enumerate(parts):
                 await message.reply_text(part, reply_markup=keyboard if j == len(parts) - 1
                                          else None)  # fmt: skip
-        return [a["text"] for a in answers]
+        return said + [a["text"] for a in answers]
 
     # -- running -------------------------------------------------------------------------------
 
@@ -333,16 +339,20 @@ class TelegramChannel:
 
     async def webhook_route(self, request: web.Request) -> web.Response:
         """POST /telegram/webhook: an update from Telegram, with the secret in a header."""
-        expected = self.config.telegram_webhook_secret
-        given = request.headers.get(SECRET_HEADER, "")
+        expected = self.config.telegram_webhook_secret.encode("utf-8")
+        # bytes, not str: a header with non-ASCII letters is simply wrong, never an error
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not self.webhook or not expected or not hmac.compare_digest(given, expected):
-            return web.json_response({"error": "Väärä tai puuttuva tunniste."}, status=403)
+            return web.json_response({"error": texts.WEBHOOK_FORBIDDEN}, status=403)
         try:
-            data = await request.json()
-        except ValueError:
+            raw = await request.text()
+        except UnicodeDecodeError:
+            raw = ""
+        data = parse_json(raw)
+        if not isinstance(data, dict):
             return web.json_response({"error": texts.NOT_JSON}, status=400)
-        if self.state != "running" or not isinstance(data, dict):
-            return web.json_response({"ok": False}, status=503 if isinstance(data, dict) else 400)
+        if self.state != "running":
+            return web.json_response({"ok": False}, status=503)
         update = Update.de_json(data, self.app.bot)
         await self.app.update_queue.put(update)
         return web.json_response({"ok": True})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import finnish
+from bot import finnish, privacy
 from bot.fallback import general_contact
 
 DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
@@ -25,9 +25,19 @@ TOO_LONG = "Viesti on liian pitkä. Kirjoita enintään {limit} merkkiä."
 NOT_JSON = "Viesti ei ole oikeassa muodossa. Lähetä JSON: conversation ja text."
 NOT_UTF8 = "Viestin merkistö ei ole UTF-8. Kirjoita viesti uudelleen."
 BAD_CONVERSATION = (
-    "Keskustelun tunnus puuttuu tai on väärän muotoinen: enintään 64 kirjainta, numeroa, - tai _."
+    "Keskustelun tunnus puuttuu tai on väärän muotoinen. Pyydä uusi tunnus: POST "
+    "/api/conversations."
 )
+FORBIDDEN_CONVERSATION = (
+    "Tätä keskustelun tunnusta ei tunneta. Aloita uusi keskustelu: lataa sivu uudelleen tai "
+    "pyydä uusi tunnus (POST /api/conversations)."
+)
+TOO_MANY_CONVERSATIONS = ("Olet aloittanut monta keskustelua peräkkäin. Odota hetki ja yritä "
+                          "sitten uudelleen.")  # fmt: skip
+ENCODED_BODY = "Pakattua pyyntöä ei hyväksytä. Lähetä pyyntö pakkaamattomana."
+TOO_MANY_STREAMS = "Liian monta avointa yhteyttä. Sulje muita välilehtiä ja yritä uudelleen."
 BODY_TOO_LARGE = "Pyyntö on liian suuri."
+WEBHOOK_FORBIDDEN = "Väärä tai puuttuva tunniste."
 NOT_FOUND = "Sivua ei löytynyt."
 EMERGENCY = response("utter_emergency")
 CRISIS = response("utter_crisis")
@@ -74,20 +84,42 @@ VOICE_PROBLEMS = {
 VOICE_OFF = ("Puheen tunnistus ei ole nyt käytössä. Kirjoita kysymyksesi viestikenttään, "
              "niin vastaan.")
 SPEECH_OFF = "Ääneen lukeminen ei onnistu juuri nyt. Vastaus näkyy tekstinä."
-SPEECH_BAD = "Lähetä luettava teksti JSON-muodossa: text (1–5000 merkkiä) ja slow (true tai false)."
+SPEECH_BAD = ("Lähetä luettava teksti JSON-muodossa: text (1–{limit} merkkiä) ja slow (true tai "
+              "false).")  # fmt: skip
+SPEECH_TOO_LONG = "Teksti on liian pitkä luettavaksi kerralla. Lue se lyhyempinä osina."
+SPEECH_BUSY = "Ääneen lukeminen on juuri nyt ruuhkainen. Yritä hetken päästä uudelleen."
+BUSY = "Apuri on juuri nyt ruuhkainen. Yritä hetken päästä uudelleen."
+# what a tag becomes when its value cannot be read back (the vault's database is down)
+HIDDEN = {privacy.NUMBER_TAG: "antamasi numero", privacy.MESSAGE_TAG: "antamasi viesti"}
 HEARD = "Kuulin: {text}"
 VOICE_NOT_DOWNLOADED = "En saanut ääniviestiä ladattua. Lähetä se uudelleen tai kirjoita viesti."
 
 
-def unavailable() -> str:
-    """Rasa or the action server does not answer: the general number instead of silence."""
+def _general() -> str:
     person = general_contact()
     phone = finnish.normalize_phone(person["phone"] or "")
     spoken = finnish.format_phone_for_speech(phone) if phone else person["phone"]
-    return (
-        "Apuri toimii juuri nyt vain osittain, enkä pysty vastaamaan tähän. "
-        f"Soita {person['name']}, puh. {spoken}. Hätätilanteessa soita 112."
-    )
+    return f"Soita {person['name']}, puh. {spoken}. Hätätilanteessa soita 112."
+
+
+def unavailable() -> str:
+    """Rasa or the action server does not answer: the general number instead of silence."""
+    return f"Apuri toimii juuri nyt vain osittain, enkä pysty vastaamaan tähän. {_general()}"
+
+
+def partly_down() -> str:
+    """The database is down: after 112 or the crisis line, a human to call as well."""
+    person = general_contact()
+    phone = finnish.normalize_phone(person["phone"] or "")
+    spoken = finnish.format_phone_for_speech(phone) if phone else person["phone"]
+    return (f"Apuri toimii juuri nyt vain osittain. Voit soittaa myös Apurin neuvojalle: "
+            f"{person['name']}, puh. {spoken}.")  # fmt: skip
+
+
+def private_not_kept() -> str:
+    """A private answer (a callback's subject) could not be stored safely, so it went nowhere."""
+    return ("En pysty juuri nyt tallentamaan viestiäsi turvallisesti, joten en lähettänyt sitä "
+            f"eteenpäin. Kirjoita se hetken päästä uudelleen. {_general()}")  # fmt: skip
 
 
 def request_for_person(row: dict) -> str:

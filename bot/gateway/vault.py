@@ -1,19 +1,29 @@
 """The gateway's side of keeping personal data out of Rasa (bot/privacy.py): numbers and
 private messages go into the handoff database's vault and Rasa gets tags; answers get the
-values back on their way out."""
+values back on their way out.
+
+The vault never holds up a message: when the database cannot be used, `hide` says so
+(VaultDown) and the caller masks numbers in memory; answers keep their tags' generic words.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from typing import Any
 
+from actions.handoff.store import PrivateNotKept
 from bot import finnish, privacy
-from bot.gateway.records import Records
+from bot.gateway import texts
+from bot.gateway.pools import DATABASE
+from bot.gateway.records import DOWN, Records
 
 logger = logging.getLogger(__name__)
 PRIVATE_NEXT = "_private_next"  # the vault row saying "the next message is private"
+
+
+class VaultDown(Exception):
+    """The vault's database cannot be used now."""
 
 
 class Vault:
@@ -21,32 +31,50 @@ class Vault:
         self.records = records
 
     async def hide(self, conversation: str, text: str) -> str:
-        """The message as Rasa may see it."""
-        private = await asyncio.to_thread(self._take_private_flag, conversation)
-        if private and finnish.safety_intent(text) is None:  # danger words must reach Rasa
-            store = self.records.get
-            return await asyncio.to_thread(lambda: store().keep_message(conversation, text))
+        """The message as Rasa may see it. PrivateNotKept when it was to be private and could
+        not be stored; VaultDown when the database cannot be used."""
+        try:
+            return await DATABASE.run(self._hide, conversation, text)
+        except PrivateNotKept as err:
+            logger.warning("vault: a private message could not be kept (%s)", err)
+            raise
+        except DOWN as err:
+            logger.warning("vault: the database cannot be used (%s)", type(err).__name__)
+            raise VaultDown from None
+
+    def _hide(self, conversation: str, text: str) -> str:
+        store = self.records.get()
+        if finnish.safety_intent(text) is not None:  # danger words must reach Rasa as they are
+            store.take_flag(conversation, PRIVATE_NEXT)
+        else:
+            tag = store.keep_private(conversation, PRIVATE_NEXT, text)
+            if tag is not None:
+                return tag
         if not privacy.finnish_phone_spans(text):
             return text
-        return await asyncio.to_thread(self._hide_numbers, conversation, text)
+        return privacy.hide_numbers(text, functools.partial(store.keep_number, conversation))
 
     async def reveal(
         self, conversation: str, answers: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """The answers as the person may see them; remembers when the next message is private."""
-        if any((a.get("custom") or {}).get("private_next") for a in answers):
-            await asyncio.to_thread(self._keep_private_flag, conversation)
-        if not any(privacy.TAG.search(a["text"]) for a in answers):
+        """The answers as the person may see them; remembers when the next message is private.
+        VaultDown when that cannot be remembered (the next message would go on in clear)."""
+        private_next = any((a.get("custom") or {}).get("private_next") for a in answers)
+        tagged = any(privacy.TAG.search(a["text"]) for a in answers)
+        values: dict[str, str] = {}
+        if private_next or tagged:
+            try:
+                values = await DATABASE.run(self._reveal, conversation, private_next, tagged)
+            except DOWN as err:
+                logger.warning("vault: the database cannot be used (%s)", type(err).__name__)
+                if private_next:
+                    raise VaultDown from None
+        if not tagged:
             return answers
-        values = await asyncio.to_thread(lambda: self.records.get().numbers(conversation))
-        return [{**a, "text": privacy.reveal(a["text"], values)} for a in answers]
+        return [{**a, "text": privacy.reveal(a["text"], values, texts.HIDDEN)} for a in answers]
 
-    def _hide_numbers(self, conversation: str, text: str) -> str:
-        keep = functools.partial(self.records.get().keep_number, conversation)
-        return privacy.hide_numbers(text, keep)
-
-    def _take_private_flag(self, conversation: str) -> bool:
-        return self.records.get().take_flag(conversation, PRIVATE_NEXT)
-
-    def _keep_private_flag(self, conversation: str) -> None:
-        self.records.get().keep_flag(conversation, PRIVATE_NEXT)
+    def _reveal(self, conversation: str, private_next: bool, tagged: bool) -> dict[str, str]:
+        store = self.records.get()
+        if private_next:
+            store.keep_flag(conversation, PRIVATE_NEXT)
+        return store.numbers(conversation) if tagged else {}

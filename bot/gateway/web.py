@@ -16,12 +16,13 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from bot import finnish
 from bot.fallback import general_contact
-from bot.gateway import dialogue, texts
+from bot.gateway import conversations, dialogue, texts
 from bot.gateway.hub import EventHub
-from bot.gateway.limits import RateLimit
+from bot.gateway.limits import Limits
 from bot.gateway.live import LiveRelay
+from bot.gateway.pools import Busy
 from bot.gateway.rasa import RasaClient
-from bot.gateway.speech import Speech, SpeechOff, SpeechUnavailable, Unclear
+from bot.gateway.speech import Speech, SpeechOff, SpeechTooLong, SpeechUnavailable, Unclear
 from bot.gateway.vault import Vault
 from voice import audio
 from voice.audio import AudioProblem
@@ -30,17 +31,21 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY = 16 * 1024  # bytes of one JSON request; a 2000-character message fits many times
+MAX_DEPTH = 20  # nesting of a JSON request: ours are flat; deeper is an attack on the parser
 KEEPALIVE = 15.0  # seconds of quiet before the event stream says it is still there
+STREAM_IDLE = 15 * 60.0  # an event stream with nothing to say for this long is closed (the
+# browser's EventSource opens it again, so a page left open keeps working)
 _CONVERSATION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 RASA = web.AppKey("rasa", RasaClient)
 HUB = web.AppKey("hub", EventHub)
-LIMIT = web.AppKey("limit", RateLimit)
+LIMITS = web.AppKey("limits", Limits)
 HEALTH_EXTRA = web.AppKey("health_extra", dict)
 VAULT = web.AppKey("vault", Vault)
 LIVE = web.AppKey("live", LiveRelay)
 SPEECH = web.AppKey("speech", Speech)
-MAX_SPOKEN = 5000  # characters read aloud at once: the longest answer fits
+SECRET = web.AppKey("secret", bytes)
+MAX_SPOKEN = 1500  # characters read aloud at once: the longest answer fits
 MAX_CHOICE = 60  # characters of one expected answer sent with a recording
 FORM_OVERHEAD = 64 * 1024  # bytes of a multipart form around the audio file
 
@@ -58,9 +63,7 @@ def error(status: int, message: str) -> web.Response:
     return json_response({"error": message}, status=status)
 
 
-def web_sender(conversation: str) -> str:
-    """Rasa's sender id for a web conversation; Telegram chats have their own prefix."""
-    return f"web-{conversation}"
+web_sender = conversations.sender
 
 
 def _page(name: str) -> str:
@@ -98,40 +101,93 @@ async def _json_body(request: web.Request) -> dict[str, Any] | web.Response:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
         return error(400, texts.NOT_UTF8)
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return error(400, texts.NOT_JSON)
+    data = parse_json(body)
     if not isinstance(data, dict):
         return error(400, texts.NOT_JSON)
     return data
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def parse_json(body: str) -> Any:
+    """The JSON value, or None when it is not JSON or nests deeper than MAX_DEPTH (the parser
+    would recurse on "[[[[…" until Python gives up)."""
+    depth = deepest = 0
+    for char in _STRINGS.sub("", body):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return None
+        elif char in "]}":
+            depth -= 1
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _conversation(request: web.Request, value: Any, text: str = "") -> str | web.Response:
+    """A conversation id this server made, or the Finnish error to send: 400 for no id or a
+    malformed one, 403 for one it did not sign. A refused message with danger words still gets
+    112 or the crisis line."""
+    if not isinstance(value, str) or not _CONVERSATION.match(value):
+        return error(400, texts.BAD_CONVERSATION)
+    if conversations.valid(request.app[SECRET], value):
+        return value
+    body: dict[str, Any] = {"error": texts.FORBIDDEN_CONVERSATION}
+    first = dialogue.safety_answer(text) if text else None
+    if first is not None:
+        body["messages"] = [first]
+    return json_response(body, status=403)
+
+
+async def new_conversation(request: web.Request) -> web.Response:
+    """POST /api/conversations: a new id, made and signed here (contract §6)."""
+    limits = request.app[LIMITS]
+    if not limits.new_conversation.allow(limits.client_of(request)):
+        return error(429, texts.TOO_MANY_CONVERSATIONS)
+    made = conversations.new(request.app[SECRET])
+    return json_response({"conversation": made}, status=201)
 
 
 async def post_message(request: web.Request) -> web.Response:
     data = await _json_body(request)
     if isinstance(data, web.Response):
         return data
-    conversation = data.get("conversation")
-    if not isinstance(conversation, str) or not _CONVERSATION.match(conversation):
-        return error(400, texts.BAD_CONVERSATION)
     if not isinstance(data.get("text"), str):
         return error(400, texts.NOT_JSON)
     text = dialogue.clean(data["text"])
+    conversation = _conversation(request, data.get("conversation"), text)
+    if isinstance(conversation, web.Response):
+        return conversation
     wrong = dialogue.problem(text)
     if wrong:
         return error(400, wrong)
-    if not request.app[LIMIT].allow(web_sender(conversation)):
-        return error(429, texts.SLOW_DOWN)
+    limited = _limited(request, conversation, text)
+    if limited is not None:
+        return limited
     return json_response({"messages": await _answers(request, conversation, text)})
 
 
+def _limited(request: web.Request, conversation: str, text: str) -> web.Response | None:
+    """None when this conversation and client may send now; otherwise 429, or 112 or the
+    crisis line (never withheld) with the request to slow down."""
+    limits = request.app[LIMITS]
+    if limits.message(web_sender(conversation), limits.client_of(request)):
+        return None
+    first = dialogue.safety_answer(text)
+    if first is not None:
+        return json_response({"messages": [first, {"text": texts.SLOW_DOWN, "buttons": []}]})
+    return error(429, texts.SLOW_DOWN)
+
+
 async def _answers(request: web.Request, conversation: str, text: str) -> list[dict[str, Any]]:
-    """What the user sees after saying `text`: the bot, or a person on the line."""
-    live = await request.app[LIVE].from_user(web_sender(conversation), text)
-    if live is not None:  # a person is on the line: the bot stays quiet
-        return live
-    return await dialogue.ask(request.app[RASA], web_sender(conversation), text,
-                              request.app[VAULT])  # fmt: skip
+    """What the user sees after saying `text`: safety first, then the bot or a person."""
+    app = request.app
+    return await dialogue.respond(app[RASA], web_sender(conversation), text, app[VAULT],
+                                  app[LIVE])  # fmt: skip
 
 
 async def _audio_body(request: web.Request) -> bytes | web.Response:
@@ -188,14 +244,15 @@ def _choices(request: web.Request) -> list[str]:
 
 async def post_voice(request: web.Request) -> web.Response:
     """Spoken question in, the transcript and the bot's answers out (contract §6)."""
-    conversation = request.query.get("conversation", "")
-    if not _CONVERSATION.match(conversation):
-        return error(400, texts.BAD_CONVERSATION)
+    conversation = _conversation(request, request.query.get("conversation"))
+    if isinstance(conversation, web.Response):
+        return conversation
+    limits = request.app[LIMITS]
+    if not limits.message(web_sender(conversation), limits.client_of(request)):
+        return error(429, texts.SLOW_DOWN)
     data = await _audio_body(request)
     if isinstance(data, web.Response):
         return data
-    if not request.app[LIMIT].allow(web_sender(conversation)):
-        return error(429, texts.SLOW_DOWN)
     try:
         heard = await request.app[SPEECH].transcribe(data, _choices(request))
     except SpeechOff:
@@ -209,45 +266,66 @@ async def post_voice(request: web.Request) -> web.Response:
 
 
 async def post_speech(request: web.Request) -> web.Response:
-    """Text in, Finnish speech out as a 16-bit PCM WAV."""
+    """Text in, Finnish speech out as a 16-bit PCM WAV: at most MAX_SPOKEN characters, one
+    synthesis at a time with a few waiting (more get 503 at once)."""
     data = await _json_body(request)
     if isinstance(data, web.Response):
         return data
     text, slow = data.get("text"), data.get("slow", False)
     if not isinstance(text, str) or not isinstance(slow, bool):
-        return error(400, texts.SPEECH_BAD)
+        return error(400, texts.SPEECH_BAD.format(limit=MAX_SPOKEN))
     text = dialogue.clean(text)
     if not text or len(text) > MAX_SPOKEN:
-        return error(400, texts.SPEECH_BAD)
+        return error(400, texts.SPEECH_BAD.format(limit=MAX_SPOKEN))
+    limits = request.app[LIMITS]
+    if not limits.client.allow(limits.client_of(request)):
+        return error(429, texts.SLOW_DOWN)
     try:
         wav = await request.app[SPEECH].synthesize(text, slow)
+    except SpeechTooLong:  # short text that grows long when read (digits spelled out)
+        return error(413, texts.SPEECH_TOO_LONG)
+    except Busy:
+        return error(503, texts.SPEECH_BUSY)
     except SpeechUnavailable as err:
-        logger.warning("speech output failed: %s", err)
+        logger.warning("speech output failed: %s", type(err).__name__)
         return error(503, texts.SPEECH_OFF)
     return web.Response(body=wav, content_type="audio/wav",
                         headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """Server-Sent Events: what reaches this conversation later (a human's reply)."""
-    conversation = request.query.get("conversation", "")
-    if not _CONVERSATION.match(conversation):
-        return error(400, texts.BAD_CONVERSATION)
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
-        "X-Accel-Buffering": "no", "Access-Control-Allow-Origin": "*",
-    })  # fmt: skip
-    await response.prepare(request)
-    await response.write(b": yhteys auki\n\n")
+    """Server-Sent Events: what reaches this conversation later (a human's reply). A few
+    streams per conversation and per client, a cap in all, and closed when idle."""
+    conversation = _conversation(request, request.query.get("conversation"))
+    if isinstance(conversation, web.Response):
+        return conversation
+    limits = request.app[LIMITS]
+    client = limits.client_of(request)
+    sender = web_sender(conversation)
+    if not limits.streams.open(sender, client):
+        return error(429, texts.TOO_MANY_STREAMS)
     try:
-        async for event in request.app[HUB].listen(web_sender(conversation), KEEPALIVE):
+        response = web.StreamResponse(headers={
+            "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no", "Access-Control-Allow-Origin": "*",
+        })  # fmt: skip
+        await response.prepare(request)
+        await response.write(b": yhteys auki\n\n")
+        quiet = 0.0
+        async for event in request.app[HUB].listen(sender, KEEPALIVE):
             if event is None:
+                quiet += KEEPALIVE
+                if quiet >= STREAM_IDLE:
+                    break
                 await response.write(b": odotan\n\n")
             else:
+                quiet = 0.0
                 data = json.dumps(event, ensure_ascii=False)
                 await response.write(f"data: {data}\n\n".encode())
     except (ConnectionResetError, asyncio.CancelledError):
         pass
+    finally:
+        limits.streams.close(sender, client)
     return response
 
 
@@ -288,6 +366,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/widget.js", widget)
     app.router.add_get("/saavutettavuus", statement)
     app.router.add_static("/static/", STATIC, append_version=True)
+    app.router.add_post("/api/conversations", new_conversation)
     app.router.add_post("/api/messages", post_message)
     app.router.add_get("/api/events", events)
     app.router.add_post("/api/voice", post_voice)

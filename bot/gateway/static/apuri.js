@@ -12,9 +12,9 @@
   }
 
   var MAX_TEXT = 2000; // characters in one message (contract §6)
-  var MAX_SAVED = 200; // messages kept in localStorage for one conversation
+  var MAX_SAVED = 200; // messages kept in sessionStorage for one conversation
   var MAX_RECORDING = 59500; // ms: the gateway takes at most a minute of audio
-  var MAX_SPOKEN = 5000; // characters read aloud at once (POST /api/speech)
+  var MAX_SPOKEN = 1500; // characters read aloud at once (POST /api/speech)
   var BEEP_START = 880; // Hz: a high beep when listening starts …
   var BEEP_STOP = 520; // … and a lower one when it stops
   // what MediaRecorder may produce, best first; the gateway reads all of these
@@ -143,23 +143,13 @@
     return "apuri-" + name + "-" + counter;
   }
 
-  /** A conversation id the server accepts (A-Za-z0-9_-, ≤ 64): 32 random hex digits. */
-  function newConversation() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map
-      .call(bytes, function (b) {
-        return ("0" + b.toString(16)).slice(-2);
-      })
-      .join("");
-  }
-
-  /** localStorage when the browser allows it, else memory for this page view only. */
-  function makeStore(prefix) {
+  /** Web storage ("localStorage" or "sessionStorage") when the browser allows it, else
+   * memory for this page view only. */
+  function makeStore(prefix, kind) {
     var memory = {};
     function get(key) {
       try {
-        return window.localStorage.getItem(prefix + key);
+        return window[kind].getItem(prefix + key);
       } catch (err) {
         return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null;
       }
@@ -167,7 +157,11 @@
     function set(key, value) {
       memory[key] = value;
       try {
-        window.localStorage.setItem(prefix + key, value);
+        if (value === null) {
+          window[kind].removeItem(prefix + key);
+        } else {
+          window[kind].setItem(prefix + key, value);
+        }
       } catch (err) {
         /* private mode or full: memory only */
       }
@@ -248,19 +242,23 @@
   /**
    * Build the chat in `container` and start it.
    * options: base (the gateway's origin, "" for the same origin), phone ("040 555 0100"),
-   * phoneE164 ("+358405550100"), mode ("page" | "widget"), storage (localStorage key prefix).
+   * phoneE164 ("+358405550100"), mode ("page" | "widget"), storage (a key prefix).
+   * The conversation id comes from the server (POST /api/conversations) and, like the
+   * transcript, is kept for this tab only (sessionStorage): it is what lets anyone read the
+   * conversation. Preferences (slow speech, the widget open) are kept in localStorage.
    */
   function mount(container, options) {
     var opts = options || {};
     var base = (opts.base || "").replace(/\/+$/, "");
     var mode = opts.mode === "widget" ? "widget" : "page";
     var phone = opts.phone || "";
-    var store = makeStore(opts.storage || "apuri.");
+    var store = makeStore(opts.storage || "apuri.", "sessionStorage");
+    var prefs = makeStore(opts.storage || "apuri.", "localStorage");
     var conversation = store.get("conversation");
-    if (!conversation || !/^[A-Za-z0-9_-]{1,64}$/.test(conversation)) {
-      conversation = newConversation();
-      store.set("conversation", conversation);
+    if (conversation && !/^[A-Za-z0-9_-]{1,64}$/.test(conversation)) {
+      conversation = null;
     }
+    var asking = null; // the request for a new conversation id, while it is on its way
     var transcript = [];
     try {
       var saved = JSON.parse(store.get("transcript") || "[]");
@@ -310,7 +308,7 @@
     );
     var slowId = uid("hidas");
     var slowBox = el("input", { type: "checkbox", id: slowId, class: "apuri-check" });
-    slowBox.checked = store.get("slow") === "true";
+    slowBox.checked = prefs.get("slow") === "true";
     var stopButton = el("button", { type: "button", class: "apuri-stop", hidden: true }, [
       icon("stop"),
       el("span", {}, [T.stopReading]),
@@ -502,8 +500,48 @@
     }
 
     // --- talking to the gateway --------------------------------------------------------------
+    /** This tab's conversation id: the one kept, or a new one the server makes. */
+    function ensureConversation() {
+      if (conversation) {
+        return Promise.resolve(conversation);
+      }
+      if (!asking) {
+        var gen = generation;
+        asking = window
+          .fetch(base + "/api/conversations", { method: "POST" })
+          .then(readJson)
+          .then(function (result) {
+            asking = null;
+            var data = result.data;
+            if (!result.ok || !data || typeof data.conversation !== "string") {
+              throw { shown: data && typeof data.error === "string" ? data.error : null };
+            }
+            if (gen === generation) {
+              conversation = data.conversation;
+              store.set("conversation", conversation);
+            }
+            return data.conversation;
+          }, function (err) {
+            asking = null;
+            throw err;
+          });
+      }
+      return asking;
+    }
+
+    /** The server no longer knows this id (its secret changed): forget it; the next request
+     * gets a new one. */
+    function forgetConversation() {
+      conversation = null;
+      store.set("conversation", null);
+      if (source) {
+        source.close();
+        source = null;
+      }
+    }
+
     function listen() {
-      if (source || !window.EventSource) {
+      if (source || !window.EventSource || !conversation) {
         return;
       }
       var url = base + "/api/events?conversation=" + encodeURIComponent(conversation);
@@ -567,36 +605,56 @@
       typing.classList.add("is-on");
     }
 
-    function post(text, mine, gen) {
-      typingOn(T.typing);
-      return window
-        .fetch(base + "/api/messages", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ conversation: conversation, text: text }),
+    /** POST /api/messages with this tab's id; once more with a new id when the server does
+     * not know the old one (403). */
+    function postMessage(text, retried) {
+      return ensureConversation()
+        .then(function (id) {
+          return window.fetch(base + "/api/messages", {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ conversation: id, text: text }),
+          });
         })
         .then(readJson)
+        .then(function (result) {
+          if (result.status === 403 && !retried) {
+            forgetConversation();
+            return postMessage(text, true);
+          }
+          return result;
+        });
+    }
+
+    function post(text, mine, gen) {
+      typingOn(T.typing);
+      return postMessage(text, false)
         .then(
           function (result) {
             if (gen !== generation) {
               return;
             }
+            listen();
             var data = result.data;
             if (result.ok && data && Array.isArray(data.messages)) {
               var first = showAnswers(data.messages).first;
               reveal(first || add({ from: "error", text: T.failed(phone) }));
               return;
             }
+            if (data && Array.isArray(data.messages)) {
+              showAnswers(data.messages); // 112 or the crisis line, even with an error
+            }
             var message =
               data && typeof data.error === "string" && data.error ? data.error : T.failed(phone);
             reveal(add({ from: "error", text: message }));
             giveBack(mine);
           },
-          function () {
+          function (err) {
             if (gen !== generation) {
               return;
             }
-            reveal(add({ from: "error", text: T.network(phone) }));
+            var shown = err && typeof err.shown === "string" && err.shown;
+            reveal(add({ from: "error", text: shown || T.network(phone) }));
             giveBack(mine);
           }
         )
@@ -632,7 +690,6 @@
       note.textContent = "";
       dropChoices();
       reveal(add({ from: "user", text: shown || clean }));
-      listen();
       if (!typed) {
         input.focus(); // the pressed button is gone; the box is the natural next place
       }
@@ -651,8 +708,10 @@
         source.close();
         source = null;
       }
-      conversation = newConversation();
-      store.set("conversation", conversation);
+      forgetConversation();
+      ensureConversation().catch(function () {
+        /* the next message asks again */
+      });
       transcript = [];
       save();
       showIntro();
@@ -1022,15 +1081,27 @@
         return Promise.resolve();
       }
       typingOn(T.recognising);
-      var url = base + "/api/voice?conversation=" + encodeURIComponent(conversation) +
-        choiceParams();
-      return window
-        .fetch(url, {
-          method: "POST",
-          headers: { "Content-Type": (recording.type || "audio/webm").split(";")[0] },
-          body: recording,
-        })
-        .then(readJson)
+      function upload(retried) {
+        return ensureConversation()
+          .then(function (id) {
+            var url = base + "/api/voice?conversation=" + encodeURIComponent(id) +
+              choiceParams();
+            return window.fetch(url, {
+              method: "POST",
+              headers: { "Content-Type": (recording.type || "audio/webm").split(";")[0] },
+              body: recording,
+            });
+          })
+          .then(readJson)
+          .then(function (result) {
+            if (result.status === 403 && !retried) {
+              forgetConversation();
+              return upload(true);
+            }
+            return result;
+          });
+      }
+      return upload(false)
         .then(
           function (result) {
             if (gen !== generation) {
@@ -1135,7 +1206,7 @@
       stopSpeaking();
     });
     slowBox.addEventListener("change", function () {
-      store.set("slow", slowBox.checked ? "true" : "false");
+      prefs.set("slow", slowBox.checked ? "true" : "false");
     });
     root.addEventListener("keydown", function (event) {
       if (event.key !== "Escape" && event.key !== "Esc") {
@@ -1152,12 +1223,12 @@
     });
     restartButton.addEventListener("click", restart);
     if (toggle) {
-      var open = store.get("open") !== "false";
+      var open = prefs.get("open") !== "false";
       var setOpen = function (value) {
         toggle.setAttribute("aria-expanded", value ? "true" : "false");
         body.hidden = !value;
         root.classList.toggle("is-collapsed", !value);
-        store.set("open", value ? "true" : "false");
+        prefs.set("open", value ? "true" : "false");
       };
       setOpen(open);
       toggle.addEventListener("click", function () {
@@ -1176,11 +1247,20 @@
     transcript.forEach(render);
     showIntro();
     if (transcript.length) {
-      listen();
       if (mode === "widget") {
         log.scrollTop = log.scrollHeight;
       }
     }
+    ensureConversation().then(
+      function () {
+        if (transcript.length) {
+          listen(); // a reload in the middle of a conversation: later replies still arrive
+        }
+      },
+      function () {
+        /* the server is not reachable now: the first message asks again */
+      }
+    );
 
     return {
       root: root,

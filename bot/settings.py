@@ -1,0 +1,103 @@
+"""Settings every process reads the same way (contract §2): the var dir and its private files,
+the secret that signs conversation ids and staff sessions, trusted proxies, embedding origins.
+
+The var dir holds what one run generates (endpoints, tokens, the secret, the SQLite file by
+default). Two runs from one checkout with different `APURI_VAR_DIR` never touch each other's
+files, and everything in it is readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_FILE = "secret"
+MIN_SECRET = 16  # characters of APURI_SECRET
+
+
+def var_dir() -> Path:
+    """APURI_VAR_DIR (relative to the working directory), else `var` in the checkout; made
+    on first use, mode 700."""
+    raw = os.environ.get("APURI_VAR_DIR")
+    path = Path(raw).expanduser().resolve() if raw else ROOT / "var"
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def database_url() -> str:
+    """APURI_DB_URL, else the SQLite file in the var dir."""
+    return os.environ.get("APURI_DB_URL") or f"sqlite:///{var_dir() / 'apuri.db'}"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace a file with `text`, readable and writable by its owner only (never by a
+    moment of a wider mode, and never half-written)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(temporary, path)
+
+
+def secret() -> bytes:
+    """APURI_SECRET, else the one generated into the var dir on first use (mode 600), so every
+    gateway on the same var dir signs alike and ids outlive a restart."""
+    given = os.environ.get("APURI_SECRET", "")
+    if given:
+        if len(given) < MIN_SECRET:
+            raise SystemExit(f"apuri: APURI_SECRET is too short (at least {MIN_SECRET} "
+                             "characters; better 32 random ones)")  # fmt: skip
+        return given.encode("utf-8")
+    path = var_dir() / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(20):  # another process may have made it a moment ago: let it finish
+            value = path.read_text(encoding="utf-8").strip()
+            if len(value) >= MIN_SECRET:
+                return value.encode("utf-8")
+            time.sleep(0.05)
+        write_private(path, secrets.token_urlsafe(32) + "\n")  # an empty or broken file
+        return path.read_text(encoding="utf-8").strip().encode("utf-8")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        value = secrets.token_urlsafe(32)
+        fh.write(value + "\n")
+    return value.encode("utf-8")
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies() -> tuple[Network, ...]:
+    """APURI_TRUSTED_PROXIES: addresses (or networks) of reverse proxies whose
+    X-Forwarded-For is believed."""
+    raw = os.environ.get("APURI_TRUSTED_PROXIES", "")
+    out = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SystemExit(f"apuri: APURI_TRUSTED_PROXIES: {item!r} is not an IP address "
+                             "or network") from None  # fmt: skip
+    return tuple(out)
+
+
+def embed_origins() -> tuple[str, ...]:
+    """APURI_EMBED_ORIGINS: origins (https://kunta.fi) allowed to frame the chat."""
+    raw = os.environ.get("APURI_EMBED_ORIGINS", "")
+    out = []
+    for item in (part.strip().rstrip("/") for part in raw.replace(" ", ",").split(",")):
+        if not item:
+            continue
+        if not item.startswith(("https://", "http://")) or any(c in item for c in ";'\"\n"):
+            raise SystemExit(f"apuri: APURI_EMBED_ORIGINS: {item!r} is not an origin "
+                             "(https://host[:port])")  # fmt: skip
+        out.append(item)
+    return tuple(out)
