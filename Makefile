@@ -41,6 +41,8 @@ bench: $(MODEL)
 	$(PY) bench/nlu_bench.py
 	$(PY) bench/place_names.py
 	$(PY) bench/directory_bench.py
+	$(PY) bench/retrieval.py
+	$(PY) bench/conversations.py
 	$(PY) bench/gateway_bench.py
 	$(PY) bench/abuse.py
 	$(PY) bench/voice_bench.py

@@ -9,7 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.directory_actions import HUMAN, NONE, RESTART, place_slots
+from actions.directory_actions import HUMAN, NONE, RESTART, directory, place_slots
+from actions.records import answer_about_record
 from bot import finnish
 
 
@@ -49,6 +50,9 @@ class ActionAcknowledgeInform(Action):
     ) -> list[dict[str, Any]]:
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities", [])}
         _, _, events = place_slots(tracker)
+        about = answer_about_record(dispatcher, tracker, directory)
+        if about is not None:  # "entä sinne?", "mihin aikaan se on auki"
+            return [*events, *about]
         pending = tracker.get_slot("pending_search")
         place = "municipality" in entities or "region" in entities
         last = (tracker.get_slot("last_search") or {}).get("action")
@@ -56,6 +60,10 @@ class ActionAcknowledgeInform(Action):
             return [*events, FollowupAction(pending)]  # we asked for the place to answer
         if place and last:
             return [*events, FollowupAction(last)]  # "entä Tervossa?": the same, another place
+        said = "topic" in entities or finnish.content_words(tracker.latest_message.get("text")
+                                                            or "")  # fmt: skip
+        if said and last and "phone_number" not in entities:
+            return [*events, FollowupAction(last)]  # "entä kuoroja?": the same, another thing
         if place and "topic" in entities:
             return [*events, FollowupAction("action_find_association")]  # "Kannuksessa tanssi"
         if "municipality" in entities:
@@ -72,6 +80,45 @@ class ActionAcknowledgeInform(Action):
         else:
             dispatcher.utter_message(response="utter_inform_unknown")
         return events
+
+
+class ActionDeny(Action):
+    """ "Ei" with nothing open: "Selvä…". A correction ("ei kun siis Varkaudessa", "ei vaan
+    liikuntaa", "tarkoitin Kemiä") is not a no: the last search again, with what it changes."""
+
+    def name(self) -> str:
+        return "action_deny"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        message = tracker.latest_message or {}
+        said = {e["entity"] for e in message.get("entities", [])}
+        last = (tracker.get_slot("last_search") or {}).get("action")
+        changes = said & {"municipality", "region", "topic"} or finnish.content_words(
+            message.get("text") or "")  # fmt: skip
+        if last and changes:
+            _, _, events = place_slots(tracker)
+            return [*events, SlotSet("open_question", NONE), FollowupAction(last)]
+        dispatcher.utter_message(response="utter_deny")
+        return [SlotSet("open_question", NONE)]
+
+
+class ActionOutOfScope(Action):
+    """Says so and offers a human; a question about what was just listed ("paljonko se
+    maksaa", "osoite?") is answered from the directory instead."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        about = answer_about_record(dispatcher, tracker, directory)
+        if about is not None:
+            return about
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return [SlotSet("open_question", HUMAN)]
 
 
 class ActionGreet(Action):

@@ -13,7 +13,6 @@ import abc
 import functools
 import logging
 import os
-from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -22,17 +21,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.directory import Directory
+from actions.directory.search import PREFER, Query, named_by, search
 from actions.directory.store import search_terms
+from actions.records import answer_about_record
 from bot import clock, finnish
 from bot.fallback import general_contact
+from bot.finnish.periods import event_span
 
 logger = logging.getLogger(__name__)
 
 # Yes/no questions the bot asks; the slot `open_question` holds the one asked last, and rules
 # conditioned on it decide what "kyllä" and "ei" mean. Any other message sets it to "none"
 # (a from_intent slot mapping in the domain).
-NONE, MORE, HUMAN, RESTART, CALLBACK, LIVE = (
-    "none", "more", "human", "restart", "callback", "live")
+NONE, MORE, HUMAN, RESTART, CALLBACK, LIVE, CALL = (
+    "none", "more", "human", "restart", "callback", "live", "call")
 
 
 @functools.lru_cache(maxsize=1)
@@ -130,64 +132,71 @@ def name_contact(
     return person
 
 
-class DirectorySearchAction(Action, abc.ABC):
-    """Searches one kind of record; subclasses say which and how to write a line."""
+URGENT_AT = 0.25  # an emergency this likely beside a search: the answer starts with 112
 
-    kind = "organizations"
-    filters: dict[str, Any] = {}
+
+class DirectorySearchAction(Action, abc.ABC):
+    """One search over everything (actions.directory.search); subclasses say which sort the
+    intent prefers, which person helps further and whether a place alone answers."""
+
+    prefer: str | None = PREFER["find_association"]
     needs_place = True
     contact_role = "liaison"
-    # True when every record of this kind answers the question ("any digital support point"),
-    # so the place alone may list them when the question's words match nothing.
+    # True when every record of the preferred sort answers the question ("any digital support
+    # point"), so the place alone may list them when the question's words match nothing.
     any_record_answers = False
-    line: Callable[[dict[str, Any]], str] = staticmethod(texts.organization_line)
+    topic: str | None = None  # a topic the intent itself means ("vapaaehtoistyo")
+    # whether records far away that share only the topic answer (a grant does; a peer group
+    # across the country does not: the person for the place helps instead)
+    far_by_topic = False
+    limit = 12  # results kept: three shown, the rest behind "Haluatko lisää?"
 
     @abc.abstractmethod
     def name(self) -> str:
         """The action's name in the domain."""
 
-    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
-        return {}
-
-    def alternatives(self, tracker: Tracker, filters: dict[str, Any]) -> list[dict[str, Any]]:
-        """Ways to match what was asked, best first: its own words, then its topic.
-
-        A bare place after a search ("entä Tervossa?") asks the same again. A topic carried
-        over from an earlier question ("entä tapahtumia?" after sports clubs) narrows the search
-        only where it finds something; otherwise the place alone answers.
-        """
+    def query(self, tracker: Tracker, municipality: str | None,
+              region: str | None) -> Query:  # fmt: skip
+        """What was asked: the message's own words and topic. A bare place or topic after a
+        search ("entä Kemissä?", "entä kuoroja?") asks the same again with what changed."""
         message = tracker.latest_message or {}
         words = finnish.content_words(message.get("text") or "")
         said = [e["value"] for e in message.get("entities", []) if e.get("entity") == "topic"]
+        topic = self.topic or (said[0] if said else None)
         last = tracker.get_slot("last_search") or {}
-        follow_up = (message.get("intent") or {}).get("name") == "inform"
-        if follow_up and not words and not said and last.get("action") == self.name():
-            return list(last.get("alternatives") or [{}])
-        topic = filters.pop("topic", None) or (said[0] if said else None)
-        out: list[dict[str, Any]] = []
-        if words:
-            out.append({"text": " ".join(words)})
-        if topic:
-            out.append({"topic": topic})
-        if out:
-            return out + ([{}] if self.any_record_answers else [])
-        carried = tracker.get_slot("topic")
-        return [{"topic": carried}, {}] if carried else [{}]
+        if not words and not said and last.get("action") == self.name():
+            words, topic = list(last.get("words") or []), last.get("topic") or topic
+        elif not words and not topic:
+            topic = tracker.get_slot("topic")  # carried over from an earlier question
+        return Query(words=words, topic=topic, municipality=municipality, region=region,
+                     prefer=self.prefer)  # fmt: skip
+
+    def narrow(self, found: list[dict[str, Any]],
+               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+        """The results as the question's own limits keep them, and a response to say first."""
+        return found, None
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         municipality, region, slots = place_slots(tracker)
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        if any(r.get("name") == "emergency" and r.get("confidence", 0) >= URGENT_AT
+               for r in ranking[1:]):  # fmt: skip
+            # a need the NLU took for an emergency at first (bot.nlu.SafetyGuard): 112 first
+            dispatcher.utter_message(response="utter_if_urgent")
+        about = answer_about_record(dispatcher, tracker, directory, self.prefer)
+        if about is not None:  # "milloin Kemin Kamarikuoro harjoittelee", "mikä sen numero on"
+            return [*slots, *about]
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [*slots, SlotSet("pending_search", self.name())]
-        filters = {**self.filters, **self.extra_filters(tracker), "limit": 12}
-        alternatives = self.alternatives(tracker, filters)
-        remembered = SlotSet("last_search", {"action": self.name(), "alternatives": alternatives})
+        query = self.query(tracker, municipality, region)
+        remembered = {"action": self.name(), "words": query.words, "topic": query.topic}
         try:
-            found, scope = directory().search(
-                self.kind, municipality, region, alternatives, **filters
-            )
+            found, scope = search(directory(), query, limit=self.limit,
+                                  any_record=self.any_record_answers,
+                                  far_by_topic=self.far_by_topic)  # fmt: skip
         except Exception:  # noqa: BLE001 - the database is down: still offer a human
             logger.exception("directory search failed")
             dispatcher.utter_message(response="utter_directory_unavailable")
@@ -196,29 +205,40 @@ class DirectorySearchAction(Action, abc.ABC):
             )
             return [*slots, SlotSet("pending_search", None)]
         place = municipality or region or ""
+        found, note = self.narrow(found, tracker)
         if not found:
             note_need(tracker, "not_found")
+            near_only = place and query.topic and not self.far_by_topic
             dispatcher.utter_message(
-                response="utter_nothing_found_in" if place else "utter_nothing_found",
+                response=("utter_nothing_near" if near_only else "utter_nothing_found_in")
+                if place else "utter_nothing_found",
                 place=place,
-            )
+            )  # fmt: skip
             name_contact(dispatcher, tracker, self.contact_role)
             return [*slots, SlotSet("pending_search", None), SlotSet("more_results", None),
-                    remembered, SlotSet("open_question", NONE)]  # fmt: skip
+                    SlotSet("last_search", remembered), SlotSet("open_question", NONE)]  # fmt: skip
         found = [texts.here_first(record, municipality) for record in texts.open_first(found)]
-        remembered = SlotSet("last_search", {
-            **remembered.get("value"),
-            "associations": [r["id"] for r in found if r.get("kind") == "association"]})
-        more = [self.line(record) for record in found[3:]]
+        remembered["results"] = [[r["_list"], r["id"]] for r in found[:3]]
+        remembered["associations"] = [r["id"] for r in found
+                                      if r.get("kind") == "association"]  # fmt: skip
+        more = [texts.record_line(record) for record in found[3:]]
         if scope == "municipality":
             intro = "utter_found_in_municipality"
         elif scope == "region":
             intro = "utter_found_in_region"
         else:
             intro = "utter_found_national_after" if place else "utter_found_national"
-        dispatcher.utter_message(response=intro, place=place, region=region or "")
-        dispatcher.utter_message(text="\n".join(self.line(record) for record in found[:3]))
-        return [*slots, SlotSet("pending_search", None), remembered,
+        if note:
+            dispatcher.utter_message(response=note)
+        if not (note and scope == "municipality"):
+            dispatcher.utter_message(response=intro, place=place, region=region or "")
+        dispatcher.utter_message(text="\n".join(texts.record_line(r) for r in found[:3]))
+        if scope == "national" and place:  # only far away: the person who knows the place
+            dispatcher.utter_message(response="utter_help_nearby", place=place)
+            name_contact(dispatcher, tracker, self.contact_role)
+            return [*slots, SlotSet("pending_search", None), SlotSet("last_search", remembered),
+                    SlotSet("more_results", None), SlotSet("open_question", NONE)]  # fmt: skip
+        return [*slots, SlotSet("pending_search", None), SlotSet("last_search", remembered),
                 *offer_more(dispatcher, more)]  # fmt: skip
 
 
@@ -235,15 +255,12 @@ class ActionFindAssociation(DirectorySearchAction):
     def name(self) -> str:
         return "action_find_association"
 
-    filters = {"org_kind": "association"}
-    contact_role = "liaison"
-
 
 class ActionFindService(DirectorySearchAction):
     def name(self) -> str:
         return "action_find_service"
 
-    filters = {"org_kind": "public_service"}
+    prefer = PREFER["find_service"]
     contact_role = "service_advisor"
 
 
@@ -251,7 +268,7 @@ class ActionDigitalHelp(DirectorySearchAction):
     def name(self) -> str:
         return "action_digital_help"
 
-    filters = {"org_kind": "digital_support"}
+    prefer = PREFER["digital_help"]
     contact_role = "digital_support"
     any_record_answers = True
 
@@ -260,38 +277,48 @@ class ActionAskSpaces(DirectorySearchAction):
     def name(self) -> str:
         return "action_ask_spaces"
 
-    kind = "spaces"
+    prefer = PREFER["ask_spaces"]
     any_record_answers = True
-    line = staticmethod(texts.space_line)
 
 
 class ActionAskEvents(DirectorySearchAction):
+    far_by_topic = True
+
     def name(self) -> str:
         return "action_ask_events"
 
-    kind = "events"
+    prefer = PREFER["ask_events"]
     needs_place = False
-    line = staticmethod(texts.event_line)
+    any_record_answers = True
+    limit = 40  # a time asked for may be further than the first dozen
 
-    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
-        return {"after": clock.utc_key()}  # upcoming only, soonest first
+    def narrow(self, found: list[dict[str, Any]],
+               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+        """ "ensi kuussa", "tänä viikonloppuna", "jouluna": the events then; when there are
+        none then, say so and give the next ones (never "nothing anywhere" when there are)."""
+        span = event_span((tracker.latest_message or {}).get("text") or "", clock.today())
+        events = [r for r in found if r.get("_list") == "events"]
+        if span is None:
+            return found, None
+        within = [r for r in events if span[0] <= texts.start_day(r) <= span[1]]
+        return (within, None) if within else (events, "utter_no_events_then" if events else None)
 
 
 class ActionAskGrants(DirectorySearchAction):
+    far_by_topic = True
+
     def name(self) -> str:
         return "action_ask_grants"
 
-    kind = "grants"
+    prefer = PREFER["ask_grants"]
     needs_place = False
     any_record_answers = True
-    line = staticmethod(texts.grant_line)
-
-    def extra_filters(self, tracker: Tracker) -> dict[str, Any]:
-        return {"after": clock.today().isoformat()}  # open deadlines, nearest first
 
 
 class ActionVolunteer(DirectorySearchAction):
     """Where to volunteer: associations with volunteering in the place, else the liaison."""
+
+    topic = "vapaaehtoistyo"
 
     def name(self) -> str:
         return "action_volunteer"
@@ -301,9 +328,6 @@ class ActionVolunteer(DirectorySearchAction):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_volunteer")
         return super().run(dispatcher, tracker, domain)
-
-    def alternatives(self, tracker: Tracker, filters: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{"topic": "vapaaehtoistyo"}]
 
 
 class ExplainAndNameAction(Action, abc.ABC):
@@ -317,22 +341,57 @@ class ExplainAndNameAction(Action, abc.ABC):
     def name(self) -> str:
         """The action's name in the domain."""
 
+    lists: tuple[str, ...] = ()  # records the question may name ("somekoulutus" → events)
+
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         municipality, region, slots = place_slots(tracker)
         resumed = tracker.get_slot("pending_search") == self.name()
+        if self.lists and not resumed:
+            about = answer_about_record(dispatcher, tracker, directory)
+            if about is not None:  # "maksaako järjestöfoorumiin osallistuminen"
+                return [*slots, *about]
         if self.response and not resumed:  # said once, before asking for the place
             dispatcher.utter_message(response=self.response)
         if not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [*slots, SlotSet("pending_search", self.resume or self.name())]
+        events = self.named_records(dispatcher, tracker, municipality, region)
         name_contact(dispatcher, tracker, self.role)
-        return [*slots, SlotSet("pending_search", None)]
+        return [*slots, SlotSet("pending_search", None), *events]
+
+    def named_records(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      municipality: str | None,
+                      region: str | None) -> list[dict[str, Any]]:  # fmt: skip
+        """Lists the networks and coming events whose names the question's own words say
+        ("somekoulutus", "järjestöfoorumi"), nearest first, and remembers them for "maksaako
+        se"."""
+        text = (tracker.latest_message or {}).get("text") or ""
+        query = Query(words=finnish.content_words(text), municipality=municipality,
+                      region=region, kinds=self.lists)  # fmt: skip
+        try:
+            found, _ = search(directory(), query, limit=6)
+        except Exception:  # noqa: BLE001 - the database is down: the person still helps
+            logger.warning("a search for named records failed")
+            return []
+        terms = set(query.terms())
+        today = clock.today()
+        found = [r for r in found if named_by(r["_list"], r, terms) and (
+            r.get("kind") == "network" if r["_list"] == "organizations"
+            else r["_list"] != "events" or (r.get("start") and texts.start_day(r) >= today))]
+        found = found[:3]
+        if not found:
+            return []
+        dispatcher.utter_message(text="\n".join(texts.record_line(r) for r in found))
+        last = {"action": self.name(), "words": query.words, "topic": None,
+                "results": [[r["_list"], r["id"]] for r in found]}  # fmt: skip
+        return [SlotSet("last_search", last)]
 
 
 class ActionAskTraining(ExplainAndNameAction):
     response = "utter_ask_training"
+    lists = ("events", "organizations")
 
     def name(self) -> str:
         return "action_ask_training"
@@ -340,6 +399,7 @@ class ActionAskTraining(ExplainAndNameAction):
 
 class ActionJoinCooperation(ExplainAndNameAction):
     response = "utter_join_cooperation"
+    lists = ("organizations", "events")
 
     def name(self) -> str:
         return "action_join_cooperation"
@@ -377,6 +437,9 @@ class ActionNotUnderstood(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        about = answer_about_record(dispatcher, tracker, directory)
+        if about is not None:  # "entä mihin aikaan se on auki?" was understood after all
+            return about
         note_need(tracker, "fallback")
         dispatcher.utter_message(response="utter_default")
         return []
@@ -391,18 +454,30 @@ class ActionRequestHuman(ExplainAndNameAction):
     def name(self) -> str:
         return "action_request_human"
 
+    def narrow(self, found: list[dict[str, Any]],
+               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+        """The results as the question's own limits keep them, and a response to say first."""
+        return found, None
+
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         municipality, region, slots = place_slots(tracker)
+        about = answer_about_record(dispatcher, tracker, directory)
+        if about is not None:  # "kuka on Kemin Kamarikuoron yhteyshenkilö"
+            return [*slots, *about]
         if not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [*slots, SlotSet("pending_search", self.name())]
         person = name_contact(dispatcher, tracker, self.role)
         events = [*slots, SlotSet("pending_search", None)]
+        first = person["name"].split()[0]
         if can_chat_now(person):
-            dispatcher.utter_message(response="utter_offer_live", name=person["name"].split()[0])
+            dispatcher.utter_message(response="utter_offer_live", name=first)
             events += [SlotSet("live_person", person.get("id")), SlotSet("open_question", LIVE)]
+        else:  # anyone named can call back: the request reaches them or the staff page
+            dispatcher.utter_message(response="utter_offer_call", name=first)
+            events.append(SlotSet("open_question", CALL))
         return events
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -37,9 +36,6 @@ from bot.finnish.times import parse_time
 
 logger = logging.getLogger(__name__)
 
-ANY_TIME = re.compile(r"\b(milloin (vain|vaan|tahansa)|koska (vain|vaan|tahansa)|ei väliä|"
-                      r"mihin aikaan (vain|tahansa)|vaikka heti)\b", re.I)  # fmt: skip
-ANY_TIME_TEXT = "milloin tahansa arkisin klo 9–16"
 CALLBACK_SLOTS = ("callback_phone", "callback_time", "callback_time_text", "callback_subject",
                   "callback_consent")  # fmt: skip
 def handoffs() -> Handoffs:
@@ -50,11 +46,33 @@ def clear_form() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
 
 
+# Who helps with a callback's subject, by its topic; any other subject goes by the search.
+ROLE_BY_TOPIC = {"digituki": "digital_support"}
+
+
+def subject_of(tracker: Tracker) -> str:
+    """The callback's subject as the person wrote it (from the vault when it is a tag)."""
+    subject = tracker.get_slot("callback_subject") or ""
+    if privacy.TAG.fullmatch(subject):
+        try:
+            subject = handoffs().numbers(tracker.sender_id).get(subject, "")
+        except Exception:  # noqa: BLE001 - the database is down: no subject to read
+            logger.warning("the subject could not be read now")
+            return ""
+    return subject
+
+
+def callback_topic(tracker: Tracker) -> str | None:
+    """What the callback is about: the subject's topic ("apua tabletin kanssa" → digituki),
+    else the conversation's."""
+    return finnish.topic(subject_of(tracker)) or tracker.get_slot("topic")
+
+
 def who_calls(tracker: Tracker) -> dict[str, Any]:
-    """The person who helps with what the conversation is about; the general contact when
-    nobody is there or the directory is down."""
+    """The person who helps with what the callback is about (its subject's topic, else the
+    conversation's); the general contact when nobody is there or the directory is down."""
     try:
-        person = right_person(tracker)
+        person = right_person(tracker, ROLE_BY_TOPIC.get(callback_topic(tracker) or ""))
     except Exception:  # noqa: BLE001 - the database is down: the general contact calls
         logger.exception("directory contact lookup failed")
         person = None
@@ -126,10 +144,10 @@ class ValidateCallbackForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = value if isinstance(value, str) else ""
-        if ANY_TIME.search(text):
-            return {"callback_time": "any", "callback_time_text": ANY_TIME_TEXT}
-        when = parse_time(text)
+        when = parse_time(text)  # "milloin vain" means one thing: as soon as possible (times.yml)
         if when is None:
+            if tracker.get_slot("requested_slot") != "callback_time":
+                return {"callback_time": None}  # the request itself said no time: asked later
             dispatcher.utter_message(response="utter_callback_bad_time")
             return {"callback_time": None}
         return {"callback_time": when.start.isoformat(), "callback_time_text": when.text}
@@ -138,6 +156,11 @@ class ValidateCallbackForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = value.strip() if isinstance(value, str) else ""
+        if tracker.get_slot("requested_slot") != "callback_subject":
+            # the request itself: its words are the subject only when it says a need
+            # ("…, tarvitsen apua tabletin kanssa"), not when it only asks for a call
+            said = [w for w in finnish.content_words(text) if not privacy.TAG.fullmatch(w)]
+            return {"callback_subject": text[:300] if said else None}
         if privacy.TAG.fullmatch(text) or 0 < len(text) <= 300:
             return {"callback_subject": text}
         dispatcher.utter_message(response="utter_callback_bad_subject")
@@ -189,8 +212,8 @@ class ActionSubmitCallback(Action):
                 raise ValueError("no phone number for the request")
             record = store.create(
                 "callback", person, routes(person), municipality=municipality,
-                topic=tracker.get_slot("topic"), phone=finnish.normalize_phone(phone),
-                preferred_time=None if time in (None, "any") else time,
+                topic=callback_topic(tracker), phone=finnish.normalize_phone(phone),
+                preferred_time=time,
                 preferred_text=tracker.get_slot("callback_time_text"), subject=subject,
                 conversation=tracker.sender_id,
             )  # fmt: skip

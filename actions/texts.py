@@ -6,6 +6,7 @@ All Finnish that is assembled from data lives here; fixed sentences are domain r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from bot import finnish
@@ -107,6 +108,11 @@ def person_line(person: dict[str, Any], at: dt.datetime | None = None) -> str:
     return f"{line}. {hours}" if hours else f"{line}."
 
 
+def start_day(event: dict[str, Any]) -> dt.date:
+    """The day an event starts, in Helsinki."""
+    return dt.datetime.fromisoformat(event["start"]).astimezone(HELSINKI).date()
+
+
 def event_line(event: dict[str, Any]) -> str:
     start = dt.datetime.fromisoformat(event["start"]).astimezone(HELSINKI)
     where = event.get("location") or event.get("municipality") or ""
@@ -123,6 +129,12 @@ def grant_line(grant: dict[str, Any], today: dt.date | None = None) -> str:
     return line + "."
 
 
+def record_line(record: dict[str, Any]) -> str:
+    """One result of a search over everything, written the way its kind is (`_list`)."""
+    write = {"events": event_line, "grants": grant_line, "spaces": space_line}
+    return write.get(record.get("_list") or "", organization_line)(record)
+
+
 def space_line(space: dict[str, Any]) -> str:
     parts = [f"{space['name']} ({space.get('municipality') or place_of(space)})"]
     if space.get("capacity"):
@@ -130,3 +142,179 @@ def space_line(space: dict[str, Any]) -> str:
     if space.get("price"):
         parts.append(space["price"])
     return ", ".join(parts) + "."
+
+
+# -- one record: its fields as an answer ----------------------------------------------------
+
+_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_ON_DAYS = ("maanantaisin", "tiistaisin", "keskiviikkoisin", "torstaisin", "perjantaisin",
+            "lauantaisin", "sunnuntaisin")  # fmt: skip
+_FROM_DAY = ("maanantaista", "tiistaista", "keskiviikosta", "torstaista", "perjantaista",
+             "lauantaista", "sunnuntaista")  # fmt: skip
+_TO_DAY = ("maanantaihin", "tiistaihin", "keskiviikkoon", "torstaihin", "perjantaihin",
+           "lauantaihin", "sunnuntaihin")  # fmt: skip
+_TIME = re.compile(r"\b(klo|kello|kelloa)\b|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|"
+                   r"(maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)|"
+                   r"\b(viikossa|viikoittain|kuukaudessa|kuussa|arkisin|aamu|ilta|päivittäin)",
+                   re.I)  # fmt: skip
+_PRICE = re.compile(r"€|\beuro|\bmaks|\bilmai|\bhinta|\bhinnat|\bjäsenmaksu", re.I)
+_PLACE = re.compile(r"\w+(katu|kadu|tie|tiellä|talo|talolla|talossa|halli|hallissa|kirjasto|"
+                    r"kirjastossa|kirjastolla|koulu|koululla|kirkko|kirkossa|tori|torilta|torilla|"
+                    r"kahvila|kahvilassa|keskus|keskuksessa)\b|\b(kokoontuu|lähtee|lähdetään)\b",
+                    re.I)  # fmt: skip
+_ACCESS = re.compile(r"esteet|pyörätuol|rollaattor|hissi|porta|porra|kynnyk|inva", re.I)
+
+
+def hours_words(opening_hours: str | None) -> str | None:
+    """OpenStreetMap hours in plain Finnish words: "Mo-Fr 09:00-15:00" → "maanantaista
+    perjantaihin klo 9–15", "Tu,Th 10:00-14:00" → "tiistaisin ja torstaisin klo 10–14";
+    anything else as it is."""
+    if not opening_hours:
+        return None
+    rules = []
+    for rule in opening_hours.split(";"):
+        match = re.fullmatch(r"\s*([A-Za-z,\-]+)\s+([\d:,\-]+)\s*", rule)
+        if not match or not all(d in _DAYS for d in re.split(r"[,-]", match.group(1))):
+            return opening_hours
+        days = []
+        for part in match.group(1).split(","):
+            first, _, last = part.partition("-")
+            if last:
+                days.append(f"{_FROM_DAY[_DAYS.index(first)]} {_TO_DAY[_DAYS.index(last)]}")
+            else:
+                days.append(_ON_DAYS[_DAYS.index(first)])
+        spans = []
+        for span in match.group(2).split(","):
+            start, _, end = span.partition("-")
+            spans.append(f"{_short_time(start)}–{_short_time(end)}")
+        rules.append(f"{' ja '.join(days)} klo {', '.join(spans)}")
+    return "; ".join(rules)
+
+
+def _hours_label(record: dict[str, Any]) -> str:
+    """An association meets; a service, a support point or a space is open."""
+    return "Kokoontuu" if record.get("kind") in ("association", "network") else "Aukioloajat"
+
+
+def _short_time(hhmm: str) -> str:
+    hour, _, minute = hhmm.partition(":")
+    return str(int(hour)) if minute in ("", "00") else f"{int(hour)}.{minute}"
+
+
+def sentences(text: str | None, pattern: re.Pattern[str]) -> list[str]:
+    """The sentences of a description that say what `pattern` finds (a time, a price)."""
+    parts = re.split(r"(?<=[.!?])\s+", (text or "").strip())
+    return [p for p in parts if p and pattern.search(p)]
+
+
+def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, dict[str, Any]],
+                  organization: dict[str, Any] | None = None) -> str:  # fmt: skip
+    """What one record says about the fields asked ("when", "where", "phone", …), each from its
+    own field or the sentences of its description; with none asked, its card. `people`: the
+    record's (and its organization's) contact and booking persons by id. A phone or contact the
+    record lacks comes from the organization behind it. What the directory does not hold is said
+    so, with a way to ask."""
+    if "roles" in record:  # a person: who they are, how and when to reach them
+        lines = [person_line(record)]
+        if "email" in fields and record.get("email"):
+            lines.append(f"Sähköposti: {record['email']}.")
+        if "when" in fields and hours_words(record.get("opening_hours")):
+            lines.append(f"Tavoitettavissa: {hours_words(record.get('opening_hours'))}.")
+        return "\n".join(lines)
+    name = record.get("name") or record.get("title") or ""
+    lines: list[str] = []
+    said: set[str] = set()
+
+    def add(text: str | None, kind: str) -> None:
+        if text and text not in lines:
+            lines.append(text)
+            said.add(kind)
+
+    organization = organization or {}
+    contact = (people.get(record.get("contact_person_id") or "")
+               or people.get(organization.get("contact_person_id") or ""))  # fmt: skip
+    booking = people.get(record.get("booking_contact_person_id") or "") or contact
+    contact = contact or booking
+    for field in fields or ["card"]:
+        if field == "when":
+            if record.get("start"):
+                start = dt.datetime.fromisoformat(record["start"]).astimezone(HELSINKI)
+                add(f"Alkaa {WEEKDAYS_LONG[start.weekday()]} {start.day}.{start.month}. "
+                    f"{clock(start)}.", field)  # fmt: skip
+            hours = hours_words(record.get("opening_hours"))
+            if hours:
+                add(f"{_hours_label(record)}: {hours}.", field)
+            for sentence in sentences(record.get("description"), _TIME):
+                add(sentence, field)
+        elif field == "where":
+            where = record.get("address") or record.get("location")
+            if where:
+                add(f"Osoite: {where}.", field)
+            for sentence in sentences(record.get("description"), _PLACE):
+                add(sentence, field)
+        elif field == "phone":
+            if record.get("phone"):
+                add(f"Puhelin: {phone(record['phone'])}.", field)
+            elif organization.get("phone"):
+                add(f"{organization['name']}, puh. {phone(organization['phone'])}.", field)
+            elif contact and contact.get("phone"):
+                add(f"Yhteyshenkilö: {person_line(contact)}", field)
+        elif field == "price":
+            if record.get("price"):
+                add(f"Hinta: {record['price']}.", field)
+            for sentence in sentences(record.get("description"), _PRICE):
+                add(sentence, field)
+        elif field in ("contact", "booking"):
+            person = booking if field == "booking" else contact
+            if person:
+                add(f"{'Varaukset' if field == 'booking' else 'Yhteyshenkilö'}: "
+                    f"{person_line(person)}", field)  # fmt: skip
+        elif field == "email":
+            if record.get("email"):
+                add(f"Sähköposti: {record['email']}.", field)
+        elif field == "web":
+            if record.get("website") or record.get("url"):
+                add(f"Verkkosivu: {record.get('website') or record.get('url')}.", field)
+        elif field == "deadline":
+            if record.get("deadline"):
+                add(grant_line(record), field)
+        elif field == "access":
+            if record.get("accessibility"):
+                add(f"Esteettömyys: {record['accessibility']}", field)
+            for sentence in sentences(record.get("description"), _ACCESS):
+                add(sentence, field)
+        elif field == "capacity":
+            if record.get("capacity"):
+                add(f"Tilaan mahtuu {record['capacity']} henkeä.", field)
+        else:  # the card: what it is, when, where, how to reach it
+            add(record.get("description"), field)
+            if record.get("start"):
+                add(event_line(record), field)
+            hours = hours_words(record.get("opening_hours"))
+            if hours:
+                add(f"{_hours_label(record)}: {hours}.", field)
+            where = record.get("address") or record.get("location")
+            if where:
+                add(f"Osoite: {where}.", field)
+            if record.get("price"):
+                add(f"Hinta: {record['price']}.", field)
+    alike = {"contact": "booking", "booking": "contact", "when": "deadline", "deadline": "when",
+             "phone": "contact"}  # fmt: skip
+    missing = [f for f in fields if f not in said and alike.get(f) not in said]
+    reach = []
+    if record.get("phone") and "phone" not in said:
+        reach.append(f"puh. {phone(record['phone'])}")
+    elif record.get("email") and "email" not in said:
+        reach.append(record["email"])
+    elif organization.get("phone") and "phone" not in said:
+        reach.append(f"{organization['name']}, puh. {phone(organization['phone'])}")
+    elif contact and contact.get("phone") and not ({"phone", "contact"} & said):
+        reach.append(f"{contact['name']}, puh. {phone(contact['phone'])}")
+    if missing:
+        lines.append("Tätä tietoa ei ole hakemistossa" + (f"; kysy: {reach[0]}." if reach
+                                                          else "."))  # fmt: skip
+    elif reach and not ({"phone", "contact", "booking"} & said):
+        lines.append(f"Lisätietoja: {reach[0]}.")
+    if not fields and contact and "contact" not in said:
+        lines.append(f"Yhteyshenkilö: {person_line(contact)}")
+    return f"{name}:\n" + "\n".join(lines)

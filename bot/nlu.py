@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Optional
 
 import joblib
@@ -42,6 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import finnish, privacy
+from bot.finnish.asking import asks_about_calling
 
 logger = logging.getLogger(__name__)
 
@@ -390,12 +392,77 @@ def _deletions(word: str) -> set[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
+    """Two mistakes the classifier makes on wording alone:
+
+    - "milloin niille voi soittaa", "voiko heille soittaa" ask about calling someone: a question
+      about the person or place just named (request_human, which answers it from the record),
+      not a request to be called back, though the words are a callback's;
+    - "hei onko tyrnävällä laulupiiriä" is a question that starts with a greeting: the
+      classifier's next choice answers it.
+    """
+
+    ASKING = ("find_association", "find_service", "digital_help", "ask_events", "ask_grants",
+              "ask_spaces", "ask_training", "volunteer", "join_cooperation", "request_human",
+              "request_callback")  # fmt: skip
+
+    QUESTION = re.compile(r"\b(onko|onks|mistä|missä|miten|mitä|kuka|voiko|voisiko|löytyykö|"
+                          r"löytyyks|tarvitsen|tarviin|tarvis|etsin|haluaisin)\b", re.I)
+
+    def _asks(self, message: Message, text: str) -> bool:
+        """More than a greeting: a question word and something asked about."""
+        entities = message.get(ENTITIES) or []
+        return bool(self.QUESTION.search(text)) and bool(entities or finnish.content_words(text))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            text = message.get(TEXT)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            if not text or not intent:
+                continue
+            if intent.get("name") == "request_callback" and asks_about_calling(text):
+                top = {"name": "request_human", "confidence": intent.get("confidence", 1.0)}
+            elif intent.get("name") == "greet" and self._asks(message, text):
+                top = next((r for r in ranking[1:3] if r["name"] in self.ASKING
+                            and r["confidence"] >= 0.1), None)  # fmt: skip
+                if top is None:
+                    continue
+            else:
+                continue
+            others = [r for r in ranking if r["name"] not in (top["name"], intent["name"])]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top] + others, add_to_output=True)
+        return messages
+
+
+_NUMBER_ONLY = re.compile(r"[\d\s+()./-]+")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
     """Makes emergency and crisis win: clear danger words, or a safety intent near the top."""
 
+    # A need with a place ("lapsi on kipeä. rääkkylä lääkäri") that the classifier only leans
+    # towards calling an emergency is a search: the search answers it with "soita 112" first
+    # (actions.directory_actions.DirectorySearchAction). Danger words always win.
+    SEARCHES = ("find_service", "find_association", "digital_help")
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"runner_up_threshold": 0.3}
+        return {"runner_up_threshold": 0.3, "unsure_emergency": 0.7, "search_at_least": 0.25}
+
+    def _a_search_with_a_place(self, message: Message, ranking: list[dict[str, Any]]) -> bool:
+        emergency = next((r for r in ranking[:2] if r["name"] == "emergency"), None)
+        if emergency is None or emergency["confidence"] >= self._config["unsure_emergency"]:
+            return False
+        if any(r["name"] == "crisis" and r["confidence"] >= 0.1 for r in ranking):
+            return False
+        places = [e for e in message.get(ENTITIES) or []
+                  if e.get("entity") in ("municipality", "region")]  # fmt: skip
+        search = next((r for r in ranking if r["name"] not in finnish.SAFETY_INTENTS), None)
+        return bool(places) and search is not None and search["name"] in self.SEARCHES and (
+            search["confidence"] >= self._config["search_at_least"])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -406,6 +473,21 @@ class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
             chosen = finnish.safety_intent(text)
             runner_up = ranking[1] if len(ranking) > 1 else {"name": None, "confidence": 0.0}
             close = runner_up["confidence"] >= self._config["runner_up_threshold"]
+            if chosen is None and _NUMBER_ONLY.fullmatch(text) and "112" not in text:
+                # "123" answers "Mihin numeroon?": a number, not a danger
+                safe = [r for r in ranking if r["name"] not in finnish.SAFETY_INTENTS]
+                if safe and ranking[0]["name"] in finnish.SAFETY_INTENTS:
+                    message.set(INTENT, safe[0], add_to_output=True)
+                    message.set(INTENT_RANKING_KEY, safe, add_to_output=True)
+                continue
+            if chosen is None and ranking and self._a_search_with_a_place(message, ranking):
+                search = next(r for r in ranking if r["name"] not in finnish.SAFETY_INTENTS)
+                others = [r for r in ranking if r is not search]
+                search = {"name": search["name"], "confidence": 1.0,
+                          "classifier_confidence": search["confidence"]}  # fmt: skip
+                message.set(INTENT, search, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [search] + others, add_to_output=True)
+                continue
             if chosen is None and ranking:
                 if ranking[0]["name"] == "emergency" and runner_up["name"] == "crisis" and close:
                     chosen = "crisis"  # the crisis answer names both the crisis line and 112

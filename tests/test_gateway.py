@@ -67,6 +67,18 @@ def test_a_question_gets_the_directory_answer_with_buttons(stack) -> None:
     assert "Siinä olivat kaikki" in texts(more)
 
 
+def test_an_answer_is_one_message(stack) -> None:
+    """ "Löysin nämä", the records and "Haluatko lisää?" in one bubble with its buttons (one
+    "Lue ääneen"); before, they came as three messages."""
+    [answer] = say(stack.url, "gw-one", "onko Kuopiossa kuoroja")
+    lines = answer["text"].splitlines()
+    assert lines[0] == "Löysin nämä, Kuopio:" and len(lines) >= 3, lines
+    assert "Haluatko lisää?" in lines[-1]
+    assert [b["title"] for b in answer["buttons"]][:1] == ["Kyllä, lisää"]
+    [crisis] = say(stack.url, "gw-one", "haluan kuolla")  # said once, not by both
+    assert "09 2525 0111" in crisis["text"] and crisis["text"].count("0111") == 1
+
+
 def test_finnish_letters_come_as_they_are(stack) -> None:
     req = urllib.request.Request(
         stack.url + "/api/messages", method="POST", headers={"Content-Type": "application/json"},

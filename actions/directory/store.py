@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from alembic.config import Config
 from actions.directory import schema
 from actions.directory.validate import FORMAT, KINDS, NAME_FIELD, DirectoryValidationError, validate
 from bot import clock, finnish
+from bot.finnish.morphology import compound_parts
 from bot.settings import database_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -38,6 +40,25 @@ def search_terms(text: str) -> set[str]:
         for start in finnish.compound_boundaries(base)[1:]:
             if len(base) - start >= 3:
                 terms.add(base[start:][:80])
+    return terms
+
+
+def index_terms(text: str) -> set[str]:
+    """Every lemma of every word and every part of a compound ("muistiyhdistys" → muisti,
+    yhdistys, muistiyhdistys): what a record can be found by."""
+    terms = set()
+    for _, _, word in finnish.tokenize(text or ""):
+        if len(word) < 3 or word.isdigit():
+            continue
+        terms.add(word.lower()[:80])
+        base = finnish.lemma(word)
+        terms.add(base[:80])
+        terms |= {part[:80] for part in compound_parts(word) | compound_parts(base)}
+        bounds = [*finnish.compound_boundaries(base), len(base)]
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            if end - start >= 3:
+                terms.add(base[start:end])
+                terms.add(base[start:])
     return terms
 
 
@@ -120,6 +141,7 @@ class Directory:
             if replace:
                 for table in (*schema.INDEX_TABLES, schema.records):
                     conn.execute(sa.delete(table))
+                _delete_text(conn)
             for kind in KINDS:
                 records = document.get(kind, [])
                 counts[kind] = len(records)
@@ -167,6 +189,8 @@ class Directory:
                 words.add(f"kind:{r['kind']}")
             terms += [{"kind": kind, "id": r["id"], "term": t} for t in words]
         conn.execute(sa.insert(schema.records), rows)
+        _delete_text(conn, kind, ids)
+        _insert_text(conn, kind, batch)
         index_rows = (
             (schema.record_municipalities, places),
             (schema.record_topics, topics),
@@ -283,6 +307,55 @@ class Directory:
                     return found, scope
         return [], "none"
 
+    def rank(self, terms: list[str], place: str | None, kinds: tuple[str, ...],
+             limit: int = 40) -> list[tuple[float, str, dict[str, Any]]]:  # fmt: skip
+        """Records of `kinds` whose words match any of `terms`, best first, as (score, kind,
+        record): the database's own full-text ranking (SQLite FTS5 bm25, PostgreSQL ts_rank),
+        a word in the name counting most, in the description less, a topic least. `place` is a
+        municipality or "region:<name>" (None: anywhere). Events only upcoming, grants only
+        open."""
+        words = sorted({w + ("*" if t.endswith("*") else "")
+                        for t in terms for w in _WORD.findall(t.lower())})
+        if not words or not kinds:
+            return []
+        params: dict[str, Any] = {"kinds": list(kinds), "limit": limit, "place": place,
+                                  "now": clock.utc_key(), "today": clock.today().isoformat()}
+        where_place = ("JOIN record_municipalities m ON m.kind = r.kind AND m.id = r.id "
+                       "AND m.municipality = :place") if place else ""  # fmt: skip
+        current = ("r.kind IN :kinds AND NOT (r.kind = 'events' AND "
+                   "(r.sort_key IS NULL OR r.sort_key < :now)) AND NOT (r.kind = 'grants' AND "
+                   "r.sort_key IS NOT NULL AND r.sort_key < :today)")  # fmt: skip
+        if self.engine.dialect.name == "postgresql":
+            params["match"] = " | ".join(w[:-1] + ":*" if w.endswith("*") else w for w in words)
+            sql = (f"SELECT ts_rank('{{0.1, 0.15, 0.4, 1.0}}', t.tsv, q) AS score, r.kind, "
+                   f"r.data FROM record_text t JOIN records r ON r.kind = t.kind AND "
+                   f"r.id = t.id {where_place}, to_tsquery('simple', :match) q "
+                   f"WHERE t.tsv @@ q AND {current} ORDER BY score DESC, r.name LIMIT :limit")
+        else:
+            params["match"] = " OR ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"'
+                                          for w in words)  # fmt: skip
+            sql = (f"SELECT -bm25(record_fts, 10.0, 3.0, 1.0) AS score, r.kind, r.data "
+                   f"FROM record_fts JOIN records r ON r.kind = record_fts.kind AND "
+                   f"r.id = record_fts.id {where_place} WHERE record_fts MATCH :match AND "
+                   f"{current} ORDER BY score DESC, r.name LIMIT :limit")
+        query = sa.text(sql).bindparams(sa.bindparam("kinds", expanding=True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query, params).all()
+        return [(float(score), kind, json.loads(data)) for score, kind, data in rows]
+
+    def in_place(self, place: str | None, kinds: tuple[str, ...],
+                 limit: int = 40) -> list[tuple[float, str, dict[str, Any]]]:  # fmt: skip
+        """Records of `kinds` in a place whatever their words (a question that names only a
+        kind of thing: "digitukea Kuopiossa"), soonest or by name, as `rank` gives them."""
+        found: list[tuple[float, str, dict[str, Any]]] = []
+        after = {"events": clock.utc_key(), "grants": clock.today().isoformat()}
+        for kind in kinds:
+            where = {"municipality": place} if place and not place.startswith("region:") else (
+                {"region": place.removeprefix("region:")} if place else {})  # fmt: skip
+            for record in self.find(kind, after=after.get(kind), limit=limit, **where):
+                found.append((0.0, kind, record))
+        return found[:limit]
+
     def contact(
         self, municipality: str | None = None, region: str | None = None, role: str = "liaison"
     ) -> dict[str, Any] | None:
@@ -294,6 +367,66 @@ class Directory:
             if found and scope != "national":
                 return found[0]
         return None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def record_words(kind: str, record: dict[str, Any]) -> tuple[str, str, str]:
+    """What a record is searched by, as lemmas and compound parts: its name, its other text
+    (description, place, funder…), and its topics and sort (words for "liikunta", "digituki")."""
+
+    def words(text: str) -> str:
+        return " ".join(sorted({w for t in index_terms(text) for w in _WORD.findall(t)}))
+
+    name = record.get(NAME_FIELD.get(kind, "name")) or ""
+    other = " ".join(str(record.get(f) or "") for f in
+                     ("description", "location", "funder", "title", "accessibility"))  # fmt: skip
+    sorts = [*(record.get("topics") or []), record.get("kind") or "", kind]
+    topics = " ".join(w for s in sorts for w in finnish.sort_words(s))
+    return words(name), words(other), words(topics)
+
+
+def _insert_text(conn: sa.engine.Connection, kind: str, batch: list[dict[str, Any]]) -> None:
+    rows = []
+    for record in batch:
+        name, other, topics = record_words(kind, record)
+        rows.append({"kind": kind, "id": record["id"], "n": name, "d": other, "t": topics})
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(
+            "INSERT INTO record_text (kind, id, words, tsv) VALUES (:kind, :id, "
+            ":n || ' ' || :d || ' ' || :t, setweight(to_tsvector('simple', :n), 'A') || "
+            "setweight(to_tsvector('simple', :d), 'B') || setweight(to_tsvector('simple', :t), "
+            "'C'))"), rows)  # fmt: skip
+    else:
+        conn.execute(sa.text(
+            "INSERT INTO record_fts (name_words, text_words, topic_words, kind, id) "
+            "VALUES (:n, :d, :t, :kind, :id)"), rows)  # fmt: skip
+
+
+def _delete_text(conn: sa.engine.Connection, kind: str | None = None,
+                 ids: list[str] | None = None) -> None:  # fmt: skip
+    table = "record_text" if conn.dialect.name == "postgresql" else "record_fts"
+    if kind is None:
+        conn.execute(sa.text(f"DELETE FROM {table}"))
+        return
+    query = sa.text(f"DELETE FROM {table} WHERE kind = :kind AND id IN :ids").bindparams(
+        sa.bindparam("ids", expanding=True))  # fmt: skip
+    for start in range(0, len(ids or []), 500):
+        conn.execute(query, {"kind": kind, "ids": (ids or [])[start:start + 500]})
+
+
+def reindex_text(conn: sa.engine.Connection) -> None:
+    """Every record's search words again, from its JSON (a migration, a changed word list)."""
+    _delete_text(conn)
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for kind, data in conn.execute(sa.select(schema.records.c.kind, schema.records.c.data)):
+        by_kind.setdefault(kind, []).append(json.loads(data))
+    for kind, records in by_kind.items():
+        for start in range(0, len(records), 500):
+            _insert_text(conn, kind, records[start:start + 500])
 
 
 def _sort_key(record: dict[str, Any]) -> str | None:

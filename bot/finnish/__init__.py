@@ -10,6 +10,7 @@ importers. One module per job; word lists are data files in data/.
 - entities: all entities of a message
 - safety: emergency and crisis words
 - words: content words for free-text search
+- synonyms: search words that mean the same, and the words of topics and sorts
 """
 
 from bot.finnish.entities import Entity, entity_values, extract_entities
@@ -17,6 +18,7 @@ from bot.finnish.morphology import compound_boundaries, is_known_word, lemma, pl
 from bot.finnish.municipalities import Gazetteer, Municipality, gazetteer, iter_municipalities
 from bot.finnish.phones import format_phone_for_speech, normalize_phone, number_word
 from bot.finnish.safety import SAFETY_INTENTS, safety_intent
+from bot.finnish.synonyms import sort_words, synonyms
 from bot.finnish.times import When, parse_time  # noqa: F401 - re-exported
 from bot.finnish.tokens import tokenize
 from bot.finnish.topics import TOPICS, topic, topic_of_word
@@ -26,5 +28,6 @@ __all__ = [
     "SAFETY_INTENTS", "TOPICS", "Entity", "Gazetteer", "Municipality", "compound_boundaries",
     "content_words", "entity_values", "extract_entities", "format_phone_for_speech", "gazetteer",
     "is_known_word", "iter_municipalities", "lemma", "normalize_phone", "number_word",
-    "place_lemma", "safety_intent", "tokenize", "topic", "topic_of_word",
+    "place_lemma", "safety_intent", "sort_words", "synonyms", "tokenize", "topic",
+    "topic_of_word",
 ]  # fmt: skip

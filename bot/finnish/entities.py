@@ -10,7 +10,7 @@ from bot.finnish.municipalities import AMBIGUOUS, gazetteer
 from bot.finnish.phones import phone_spans
 from bot.finnish.places import is_place
 from bot.finnish.tokens import tokenize
-from bot.finnish.topics import topic_of_word
+from bot.finnish.topics import topic_of_word, topic_phrases
 
 MAX_TEXT = 5000  # longer messages are not analysed (the gateway allows 2000 characters)
 
@@ -74,6 +74,10 @@ def _extract_entities(text: str) -> tuple[Entity, ...]:
             i += 1
 
     topics_seen: set[str] = set()
+    for start, end, key in topic_phrases(text):  # "hoidan miestäni": a topic in two words
+        if free(start, end) and key not in topics_seen:
+            topics_seen.add(key)
+            add("topic", key, start, end)
     for start, end, word in toks:
         if free(start, end) and not word.isdigit():
             key = topic_of_word(word)

@@ -30,6 +30,19 @@ def analyses(word: str) -> tuple[dict[str, str], ...]:
         return ()
 
 
+@functools.lru_cache(maxsize=10_000)
+def spelled(word: str) -> str | None:
+    """The word as the dictionary spells it, for a typo ("terveysaesmia" → "terveysasemia"),
+    or None when Voikko knows the word already or has no sure suggestion."""
+    if VOIKKO is None or len(word) < 5 or analyses(word):
+        return None
+    try:
+        suggestions = VOIKKO.suggest(word)
+    except Exception:  # noqa: BLE001 - Voikko rejects some inputs
+        return None
+    return suggestions[0] if suggestions else None
+
+
 def place_lemma(word: str) -> str | None:
     """The place-name base form Voikko gives for a word ("Kuopiossa" → "Kuopio"), if any."""
     for a in analyses(word):
@@ -71,6 +84,26 @@ def word_classes(word: str) -> set[str]:
 def is_known_word(word: str) -> bool:
     """True when Voikko recognises the word (any form of a Finnish word)."""
     return bool(analyses(word))
+
+
+def compound_parts(word: str) -> set[str]:
+    """The base forms of a compound's words ("eläkeläiskerhoja" → eläkeläinen, kerho;
+    "sydänyhdistystä" → sydän, yhdistys); empty for a word that is not a compound."""
+    parts: set[str] = set()
+    for a in analyses(word):
+        found = re.findall(r"\+([^+(]+)(?:\(([^)]*)\))?", a.get("WORDBASES", ""))
+        words: list[str] = []
+        surfaces: list[str] = []
+        for surface, base in found:
+            if base.startswith("+") and words:  # a suffix: "yhdist" + "ys" is "yhdistys"
+                surfaces[-1] += surface
+                words[-1] = surfaces[-1]
+            else:
+                words.append(base or surface)
+                surfaces.append(surface)
+        if len(words) > 1:
+            parts |= {w.lower() for w in words}
+    return parts
 
 
 def compound_boundaries(word: str) -> list[int]:

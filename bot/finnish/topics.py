@@ -55,3 +55,24 @@ def topic(text: str) -> str | None:
             return key
     key = text.strip().lower()
     return key if key in TOPICS else None
+
+
+def topic_phrases(text: str) -> list[tuple[int, int, str]]:
+    """Topics said in more than one word ("hoidan miestäni" → omaishoito): the stems with a
+    space in data/topics.yml, each at a word start; (start, end, key)."""
+    lower = text.lower()
+    found = []
+    for key, stems in _STEMS.items():
+        for stem in stems:
+            if " " not in stem:
+                continue
+            at = lower.find(stem)
+            while at != -1:
+                if at == 0 or not lower[at - 1].isalnum():
+                    end = at + len(stem)
+                    while end < len(lower) and lower[end].isalnum():
+                        end += 1
+                    found.append((at, end, key))
+                    break
+                at = lower.find(stem, at + 1)
+    return sorted(found)

@@ -7,6 +7,7 @@ from bot.finnish.datafiles import words
 from bot.finnish.entities import extract_entities
 from bot.finnish.morphology import lemmas, word_classes
 from bot.finnish.tokens import tokenize
+from bot.finnish.topics import topic_of_word
 
 _GENERIC = words("generic_words.txt")
 # Verbs, adverbs, pronouns and little words say how something is asked, not what: "harrastaa",
@@ -24,8 +25,13 @@ def content_words(text: str) -> list[str]:
         if any(s <= start and end <= e for s, e in taken) or len(word) < 4 or word.isdigit():
             continue
         classes = word_classes(word)
-        if classes and classes <= _NOT_CONTENT:
-            continue
+        if classes and classes <= _NOT_CONTENT and topic_of_word(word) is None:
+            continue  # a verb says how, unless it names an activity ("laulaa", "jumpata")
         if lemmas(word).isdisjoint(_GENERIC) and word.lower() not in _GENERIC:
             out.append(word)
     return out
+
+
+def generic(lemma: str) -> bool:
+    """A word that says nothing about what is asked ("yhdistys", "kerho", "apu")."""
+    return lemma.lower() in _GENERIC

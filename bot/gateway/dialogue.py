@@ -66,10 +66,20 @@ def safety_answer(text: str) -> dict[str, Any] | None:
 
 def safety_first(first: dict[str, Any] | None,
                  answers: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
-    """The safety answer first and once, then the rest (Rasa says it too when it is up)."""
+    """The safety answer first and once, then the rest as one message (Rasa says the safety
+    answer too when it is up)."""
     if first is None:
+        return one_message(answers)
+    return [first, *one_message([a for a in answers if a["text"] != first["text"]])]
+
+
+def one_message(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An answer is one message: "Löysin nämä", the records and "Haluatko lisää?" in one
+    bubble (one "Lue ääneen", one Telegram message), with all their buttons under it."""
+    if len(answers) <= 1:
         return answers
-    return [first, *(a for a in answers if a["text"] != first["text"])]
+    text = "\n".join(a["text"] for a in answers if a["text"])
+    return [{"text": text, "buttons": [b for a in answers for b in a["buttons"]]}]
 
 
 async def respond(rasa: RasaClient, sender: str, text: str, vault: Vault | None = None,
@@ -86,7 +96,7 @@ async def respond(rasa: RasaClient, sender: str, text: str, vault: Vault | None 
         return await ask(rasa, sender, text, vault, danger=first is not None)
 
     if first is None:
-        return await rest()
+        return one_message(await rest())
     try:
         answers = await asyncio.wait_for(rest(), SAFETY_WAIT)
     except asyncio.TimeoutError:

@@ -1,0 +1,170 @@
+"""One search over everything: associations, public services, digital support points, events,
+spaces and grants at once, ranked by how well their name, description and topics match the
+question's own words.
+
+A citizen does not know whether help comes from an association, a service or a digital support
+point, so no kind is hidden: the intent only nudges the ranking (`prefer`) and shapes the
+answer. The question's words are lemmas and compound parts with a small synonym table
+("jumppa" finds "liikuntaryhmä"); words the dictionary does not know are also matched by their
+beginning ("lauluveikkojen" → "lauluveik…"). Words beat coarse topics at every scope: the search
+widens from the municipality to its region and the whole country with the words, and only when
+no record anywhere matches them does the question's topic alone decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from actions.directory.store import Directory, index_terms, record_words
+from bot import finnish
+from bot.finnish.morphology import is_known_word, lemmas, spelled
+from bot.finnish.words import generic
+
+SEARCHED = ("organizations", "events", "spaces", "grants")
+# The sort each intent asks for: it comes first in the answer, nothing else is hidden.
+PREFER = {"find_association": "association", "find_service": "public_service",
+          "digital_help": "digital_support", "ask_events": "events", "ask_spaces": "spaces",
+          "ask_grants": "grants", "volunteer": "association"}  # fmt: skip
+TOPIC_BOOST = 1.25  # a record tagged with the question's topic, above an equal match without
+KEEP_FROM_BEST = 0.5  # records scoring under this share of the best are not listed
+
+
+@dataclass
+class Query:
+    """What was asked: its own words, its topic, where, and which sort the intent prefers
+    ("association", "public_service", "digital_support", "events", "spaces", "grants")."""
+
+    words: list[str] = field(default_factory=list)
+    topic: str | None = None
+    municipality: str | None = None
+    region: str | None = None
+    prefer: str | None = None
+    kinds: tuple[str, ...] = SEARCHED
+
+    def terms(self, synonyms: bool = True) -> list[str]:
+        """The words as search terms: lemmas, compound parts, synonyms; the beginning of a word
+        the dictionary does not know ("lauluveik*")."""
+        out: set[str] = set()
+        for word in self.words:
+            # a typo in a long word ("terveysaesmia"): the dictionary's word too (short ones
+            # are more often dialect, "mittään", than typos)
+            fixed = spelled(word) if len(word) >= 8 else None
+            forms = [word] + ([fixed] if fixed and " " not in fixed else [])
+            found = {b for form in forms for w in {form, *lemmas(form)} for b in index_terms(w)}
+            # a generic part of a compound ("kerho" of "eläkeläiskerho") finds anything
+            found = {t for t in found if t in (word.lower(), finnish.lemma(word)) or not generic(t)}
+            for term in list(found) if synonyms else []:
+                found |= finnish.synonyms(term)
+            out |= {t for t in found if len(t) >= 3}
+            if not is_known_word(word) and len(word) >= 7:
+                out.add(word.lower()[: max(5, len(word) - 5)] + "*")
+        return sorted(out)
+
+    def topic_terms(self) -> list[str]:
+        return finnish.sort_words(self.topic) if self.topic else []
+
+    def places(self) -> list[tuple[str, str | None]]:
+        """(scope, place key) from near to far: the municipality, its region, the country."""
+        region = self.region
+        if self.municipality:
+            region = finnish.gazetteer().region_of(self.municipality) or region
+        out: list[tuple[str, str | None]] = []
+        if self.municipality:
+            out.append(("municipality", self.municipality))
+        if region:
+            out.append(("region", f"region:{region}"))
+        out.append(("national", None))
+        return out
+
+
+def sort_of(kind: str, record: dict[str, Any]) -> str:
+    """What a record is: an organization's own kind, else its list ("events")."""
+    return record.get("kind") or kind if kind == "organizations" else kind
+
+
+def search(directory: Directory, query: Query, limit: int = 12, any_record: bool = False,
+           far_by_topic: bool = True) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+    """The best records for the question and where they were found: "municipality",
+    "region", "national" or "none". The words first, widening from near to far; then the
+    topic alone. With `any_record`, every record of the preferred sort answers the question
+    ("digitukea Kuopiossa", "omakanta ei aukea"): those of the nearest place come first.
+    Without `far_by_topic`, the topic alone looks only near (the municipality and its region):
+    a peer group across the country is no answer to "vertaistukea Jämsässä"."""
+    # nothing asked but a sort of thing in a place ("mitä yhdistyksiä Kiteellä on"): all of it
+    any_record = any_record or not (query.terms() or query.topic)
+    for by_words, terms in ((True, query.terms()), (False, query.topic_terms() or [""])):
+        for scope, place in query.places():
+            if not by_words and scope == "national" and not far_by_topic and (
+                    query.municipality or query.region):  # fmt: skip
+                break
+            found = directory.rank(terms, place, query.kinds, limit=40) if any(terms) else []
+            if any_record and query.prefer:
+                matched = {(k, r["id"]) for _, k, r in found}
+                found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
+                          if is_preferred(sort_of(k, r), query.prefer)
+                          and (k, r["id"]) not in matched]  # fmt: skip
+            ranked = _ranked(found, query)
+            if ranked:
+                return ranked[:limit], scope
+    return [], "none"
+
+
+def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query) -> list[dict[str, Any]]:
+    """The matches worth listing, those of the sort the intent asks for first (the answer is
+    shaped by it), each group by score with the topic's nudge. Another sort is listed beside
+    the preferred one only when it matches at least as well; weak tails are left out."""
+    if not found:
+        return []
+
+    def score(item: tuple[float, str, dict[str, Any]]) -> float:
+        value, _, record = item
+        topical = query.topic and query.topic in (record.get("topics") or [])
+        return value * (TOPIC_BOOST if topical else 1.0)
+
+    preferred = [i for i in found if is_preferred(sort_of(i[1], i[2]), query.prefer)]
+    # the question's own word in a record's name or description ("Kuoro, joka laulaa") is a
+    # match however much better others score; a synonym or a topic alone is not
+    own = set(query.terms(synonyms=False))
+
+    def says(item: tuple[float, str, dict[str, Any]]) -> bool:
+        name, other, _ = record_words(item[1], item[2])
+        return bool(own & set(f"{name} {other}".split()))
+
+    # an event, a grant or a space has its own question: for another one it is listed only
+    # when the words are in its name ("joulukonsertti"), not somewhere in its description
+    terms = set(query.terms())
+    others = [i for i in found if i not in preferred and (
+        i[1] == "organizations" or query.prefer in SEARCHED[1:] or named_by(i[1], i[2], terms))]
+    if preferred:
+        best = max(score(i) for i in preferred)
+        # a record of the asked sort in the place answers even without the words (score 0:
+        # added because every such record answers, "digitukea Kuopiossa")
+        kept = [i for i in preferred if best <= 0 or i[0] == 0
+                or score(i) >= best * KEEP_FROM_BEST or says(i)]  # fmt: skip
+        # beside what was asked for, only an organization as good (an event, a space or a
+        # grant has its own question: "eläkeläiskerhoja" lists no "Eläkeläiskuoron konsertti")
+        kept += [i for i in others if score(i) > 0 and score(i) >= best
+                 and (i[1] == "organizations" or query.prefer in SEARCHED[1:])]  # fmt: skip
+    elif others:
+        best = max(score(i) for i in others)
+        kept = [i for i in others if best <= 0 or score(i) >= best * KEEP_FROM_BEST]
+    else:
+        return []
+    kept.sort(key=lambda i: (i not in preferred, -score(i)))
+    return [_with_kind(k, r) for _, k, r in kept]
+
+
+def named_by(kind: str, record: dict[str, Any], terms: set[str]) -> bool:
+    """Whether the question's words are in the record's name or title."""
+    return bool(set(record_words(kind, record)[0].split()) & terms)
+
+
+def is_preferred(sort: str, prefer: str | None) -> bool:
+    """A record of this sort is what the intent asks for (a network is an association too)."""
+    return sort == prefer or (prefer == "association" and sort == "network")
+
+
+def _with_kind(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with the list it came from, so an answer can write each line its own way."""
+    return {**record, "_list": kind}

@@ -1,0 +1,119 @@
+"""Questions about one record: "milloin Kemin Kamarikuoro harjoittelee", "missä Rovaniemen
+digitukipiste on", "keneltä tilan voi varata", "mikä sen puhelinnumero on", "entä toinen".
+
+The record is the one the message names (its name inflected and shortened as people say it), or
+the one it points at among what Apuri listed last ("se", "sinne", "ensimmäinen"). The answer
+comes from the record's own fields (actions.texts.record_answer). Every action that may receive
+such a question asks `answer_about_record` first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import texts
+from actions.directory.search import is_preferred, sort_of
+from actions.directory.store import index_terms
+from bot import finnish
+from bot.finnish.asking import asked_fields, asks_more, name_coverage, reference
+
+logger = logging.getLogger(__name__)
+
+NAMED = ("organizations", "events", "spaces", "grants", "contact_persons")
+WITH_FIELDS = 0.6  # of a name's words when a field is asked ("kuopion eläkeläisten numero")
+ALONE = 1.0  # when it asks nothing: the whole name ("kemin kamarikuoro")
+
+
+def named_record(text: str, directory: Any,
+                 least: float = WITH_FIELDS) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+    """The one record the message names, or None (no name said, or two said alike)."""
+    terms = [t for t in index_terms(text) if len(t) >= 3]
+    terms += [t.lower()[: max(5, len(t) - 5)] + "*" for _, _, t in finnish.tokenize(text)
+              if len(t) >= 7 and not finnish.is_known_word(t)]  # fmt: skip
+    if not terms:
+        return None
+    places = {m.lower() for m in finnish.gazetteer().municipalities}
+    scored = []
+    for _, kind, record in directory.rank(terms, None, NAMED, limit=15):
+        name = record.get("name") or record.get("title") or ""
+        coverage, said = name_coverage(text, name, whole=least >= ALONE)
+        if coverage >= least and said - places:  # a place alone names nothing
+            scored.append((coverage, len(said), kind, record))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: (-item[0], -item[1]))
+    if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
+        return None  # two records named alike: a search lists them
+    return scored[0][2], scored[0][3]
+
+
+def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] | None:
+    """The listed record a message points at ("sen", "toinen"); the first listed when the
+    message only asks a field ("osoite?", "paljonko maksaa")."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    results = (tracker.get_slot("last_search") or {}).get("results") or []
+    index = reference(text)
+    if index is None and [w for w in finnish.content_words(text) if not asked_fields(w)]:
+        return None  # not pointing, and naming something else ("kuka on Kuopion liaison")
+    if not results:
+        return None
+    index = index or 0
+    if not -len(results) <= index < len(results):
+        return None
+    kind, record_id = results[index]
+    record = directory.get(kind, record_id)
+    return (kind, record) if record else None
+
+
+def find_record(text: str, directory: Any, prefer: str | None = None,
+                tracker: Tracker | None = None) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+    """The one record a message is about: the one it names, or (with the conversation) the
+    listed one it points at. A name alone ("Kemin Kamarikuoro") counts only when the message
+    says little else and asks for no other sort of thing (`prefer`): "onko kemissä salia
+    kamarikuorolle" is a search for spaces."""
+    fields = asked_fields(text)
+    found = named_record(text, directory, WITH_FIELDS if fields else ALONE)
+    if found is not None and not fields:
+        kind, record = found
+        name = record.get("name") or record.get("title") or ""
+        others = [w for w in finnish.content_words(text) if name_coverage(w, name)[0] == 0]
+        if len(others) > 1 or (prefer and not is_preferred(sort_of(kind, record), prefer)):
+            found = None
+    if found is None and (fields or asks_more(text)) and tracker is not None:
+        found = referenced(tracker, directory)
+    return found
+
+
+def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        open_directory: Callable[[], Any],
+                        prefer: str | None = None) -> list[dict[str, Any]] | None:  # fmt: skip
+    """The answer to a question about one record (`find_record`), or None when the message is
+    not one, or the directory cannot be opened now (then the action answers as it would)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    try:
+        directory = open_directory()
+        found = find_record(text, directory, prefer, tracker)
+        if found is None:
+            return None
+        kind, record = found
+        organization = (directory.get("organizations", record["organization_id"])
+                        if record.get("organization_id") else None)  # fmt: skip
+        people = {pid: person for pid in (record.get("contact_person_id"),
+                                          record.get("booking_contact_person_id"),
+                                          (organization or {}).get("contact_person_id"))
+                  if pid and (person := directory.get("contact_persons", pid))}  # fmt: skip
+    except Exception:  # noqa: BLE001 - the database is down: the action answers as it would
+        logger.warning("a record could not be looked up now")
+        return None
+    dispatcher.utter_message(text=texts.record_answer(record, asked_fields(text), people,
+                                                       organization))
+    last = dict(tracker.get_slot("last_search") or {})
+    last["results"] = [[kind, record["id"]]]  # "entä sen osoite?" is about this one now
+    return [SlotSet("last_search", last), SlotSet("open_question", "none"),
+            SlotSet("pending_search", None)]  # fmt: skip

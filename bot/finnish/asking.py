@@ -1,0 +1,126 @@
+"""What a question about one record asks for ("milloin Kemin Kamarikuoro harjoittelee" → when),
+whether it points at something just listed ("se", "sinne", "ensimmäinen"), and whether it
+names a record ("kamarikuorolla", "lauluveikkojen"), all decided on words and their lemmas.
+The words are in data/record_questions.yml."""
+
+from __future__ import annotations
+
+import functools
+
+from bot.finnish.datafiles import load
+from bot.finnish.morphology import is_known_word, lemmas
+from bot.finnish.tokens import tokenize
+
+FIELDS = ("deadline", "when", "where", "phone", "price", "contact", "booking", "email", "web",
+          "access", "capacity")
+
+
+@functools.cache
+def _data() -> dict:
+    return load("record_questions.yml")
+
+
+def _words(text: str) -> list[tuple[str, set[str]]]:
+    """Each word lower case with its lemmas."""
+    return [(w.lower(), {x.lower() for x in lemmas(w)} | {w.lower()}) for _, _, w in
+            tokenize(text)]  # fmt: skip
+
+
+def asked_fields(text: str) -> list[str]:
+    """The fields a message asks about, in FIELDS order ("mikä sen osoite ja puhelinnumero on"
+    → ["where", "phone"]). Phrases first: "mihin aikaan" asks when, not where."""
+    lower = " ".join(text.lower().split())
+    found = set()
+    for field in FIELDS:
+        for cue in _data()["fields"][field]:
+            if " " in cue and cue in lower:
+                found.add(field)
+                lower = lower.replace(cue, " ")
+    words = _words(lower)
+    for field in FIELDS:
+        if any(cue in forms for cue in _data()["fields"][field] for _, forms in words):
+            found.add(field)
+    return [f for f in FIELDS if f in found]
+
+
+def reference(text: str) -> int | None:
+    """The index of the listed thing a message points at: an ordinal ("toinen" → 1, "viimeinen"
+    → -1), 0 for "se", "sinne", "heille"…; None when it points at nothing listed."""
+    words = _words(text)
+    for _, forms in words:
+        for word, index in _data()["ordinals"].items():
+            if word in forms:
+                return int(index)
+    refer = set(_data()["refer"])
+    return 0 if any(forms & refer for _, forms in words) else None
+
+
+def asks_more(text: str) -> bool:
+    """The message asks for the whole of one listed thing: "kerro siitä ensimmäisestä lisää",
+    "entä toinen"."""
+    words = _words(text)
+    ordinal = any(word in forms for word in _data()["ordinals"] for _, forms in words)
+    more = any(set(_data()["more"]) & forms for _, forms in words)
+    return ordinal or (more and reference(text) is not None)
+
+
+def name_words(name: str) -> set[str]:
+    """The words that tell a record's name from others, as lemmas ("Kemin Kamarikuoro ry" →
+    {"kemi", "kamarikuoro"})."""
+    skip = set(_data()["not_names"])
+    out = set()
+    for word, forms in _words(name):
+        if len(word) < 3 or word.isdigit() or forms & skip:
+            continue
+        out.add(min(forms - {word}, default=word, key=len) if forms - {word} else word)
+    return out
+
+
+def _same(wanted: str, said: str, whole: bool = False) -> bool:
+    """A word of a name and a word of a message are the same name: equal, the last part of a
+    compound ("kirjasto" of "kaupunginkirjasto"), or (a word the dictionary does not know)
+    sharing a long beginning ("lauluveikkojen" ~ "lauluveikot"; but "yhdistys" is no
+    "Yhdistystori")."""
+    if wanted == said or (not whole and len(said) >= 5 and wanted.endswith(said)):
+        return True
+    if is_known_word(said) and is_known_word(wanted):
+        return False
+    shorter = min(len(wanted), len(said))
+    common = 0
+    while common < shorter and wanted[common] == said[common]:
+        common += 1
+    return common >= 6 and common >= 0.7 * shorter
+
+
+def name_coverage(text: str, name: str, whole: bool = False) -> tuple[float, set[str]]:
+    """How much of a record's name (or of its main part, before a dash or brackets) the message
+    says, 0…1, and the name words it said ("kemin kamarikuoron" of "Kemin Kamarikuoro ry" →
+    1.0, {"kemi", "kamarikuoro"}). `whole`: a compound's last part alone does not say it
+    ("kuoroja" does not name "Kiteen Kirkkokuoro")."""
+    said = [forms for _, forms in _words(text)]
+    best: tuple[float, set[str]] = (0.0, set())
+    main = name.replace("—", "(").replace(" - ", "(").split("(")[0]
+    for part in {name, main}:
+        wanted = name_words(part)
+        if not wanted:
+            continue
+        hits = {w for w in wanted if any(_same(w, f, whole) for forms in said for f in forms)}
+        best = max(best, (len(hits) / len(wanted), hits), key=lambda x: x[0])
+    return best
+
+
+
+# Words of a request to be called: "soittakaa minulle", "voisiko joku soittaa mulle takaisin".
+_TO_ME = {"minulle", "mulle", "minua", "mua", "minut", "meille", "meitä", "soittakaa",
+          "soittaisi", "soittais", "soittaisitte", "soitatte", "voitte", "voisitte", "takaisin"}
+
+
+def asks_about_calling(text: str) -> bool:
+    """A question about calling someone ("milloin niille voi soittaa", "voiko heille soittaa,
+    mikä numero", "miten otan heihin yhteyttä"), not a request to be called ("soittakaa
+    minulle huomenna", "voisiko joku soittaa")."""
+    said = {w.lower() for _, _, w in tokenize(text)}
+    if said & _TO_ME or any(w.startswith("soittopyyn") for w in said):
+        return False
+    fields = asked_fields(text)
+    return "phone" in fields and ("when" in fields or reference(text) is not None)

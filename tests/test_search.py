@@ -1,0 +1,210 @@
+"""One search over everything (issue 18 §2, §3, §6) on a real SQLite file and a real PostgreSQL
+database with the small fixture directory: the database's own full-text ranking, words before
+topics at every scope, the intent nudging without hiding, records named as people say them,
+answers about one record from its fields, and time words for events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions import texts
+from actions.directory import Directory
+from actions.directory.search import Query, search
+from actions.records import ALONE, WITH_FIELDS, named_record
+from bot import finnish
+from bot.finnish.asking import (
+    asked_fields,
+    asks_about_calling,
+    asks_more,
+    name_coverage,
+    reference,
+)
+from bot.finnish.periods import event_span
+from tests.conftest import fixture_document
+
+
+@pytest.fixture
+def directory(each_database: str) -> Directory:
+    store = Directory(each_database)
+    store.import_document(fixture_document())
+    return store
+
+
+def names(found: list[dict]) -> list[str]:
+    return [r.get("name") or r.get("title") for r in found]
+
+
+def ask(directory: Directory, text: str, municipality: str | None = None,
+        prefer: str | None = "association", any_record: bool = False) -> tuple[list[str], str]:
+    topic = next((e.value for e in finnish.extract_entities(text) if e.entity == "topic"), None)
+    query = Query(words=finnish.content_words(text), topic=topic, municipality=municipality,
+                  prefer=prefer)  # fmt: skip
+    found, scope = search(directory, query, any_record=any_record)
+    return names(found), scope
+
+
+def test_words_find_records_of_any_kind_ranked_by_the_database(directory) -> None:
+    found, scope = ask(directory, "onko kuopiossa kuoroja", "Kuopio")
+    assert scope == "municipality"
+    assert set(found[:3]) <= {"Lauluveikot — mieskuoro", "Kuopion Kamarikuoro",
+                              "Savon Laulajat", "Kuopion Naiskuoro"}  # fmt: skip
+    assert "Kerhohuone" not in found
+
+
+def test_words_beat_topics_when_the_search_widens(directory) -> None:
+    """Kitee has a choir: found by its word. Ii has none: the words go to the country
+    (choirs), not to Ii's culture-tagged or any other record nearby."""
+    assert ask(directory, "kuoroja kiteellä", "Kitee")[0][0] == "Kiteen Kirkkokuoro"
+    found, scope = ask(directory, "onko iissä kuoroja", "Ii")
+    assert scope == "national" and found
+    assert all("kuoro" in n.lower() or "laulaja" in n.lower() for n in found), found
+
+
+def test_the_intent_nudges_but_hides_nothing(directory) -> None:
+    """Asked as a need for a service, a digital support point is still found; asked as
+    digital help with no word the directory uses, the place's support point answers."""
+    found, _ = ask(directory, "tarvitsen apua tabletin kanssa", "Rovaniemi", "public_service")
+    assert found[:1] == ["Rovaniemen digitukipiste"]
+    found, _ = ask(directory, "omakanta ei aukea", "Rovaniemi", "digital_support",
+                   any_record=True)  # fmt: skip
+    assert found[:1] == ["Rovaniemen digitukipiste"]
+
+
+def test_a_long_question_is_one_query(directory) -> None:
+    text = " ".join(f"sana{i}" for i in range(120)) + " kuoroja"
+    assert ask(directory, text, "Kuopio")[0]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("milloin lauluveikot harjoittelee", "Lauluveikot — mieskuoro"),
+    ("mikä on lauluveikkojen puhelinnumero", "Lauluveikot — mieskuoro"),
+    ("missä rovaniemen digitukipiste on", "Rovaniemen digitukipiste"),
+    ("kuka on kiteen urheilijoiden yhteyshenkilö", "Kiteen Urheilijat"),
+    ("paljonko kuopion kamarikuorolla maksaa", "Kuopion Kamarikuoro"),
+])  # fmt: skip
+def test_a_record_named_as_people_say_it(directory, text: str, expected: str) -> None:
+    found = named_record(text, directory, WITH_FIELDS if asked_fields(text) else ALONE)
+    assert found is not None and (found[1].get("name") or found[1].get("title")) == expected
+
+
+@pytest.mark.parametrize("text", ["onko kuopiossa kuoroja", "kuopiossa", "mitä kuuluu",
+                                  "milloin on tapahtumia"])  # fmt: skip
+def test_a_search_names_no_record(directory, text: str) -> None:
+    assert named_record(text, directory, WITH_FIELDS if asked_fields(text) else ALONE) is None
+
+
+def test_what_a_question_asks() -> None:
+    assert asked_fields("milloin kemin kamarikuoro harjoittelee") == ["when"]
+    assert asked_fields("mihin aikaan se on auki") == ["when"]
+    assert asked_fields("mikä sen osoite ja puhelinnumero on") == ["where", "phone"]
+    assert asked_fields("keneltä tilan voi varata") == ["contact", "booking"]
+    assert asked_fields("onko kuopiossa kuoroja") == []
+    assert reference("mikä sen numero on") == 0 and reference("entä toinen") == 1
+    assert reference("viimeinen") == -1 and reference("onko kuopiossa kuoroja") is None
+    assert name_coverage("lauluveikkojen numero", "Lauluveikot — mieskuoro")[0] == 1.0
+
+
+def test_one_record_answers_from_its_fields(directory) -> None:
+    space = directory.get("spaces", "sp-1")
+    people = {space["booking_contact_person_id"]: directory.get("contact_persons", "p-1")}
+    answer = texts.record_answer(space, ["booking"], people)
+    assert answer.startswith("Kerhohuone:") and "Maija Esimerkki" in answer
+    org = {"name": "Testikuoro", "kind": "association", "opening_hours": "Tu,Th 18:00-20:30",
+           "description": "Harjoitukset seurakuntatalolla. Jäsenmaksu 20 € vuodessa.",
+           "phone": "040 555 0199"}  # fmt: skip
+    when = texts.record_answer(org, ["when"], {})
+    assert "tiistaisin ja torstaisin klo 18–20.30" in when
+    price = texts.record_answer(org, ["price"], {})
+    assert "Jäsenmaksu 20 € vuodessa." in price and "Harjoitukset" not in price
+    where = texts.record_answer(org, ["where"], {})
+    assert "Harjoitukset seurakuntatalolla." in where and "Tätä tietoa" not in where
+    missing = texts.record_answer(org, ["access"], {})
+    assert "Tätä tietoa ei ole hakemistossa" in missing and "040 555 0199" in missing
+
+
+def test_what_a_record_lacks_comes_from_the_organization_behind_it() -> None:
+    event = {"title": "Joulumyyjäiset", "start": "2026-12-12T10:00:00+02:00",
+             "organization_id": "org-9"}  # fmt: skip
+    organization = {"id": "org-9", "name": "Joutsan Martat", "phone": "040 555 0190",
+                    "contact_person_id": "p-9"}  # fmt: skip
+    person = {"id": "p-9", "name": "Raili Esimerkki", "title": "puheenjohtaja",
+              "phone": "040 555 0191"}  # fmt: skip
+    phone = texts.record_answer(event, asked_fields("kenelle soitan"), {"p-9": person},
+                                organization)  # fmt: skip
+    assert "Raili Esimerkki" in phone and "040 555 0191" in phone and "Tätä tietoa" not in phone
+    number = texts.record_answer(event, ["phone"], {}, organization)
+    assert "Joutsan Martat, puh. 040 555 0190" in number
+    space = {"name": "Kylätalo", "capacity": 80, "accessibility": "Esteetön sisäänkäynti."}
+    assert "Tilaan mahtuu 80 henkeä." in texts.record_answer(space, ["capacity"], {})
+    assert "Esteetön sisäänkäynti." in texts.record_answer(space, ["access"], {})
+    grant = {"name": "Kyläavustus", "deadline": "2027-03-31"}
+    deadline = texts.record_answer(grant, asked_fields("milloin haku päättyy"), {})
+    assert "31.3.2027" in deadline and "Tätä tietoa" not in deadline
+
+
+@pytest.mark.parametrize("text,fields", [
+    ("mikä niiden osote on", ["where"]),
+    ("mistä se lähtee", ["where"]),
+    ("mihin mennessä", ["deadline"]),
+    ("onks se ilmanen", ["price"]),
+    ("paljonko liput maksaa", ["price"]),
+    ("pääseekö sinne pyörätuolilla", ["access"]),
+    ("onko siellä hissi", ["access"]),
+    ("kuinka iso se on", ["capacity"]),
+    ("montako ihmistä sinne mahtuu", ["capacity"]),
+])  # fmt: skip
+def test_what_a_follow_up_asks(text: str, fields: list[str]) -> None:
+    assert asked_fields(text) == fields
+
+
+def test_asking_for_more_of_one_listed_thing() -> None:
+    assert asks_more("kerro siitä ensimmäisestä lisää") and asks_more("entä toinen")
+    assert not asks_more("onko kuopiossa kuoroja") and not asks_more("kerro kuoroista kuopiossa")
+
+
+@pytest.mark.parametrize("text,when_to_call", [
+    ("milloin niille voi soittaa", True),
+    ("mihin aikaan heille kannattaa soittaa", True),
+    ("milloin sinne voi soittaa", True),
+    ("voiko heille soittaa, mikä numero", True),
+    ("miten voin ottaa heihin yhteyttä", True),
+    ("voisiko joku soittaa", False),
+    ("voisiko joku soittaa minulle huomenna", False),
+    ("soittakaa mulle iltapäivällä", False),
+    ("milloin voitte soittaa", False),
+    ("haluan soittopyynnön huomiseksi", False),
+])  # fmt: skip
+def test_a_question_about_calling_is_no_callback(text: str, when_to_call: bool) -> None:
+    assert asks_about_calling(text) is when_to_call
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("tapahtumia ensi kuussa", "2027-01-01", "2027-01-31"),
+    ("mitä on tällä viikolla", "2026-12-03", "2026-12-06"),
+    ("ensi viikolla", "2026-12-07", "2026-12-13"),
+    ("tänä viikonloppuna", "2026-12-05", "2026-12-06"),
+    ("jouluna", "2026-12-20", "2027-01-06"),
+    ("tammikuussa", "2027-01-01", "2027-01-31"),
+    ("lokakuussa", "2027-10-01", "2027-10-31"),
+    ("huomenna", "2026-12-04", "2026-12-04"),
+])  # fmt: skip
+def test_time_words_for_events(text: str, start: str, end: str) -> None:
+    today = dt.date(2026, 12, 3)  # a Thursday
+    span = event_span(text, today)
+    assert span == (dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    assert event_span("onko kuopiossa tapahtumia", today) is None
+
+
+def test_a_grant_is_no_answer_to_a_search_for_a_group_unless_named(tmp_path) -> None:
+    """A grant whose description mentions choirs is not listed when someone looks for a choir
+    (and the search does not fail when nothing else matches); named, it is."""
+    store = Directory(f"sqlite:///{tmp_path / 'grants.db'}")
+    store.import_document({"format": "apuri-directory/1", "grants": [
+        {"id": "gr-1", "name": "Kulttuuriavustus", "description": "Kuorot ja bändit voivat "
+         "hakea tukea esiintymisiin.", "municipalities": ["Kuopio"]}]})  # fmt: skip
+    assert ask(store, "onko kuopiossa kuoroja", "Kuopio") == ([], "none")
+    assert ask(store, "kulttuuriavustus kuopiossa", "Kuopio")[0] == ["Kulttuuriavustus"]
+    assert ask(store, "avustuksia kuoroille", "Kuopio", prefer="grants")[0] == [
+        "Kulttuuriavustus"]
