@@ -217,7 +217,8 @@ class DirectorySearchAction(Action, abc.ABC):
             name_contact(dispatcher, tracker, self.contact_role)
             return [*slots, SlotSet("pending_search", None), SlotSet("more_results", None),
                     SlotSet("last_search", remembered), SlotSet("open_question", NONE)]  # fmt: skip
-        found = [texts.here_first(record, municipality) for record in texts.open_first(found)]
+        # the best match first: whether someone answers the phone now is said on each line
+        found = [texts.here_first(record, municipality) for record in found]
         remembered["results"] = [[r["_list"], r["id"]] for r in found[:3]]
         remembered["associations"] = [r["id"] for r in found
                                       if r.get("kind") == "association"]  # fmt: skip

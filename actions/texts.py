@@ -54,13 +54,6 @@ def is_open(opening_hours: str | None, at: dt.datetime | None = None) -> bool:
     return reachable(opening_hours, at) == "Tavoitettavissa nyt."
 
 
-def open_first(
-    records: list[dict[str, Any]], at: dt.datetime | None = None
-) -> list[dict[str, Any]]:
-    """The same records, those open (reachable) now first; otherwise the order stays."""
-    return sorted(records, key=lambda r: not is_open(r.get("opening_hours"), at))
-
-
 def phone(raw: str | None) -> str | None:
     value = finnish.normalize_phone(raw or "")
     return finnish.format_phone_for_speech(value) if value else raw

@@ -208,3 +208,21 @@ def test_a_grant_is_no_answer_to_a_search_for_a_group_unless_named(tmp_path) -> 
     assert ask(store, "kulttuuriavustus kuopiossa", "Kuopio")[0] == ["Kulttuuriavustus"]
     assert ask(store, "avustuksia kuoroille", "Kuopio", prefer="grants")[0] == [
         "Kulttuuriavustus"]
+
+
+def test_another_sort_answers_by_the_question_s_own_words_not_a_synonym(tmp_path) -> None:
+    """Pensioners' clubs asked in Varkaus: the welfare area's services there match only by a
+    synonym ("ikäihminen"), so the search widens to the region's club; the support point that
+    says "tabletti" answers a tablet question put as a service."""
+    store = Directory(f"sqlite:///{tmp_path / 'sorts.db'}")
+    store.import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-1", "name": "Hyvinvointialue", "kind": "public_service",
+         "description": "Palvelut ikäihmisille.", "municipalities": ["Varkaus"]},
+        {"id": "o-2", "name": "Kuopion Eläkeläiset", "kind": "association",
+         "description": "Kerho eläkeläisille.", "municipalities": ["Kuopio"]},
+        {"id": "o-3", "name": "Digipiste", "kind": "digital_support",
+         "description": "Apua tabletin ja puhelimen kanssa.", "municipalities": ["Varkaus"]}]})
+    found, scope = ask(store, "onko eläkeläiskerhoja", "Varkaus")
+    assert (found, scope) == (["Kuopion Eläkeläiset"], "region")
+    found, scope = ask(store, "tarvitsen apua tabletin kanssa", "Varkaus", "public_service")
+    assert (found[:1], scope) == (["Digipiste"], "municipality")

@@ -104,16 +104,21 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
                 found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
                           if is_preferred(sort_of(k, r), query.prefer)
                           and (k, r["id"]) not in matched]  # fmt: skip
-            ranked = _ranked(found, query)
+            ranked = _ranked(found, query, by_words)
             if ranked:
                 return ranked[:limit], scope
     return [], "none"
 
 
-def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query) -> list[dict[str, Any]]:
+def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query,
+            by_words: bool = True) -> list[dict[str, Any]]:  # fmt: skip
     """The matches worth listing, those of the sort the intent asks for first (the answer is
     shaped by it), each group by score with the topic's nudge. Another sort is listed beside
-    the preferred one only when it matches at least as well; weak tails are left out."""
+    the preferred one only when it matches at least as well; weak tails are left out. With none
+    of the asked sort, another sort answers when it has the question's own words ("tabletti"
+    at a support point for a question put as a service), not when only a synonym matched (then
+    the search widens: "eläkeläiskerhoja Varkaudessa" finds the region's pensioners' club, not
+    the welfare area's services for the elderly)."""
     if not found:
         return []
 
@@ -146,7 +151,11 @@ def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query) -> lis
         # grant has its own question: "eläkeläiskerhoja" lists no "Eläkeläiskuoron konsertti")
         kept += [i for i in others if score(i) > 0 and score(i) >= best
                  and (i[1] == "organizations" or query.prefer in SEARCHED[1:])]  # fmt: skip
+    elif others and by_words and query.prefer and not any(says(i) for i in others):
+        return []
     elif others:
+        if by_words and query.prefer:
+            others = [i for i in others if says(i)]
         best = max(score(i) for i in others)
         kept = [i for i in others if best <= 0 or score(i) >= best * KEEP_FROM_BEST]
     else:
