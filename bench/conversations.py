@@ -31,10 +31,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import save_results, stamp  # noqa: E402
+
 SUITE = ROOT / "tests" / "conversations"
 DIRECTORIES = {"sample": ROOT / "data" / "sample_directory.json",
                "second": SUITE / "directory_second.json"}  # fmt: skip
-RESULTS = ROOT / "bench" / "results"
 NOT_UNDERSTOOD = "Anteeksi, en ymmärtänyt"
 # The suite was written on this day (a Thursday at noon): "ensi viikolla", "jouluna" and who is
 # reachable now mean the same in every run. The stack and the directory's dates use it.
@@ -245,13 +246,10 @@ def main() -> None:
                 for failure in turn["failures"]:
                     print(f"  !! {failure}")
         return
-    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M")
-    text = f"# Conversations — {stamp}\n\nAim: task success ≥ 0.95.\n\n{report(results)}"
+    now = stamp()
+    text = f"# Conversations — {now}\n\nAim: task success ≥ 0.95.\n\n{report(results)}"
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"conversations-{stamp}.md").write_text(text + "\n", encoding="utf-8")
-    (RESULTS / f"conversations-{stamp}.json").write_text(
-        json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    save_results("conversations", now, text, results)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import json
 import os
 import sys
 import tempfile
@@ -35,6 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from actions.directory import Directory, load_file  # noqa: E402
 from actions.directory.search import PREFER, Query, search  # noqa: E402
 from actions.records import find_record  # noqa: E402
+from bench import save_results, stamp  # noqa: E402
 from bot import clock, finnish  # noqa: E402
 from bot.cli import upcoming  # noqa: E402
 from bot.finnish.asking import asked_fields  # noqa: E402
@@ -42,7 +41,6 @@ from bot.finnish.asking import asked_fields  # noqa: E402
 SETS = ROOT / "bench" / "data" / "retrieval"
 DIRECTORIES = {"sample": ROOT / "data" / "sample_directory.json",
                "second": ROOT / "tests" / "conversations" / "directory_second.json"}  # fmt: skip
-RESULTS = ROOT / "bench" / "results"
 MODEL = ROOT / "models" / "apuri.tar.gz"
 
 
@@ -127,14 +125,11 @@ def main() -> None:
     misses = [f"- {name}: {r['q']!r} ({r['intent']}) → {r['top']}"
               for name, rows in report["sets"].items() for r in rows
               if r["recall"] < 1 or r["unrelated"]][:60]  # fmt: skip
-    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M")
-    text = (f"# Retrieval — {stamp}\n\nAims: recall@3 ≥ 0.95, unrelated ≤ 2 %.\n\n"
+    now = stamp()
+    text = (f"# Retrieval — {now}\n\nAims: recall@3 ≥ 0.95, unrelated ≤ 2 %.\n\n"
             + "\n".join(lines) + "\n\nMissed or unrelated (first 60):\n\n" + "\n".join(misses))
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"retrieval-{stamp}.md").write_text(text + "\n", encoding="utf-8")
-    (RESULTS / f"retrieval-{stamp}.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    save_results("retrieval", now, text, report)
 
 
 if __name__ == "__main__":

@@ -452,17 +452,21 @@ class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {"runner_up_threshold": 0.3, "unsure_emergency": 0.7, "search_at_least": 0.25}
 
-    def _a_search_with_a_place(self, message: Message, ranking: list[dict[str, Any]]) -> bool:
+    def _a_search_with_a_place(self, message: Message,
+                               ranking: list[dict[str, Any]]) -> dict[str, Any] | None:  # fmt: skip
+        """The search intent an unsure emergency with a place really is, or None."""
         emergency = next((r for r in ranking[:2] if r["name"] == "emergency"), None)
         if emergency is None or emergency["confidence"] >= self._config["unsure_emergency"]:
-            return False
+            return None
         if any(r["name"] == "crisis" and r["confidence"] >= 0.1 for r in ranking):
-            return False
-        places = [e for e in message.get(ENTITIES) or []
-                  if e.get("entity") in ("municipality", "region")]  # fmt: skip
+            return None
+        if not any(e.get("entity") in ("municipality", "region")
+                   for e in message.get(ENTITIES) or []):  # fmt: skip
+            return None
         search = next((r for r in ranking if r["name"] not in finnish.SAFETY_INTENTS), None)
-        return bool(places) and search is not None and search["name"] in self.SEARCHES and (
-            search["confidence"] >= self._config["search_at_least"])
+        if search is None or search["name"] not in self.SEARCHES:
+            return None
+        return search if search["confidence"] >= self._config["search_at_least"] else None
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -480,8 +484,8 @@ class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
                     message.set(INTENT, safe[0], add_to_output=True)
                     message.set(INTENT_RANKING_KEY, safe, add_to_output=True)
                 continue
-            if chosen is None and ranking and self._a_search_with_a_place(message, ranking):
-                search = next(r for r in ranking if r["name"] not in finnish.SAFETY_INTENTS)
+            search = self._a_search_with_a_place(message, ranking) if chosen is None else None
+            if search is not None:
                 others = [r for r in ranking if r is not search]
                 search = {"name": search["name"], "confidence": 1.0,
                           "classifier_confidence": search["confidence"]}  # fmt: skip

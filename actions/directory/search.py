@@ -91,9 +91,11 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
     ("digitukea Kuopiossa", "omakanta ei aukea"): those of the nearest place come first.
     Without `far_by_topic`, the topic alone looks only near (the municipality and its region):
     a peer group across the country is no answer to "vertaistukea Jämsässä"."""
+    words = query.terms()
     # nothing asked but a sort of thing in a place ("mitä yhdistyksiä Kiteellä on"): all of it
-    any_record = any_record or not (query.terms() or query.topic)
-    for by_words, terms in ((True, query.terms()), (False, query.topic_terms() or [""])):
+    any_record = any_record or not (words or query.topic)
+    own = set(query.terms(synonyms=False))
+    for by_words, terms in ((True, words), (False, query.topic_terms() or [""])):
         for scope, place in query.places():
             if not by_words and scope == "national" and not far_by_topic and (
                     query.municipality or query.region):  # fmt: skip
@@ -104,21 +106,22 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
                 found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
                           if is_preferred(sort_of(k, r), query.prefer)
                           and (k, r["id"]) not in matched]  # fmt: skip
-            ranked = _ranked(found, query, by_words)
+            ranked = _ranked(found, query, set(words), own, by_words)
             if ranked:
                 return ranked[:limit], scope
     return [], "none"
 
 
-def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query,
-            by_words: bool = True) -> list[dict[str, Any]]:  # fmt: skip
+def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms: set[str],
+            own: set[str], by_words: bool) -> list[dict[str, Any]]:  # fmt: skip
     """The matches worth listing, those of the sort the intent asks for first (the answer is
     shaped by it), each group by score with the topic's nudge. Another sort is listed beside
     the preferred one only when it matches at least as well; weak tails are left out. With none
     of the asked sort, another sort answers when it has the question's own words ("tabletti"
     at a support point for a question put as a service), not when only a synonym matched (then
     the search widens: "eläkeläiskerhoja Varkaudessa" finds the region's pensioners' club, not
-    the welfare area's services for the elderly)."""
+    the welfare area's services for the elderly). `terms`: the question's search terms; `own`:
+    its own words without synonyms; `by_words`: found by the words, not the topic alone."""
     if not found:
         return []
 
@@ -128,38 +131,36 @@ def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query,
         return value * (TOPIC_BOOST if topical else 1.0)
 
     preferred = [i for i in found if is_preferred(sort_of(i[1], i[2]), query.prefer)]
-    # the question's own word in a record's name or description ("Kuoro, joka laulaa") is a
-    # match however much better others score; a synonym or a topic alone is not
-    own = set(query.terms(synonyms=False))
 
     def says(item: tuple[float, str, dict[str, Any]]) -> bool:
+        """The question's own word in the record's name or description ("Kuoro, joka
+        laulaa"): a match however much better others score; a synonym or a topic is not."""
         name, other, _ = record_words(item[1], item[2])
         return bool(own & set(f"{name} {other}".split()))
 
-    # an event, a grant or a space has its own question: for another one it is listed only
-    # when the words are in its name ("joulukonsertti"), not somewhere in its description
-    terms = set(query.terms())
-    others = [i for i in found if i not in preferred and (
-        i[1] == "organizations" or query.prefer in SEARCHED[1:] or named_by(i[1], i[2], terms))]
+    def alike(item: tuple[float, str, dict[str, Any]]) -> bool:
+        """An organization, or any record when the intent asks for an event, a space or a
+        grant; these have their own question, so for another one they are listed only when
+        the words are in their name ("joulukonsertti"), never beside what was asked for
+        ("eläkeläiskerhoja" lists no "Eläkeläiskuoron konsertti")."""
+        return item[1] == "organizations" or query.prefer in SEARCHED[1:]
+
+    others = [i for i in found if i not in preferred
+              and (alike(i) or named_by(i[1], i[2], terms))]  # fmt: skip
     if preferred:
         best = max(score(i) for i in preferred)
         # a record of the asked sort in the place answers even without the words (score 0:
         # added because every such record answers, "digitukea Kuopiossa")
         kept = [i for i in preferred if best <= 0 or i[0] == 0
                 or score(i) >= best * KEEP_FROM_BEST or says(i)]  # fmt: skip
-        # beside what was asked for, only an organization as good (an event, a space or a
-        # grant has its own question: "eläkeläiskerhoja" lists no "Eläkeläiskuoron konsertti")
-        kept += [i for i in others if score(i) > 0 and score(i) >= best
-                 and (i[1] == "organizations" or query.prefer in SEARCHED[1:])]  # fmt: skip
-    elif others and by_words and query.prefer and not any(says(i) for i in others):
-        return []
-    elif others:
+        kept += [i for i in others if alike(i) and score(i) > 0 and score(i) >= best]
+    else:
         if by_words and query.prefer:
             others = [i for i in others if says(i)]
+        if not others:
+            return []
         best = max(score(i) for i in others)
         kept = [i for i in others if best <= 0 or score(i) >= best * KEEP_FROM_BEST]
-    else:
-        return []
     kept.sort(key=lambda i: (i not in preferred, -score(i)))
     return [_with_kind(k, r) for _, k, r in kept]
 
