@@ -13,6 +13,8 @@ import abc
 import functools
 import logging
 import os
+import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -23,9 +25,10 @@ from actions import texts
 from actions.directory import Directory
 from actions.directory.search import PREFER, Query, named_by, search
 from actions.directory.store import search_terms
-from actions.records import answer_about_record
+from actions.records import PEOPLE, answer_about_record, named_person
 from bot import clock, finnish
 from bot.fallback import general_contact
+from bot.finnish.asking import asked_fields
 from bot.finnish.periods import event_span
 
 logger = logging.getLogger(__name__)
@@ -83,6 +86,10 @@ def note_need(tracker: Tracker, kind: str) -> None:
 
 
 # Who helps further, by what the person last searched for; anything else goes to the liaison.
+# "joka viikko" is how often, not when
+EVERY = re.compile(r"\b(joka|jokaisella|joka toinen) (viikko|kuu)", re.IGNORECASE)
+EVENT_WORDS = {"tapahtuma", "tapahtua", "tilaisuus"}  # "mitä tapahtuu Lieksassa"
+
 ROLE_BY_SEARCH = {
     "action_digital_help": "digital_support",
     "action_find_service": "service_advisor",
@@ -92,10 +99,20 @@ ROLE_BY_SEARCH = {
 def right_person(tracker: Tracker, role: str | None = None) -> dict[str, Any] | None:
     """The person who helps with what the conversation is about: in `role` when given, else
     the association's own contact when it is about one association, else the person for the
-    place in the role of the last search (the municipality's, else its region's). None when the
-    directory has nobody (the caller names the general contact); raises when it is down."""
+    place in the role of the last search (the municipality's, else its region's). A person the
+    message names ("saisinko Sanna Hyvöseen yhteyden"), or the one Apuri just told about, comes
+    first. None when the directory has nobody (the caller names the general contact); raises
+    when it is down."""
     municipality, region, _ = place_slots(tracker)
     last = tracker.get_slot("last_search") or {}
+    named = named_person((tracker.latest_message or {}).get("text") or "", directory())
+    if named:
+        return named
+    told = last.get("results") or []
+    if role is None and len(told) == 1 and told[0][0] == PEOPLE:
+        person = directory().get(PEOPLE, told[0][1])
+        if person:
+            return person
     if role is None:
         own = association_contact(tracker, last.get("associations") or [])
         if own:
@@ -176,6 +193,22 @@ class DirectorySearchAction(Action, abc.ABC):
         """The results as the question's own limits keep them, and a response to say first."""
         return found, None
 
+    def events_then(self, tracker: Tracker, query: Query) -> tuple[list[dict[str, Any]], str]:
+        """A time said with another question ("onko Tuusniemellä talkoita keväällä", "voisinko
+        auttaa jossain tapahtumassa ensi kuussa Pälkäneellä"): the events near then that its
+        words or topic match (any event when it asks for one), else nothing."""
+        text = (tracker.latest_message or {}).get("text") or ""
+        span = event_span(text, clock.today())
+        if span is None or self.prefer == PREFER["ask_events"] or EVERY.search(text):
+            return [], "none"
+        asks_event = bool(EVENT_WORDS & {finnish.lemma(w) for _, _, w in finnish.tokenize(text)})
+        found, scope = search(directory(), replace(query, prefer=PREFER["ask_events"],
+                                                   kinds=("events",)),
+                              limit=40, any_record=asks_event, far_by_topic=False)  # fmt: skip
+        within = [r for r in found if span[0] <= texts.start_day(r) <= span[1]]
+        near = scope != "national" or not (query.municipality or query.region)
+        return (within, scope) if within and near else ([], "none")
+
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -194,9 +227,11 @@ class DirectorySearchAction(Action, abc.ABC):
         query = self.query(tracker, municipality, region)
         remembered = {"action": self.name(), "words": query.words, "topic": query.topic}
         try:
-            found, scope = search(directory(), query, limit=self.limit,
-                                  any_record=self.any_record_answers,
-                                  far_by_topic=self.far_by_topic)  # fmt: skip
+            found, scope = self.events_then(tracker, query)
+            if not found:
+                found, scope = search(directory(), query, limit=self.limit,
+                                      any_record=self.any_record_answers,
+                                      far_by_topic=self.far_by_topic)  # fmt: skip
         except Exception:  # noqa: BLE001 - the database is down: still offer a human
             logger.exception("directory search failed")
             dispatcher.utter_message(response="utter_directory_unavailable")
@@ -464,14 +499,23 @@ class ActionRequestHuman(ExplainAndNameAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         municipality, region, slots = place_slots(tracker)
-        about = answer_about_record(dispatcher, tracker, directory)
-        if about is not None:  # "kuka on Kemin Kamarikuoron yhteyshenkilö"
-            return [*slots, *about]
-        if not municipality and not region:
-            dispatcher.utter_message(response="utter_ask_municipality")
-            return [*slots, SlotSet("pending_search", self.name())]
+        text = (tracker.latest_message or {}).get("text") or ""
+        try:  # "saisinko Sanna Hyvöseen yhteyden": that person, wherever the asker lives
+            named = named_person(text, directory()) if not asked_fields(text) else None
+        except Exception:  # noqa: BLE001 - the database is down: name_contact says so
+            named = None
+        if named is None:
+            about = answer_about_record(dispatcher, tracker, directory)
+            if about is not None:  # "kuka on Kemin Kamarikuoron yhteyshenkilö"
+                return [*slots, *about]
+            if not municipality and not region:
+                dispatcher.utter_message(response="utter_ask_municipality")
+                return [*slots, SlotSet("pending_search", self.name())]
         person = name_contact(dispatcher, tracker, self.role)
         events = [*slots, SlotSet("pending_search", None)]
+        if person.get("id"):  # "mihin aikaan hän vastaa" is about this person now
+            last = dict(tracker.get_slot("last_search") or {})
+            events.append(SlotSet("last_search", {**last, "results": [[PEOPLE, person["id"]]]}))
         first = person["name"].split()[0]
         if can_chat_now(person):
             dispatcher.utter_message(response="utter_offer_live", name=first)

@@ -25,7 +25,8 @@ from bot.finnish.asking import asked_fields, asks_more, name_coverage, reference
 
 logger = logging.getLogger(__name__)
 
-NAMED = ("organizations", "events", "spaces", "grants", "contact_persons")
+PEOPLE = "contact_persons"
+NAMED = ("organizations", "events", "spaces", "grants", PEOPLE)
 WITH_FIELDS = 0.6  # of a name's words when a field is asked ("kuopion eläkeläisten numero")
 ALONE = 1.0  # when it asks nothing: the whole name ("kemin kamarikuoro")
 
@@ -51,6 +52,13 @@ def named_record(text: str, directory: Any,
     if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
         return None  # two records named alike: a search lists them
     return scored[0][2], scored[0][3]
+
+
+def named_person(text: str, directory: Any) -> dict[str, Any] | None:
+    """The person the message names by first and last name ("saisinko Sanna Hyvöseen
+    yhteyden", "mulla ois asiaa tiina niemiselle"): whatever else it says, it means them."""
+    found = named_record(text, directory, ALONE)
+    return found[1] if found is not None and found[0] == PEOPLE else None
 
 
 def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] | None:
@@ -79,7 +87,7 @@ def find_record(text: str, directory: Any, prefer: str | None = None,
     kamarikuorolle" is a search for spaces."""
     fields = asked_fields(text)
     found = named_record(text, directory, WITH_FIELDS if fields else ALONE)
-    if found is not None and not fields:
+    if found is not None and not fields and found[0] != PEOPLE:  # a person's whole name: them
         kind, record = found
         name = record.get("name") or record.get("title") or ""
         others = [w for w in finnish.content_words(text) if name_coverage(w, name)[0] == 0]

@@ -202,8 +202,9 @@ def test_yes_after_more_shows_the_next_results(chat) -> None:
 def test_no_after_more_closes_the_question(chat) -> None:
     assert "Haluatko lisää" in joined(chat.say("onko Kuopiossa kuoroja"))
     assert "Selvä" in joined(chat.say("ei kiitos"))
-    reply = joined(chat.say("kyllä"))  # nothing is open any more: a plain go-ahead
-    assert "Kerro, mitä etsit" in reply and "Naiskuoro" not in reply
+    # nothing is open any more: "yes, help me further", so the person for the place
+    reply = joined(chat.say("kyllä"))
+    assert "Maija Esimerkki" in reply and "Naiskuoro" not in reply
 
 
 def test_nothing_near_says_so_and_answers_from_the_whole_country(chat) -> None:

@@ -86,36 +86,35 @@ def is_known_word(word: str) -> bool:
     return bool(analyses(word))
 
 
+def _word_parts(analysis: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(start, surface, base) of each word in Voikko's WORDBASES: "+koti(koti)+paikka(paikka)",
+    "+asuin+kunta(kunta)". A part whose base starts with "+" is a suffix ("+yhdist(yhdistää)
+    +ys(+ys)" is one word, "yhdistys"), and so is a short piece with no base after a word
+    ("+toimi(toimia)+n+ta(+ta)" is "toiminta", not "toimi" and "nta")."""
+    out: list[tuple[int, str, str]] = []
+    pos = 0
+    for surface, base in re.findall(r"\+([^+(]+)(?:\(([^)]*)\))?", analysis.get("WORDBASES", "")):
+        if out and (base.startswith("+") or (not base and len(surface) < 3)):
+            start, joined, _ = out[-1]
+            out[-1] = (start, joined + surface, joined + surface)
+        else:
+            out.append((pos, surface, base or surface))
+        pos += len(surface)
+    return out
+
+
 def compound_parts(word: str) -> set[str]:
     """The base forms of a compound's words ("eläkeläiskerhoja" → eläkeläinen, kerho;
     "sydänyhdistystä" → sydän, yhdistys); empty for a word that is not a compound."""
     parts: set[str] = set()
     for a in analyses(word):
-        found = re.findall(r"\+([^+(]+)(?:\(([^)]*)\))?", a.get("WORDBASES", ""))
-        words: list[str] = []
-        surfaces: list[str] = []
-        for surface, base in found:
-            if base.startswith("+") and words:  # a suffix: "yhdist" + "ys" is "yhdistys"
-                surfaces[-1] += surface
-                words[-1] = surfaces[-1]
-            else:
-                words.append(base or surface)
-                surfaces.append(surface)
+        words = _word_parts(a)
         if len(words) > 1:
-            parts |= {w.lower() for w in words}
+            parts |= {base.lower() for _, _, base in words}
     return parts
 
 
 def compound_boundaries(word: str) -> list[int]:
     """Character offsets where compound parts start in a word ("liikuntaseuroja" → [0, 8])."""
-    bounds = {0}
-    for a in analyses(word):
-        # "+koti(koti)+paikka(paikka)", "+asuin+kunta(kunta)", "+yhdist(yhdistää)+ys(+ys)":
-        # a part whose base starts with "+" is a suffix, not a new word
-        parts = re.findall(r"\+([^+(]+)(?:\(([^)]*)\))?", a.get("WORDBASES", ""))
-        pos = 0
-        for surface, base in parts:
-            if pos and not base.startswith("+"):
-                bounds.add(pos)
-            pos += len(surface)
+    bounds = {0} | {start for a in analyses(word) for start, _, _ in _word_parts(a)}
     return sorted(b for b in bounds if b < len(word))
