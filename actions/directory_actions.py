@@ -133,6 +133,11 @@ def association_contact(tracker: Tracker, listed: list[str]) -> dict[str, Any] |
     return directory().get("contact_persons", chosen["contact_person_id"])
 
 
+def told(last: dict[str, Any], person: dict[str, Any]) -> dict[str, Any]:
+    """The last search with the person just named as what "hän" and "sen" point at."""
+    return {**last, "results": [[PEOPLE, person["id"]]]} if person.get("id") else last
+
+
 def name_contact(
     dispatcher: CollectingDispatcher, tracker: Tracker, role: str | None = None
 ) -> dict[str, Any]:
@@ -249,9 +254,10 @@ class DirectorySearchAction(Action, abc.ABC):
                 if place else "utter_nothing_found",
                 place=place,
             )  # fmt: skip
-            name_contact(dispatcher, tracker, self.contact_role)
+            person = name_contact(dispatcher, tracker, self.contact_role)
             return [*slots, SlotSet("pending_search", None), SlotSet("more_results", None),
-                    SlotSet("last_search", remembered), SlotSet("open_question", NONE)]  # fmt: skip
+                    SlotSet("last_search", told(remembered, person)),
+                    SlotSet("open_question", NONE)]  # fmt: skip
         # the best match first: whether someone answers the phone now is said on each line
         found = [texts.here_first(record, municipality) for record in found]
         remembered["results"] = [[r["_list"], r["id"]] for r in found[:3]]
@@ -394,7 +400,9 @@ class ExplainAndNameAction(Action, abc.ABC):
             dispatcher.utter_message(response="utter_ask_municipality")
             return [*slots, SlotSet("pending_search", self.resume or self.name())]
         events = self.named_records(dispatcher, tracker, municipality, region)
-        name_contact(dispatcher, tracker, self.role)
+        person = name_contact(dispatcher, tracker, self.role)
+        if not events:  # "mihin aikaan hän vastaa" is about the person named
+            events = [SlotSet("last_search", told(tracker.get_slot("last_search") or {}, person))]
         return [*slots, SlotSet("pending_search", None), *events]
 
     def named_records(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -513,9 +521,8 @@ class ActionRequestHuman(ExplainAndNameAction):
                 return [*slots, SlotSet("pending_search", self.name())]
         person = name_contact(dispatcher, tracker, self.role)
         events = [*slots, SlotSet("pending_search", None)]
-        if person.get("id"):  # "mihin aikaan hän vastaa" is about this person now
-            last = dict(tracker.get_slot("last_search") or {})
-            events.append(SlotSet("last_search", {**last, "results": [[PEOPLE, person["id"]]]}))
+        # "mihin aikaan hän vastaa" is about this person now
+        events.append(SlotSet("last_search", told(tracker.get_slot("last_search") or {}, person)))
         first = person["name"].split()[0]
         if can_chat_now(person):
             dispatcher.utter_message(response="utter_offer_live", name=first)

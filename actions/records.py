@@ -116,11 +116,18 @@ def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
                                           record.get("booking_contact_person_id"),
                                           (organization or {}).get("contact_person_id"))
                   if pid and (person := directory.get("contact_persons", pid))}  # fmt: skip
+        answer = texts.record_answer(record, asked_fields(text), people, organization)
+        if answer.endswith(f"{texts.NOT_LISTED}."):  # nobody of its own: the place's person
+            places = [tracker.get_slot("municipality"), *(record.get("municipalities") or []),
+                      record.get("municipality")]  # fmt: skip
+            person = directory.contact(next((p for p in places if p), None),
+                                       tracker.get_slot("region") or record.get("region"))
+            if person:
+                answer += f"\nKysy: {texts.person_line(person)}"
     except Exception:  # noqa: BLE001 - the database is down: the action answers as it would
         logger.warning("a record could not be looked up now")
         return None
-    dispatcher.utter_message(text=texts.record_answer(record, asked_fields(text), people,
-                                                       organization))
+    dispatcher.utter_message(text=answer)
     last = dict(tracker.get_slot("last_search") or {})
     last["results"] = [[kind, record["id"]]]  # "entä sen osoite?" is about this one now
     return [SlotSet("last_search", last), SlotSet("open_question", "none"),

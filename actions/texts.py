@@ -200,6 +200,9 @@ def sentences(text: str | None, pattern: re.Pattern[str]) -> list[str]:
     return [p for p in parts if p and pattern.search(p)]
 
 
+NOT_LISTED = "Tätä tietoa ei ole hakemistossa"  # and nobody of the record's own to ask
+
+
 def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, dict[str, Any]],
                   organization: dict[str, Any] | None = None) -> str:  # fmt: skip
     """What one record says about the fields asked ("when", "where", "phone", …), each from its
@@ -304,8 +307,7 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
     elif contact and contact.get("phone") and not ({"phone", "contact"} & said):
         reach.append(f"{contact['name']}, puh. {phone(contact['phone'])}")
     if missing:
-        lines.append("Tätä tietoa ei ole hakemistossa" + (f"; kysy: {reach[0]}." if reach
-                                                          else "."))  # fmt: skip
+        lines.append(NOT_LISTED + (f"; kysy: {reach[0]}." if reach else "."))
     elif reach and not ({"phone", "contact", "booking"} & said):
         lines.append(f"Lisätietoja: {reach[0]}.")
     if not fields and contact and "contact" not in said:

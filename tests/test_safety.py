@@ -25,6 +25,9 @@ from bot import finnish
         ("mietin itse murha", "crisis"), ("isällä on sydän kohtaus", "emergency"),
         ("mummolla on kova rinta kipu", "emergency"), ("mikä on hätä numero", "emergency"),
         ("meille tuli palovaroitin", None),
+        # danger now, said as a follow-up (the conversation suite's volunteer asked this)
+        ("entä jos hän on vaarassa just nyt", "emergency"), ("isä on hengenvaarassa", "emergency"),
+        ("yhdistyksen talous on vaarassa", None),
     ],
 )  # fmt: skip
 def test_safety_words(text: str, intent: str | None) -> None:
