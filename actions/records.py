@@ -94,8 +94,55 @@ def find_record(text: str, directory: Any, prefer: str | None = None,
         if len(others) > 1 or (prefer and not is_preferred(sort_of(kind, record), prefer)):
             found = None
     if found is None and (fields or asks_more(text)) and tracker is not None:
-        found = referenced(tracker, directory)
+        found = named_beside(text, directory, tracker) or referenced(tracker, directory)
     return found
+
+
+def named_beside(text: str, directory: Any,
+                 tracker: Tracker) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+    """A record the message names by a word of its name, beside what Apuri told last: "milloin
+    se muistikahvila on" after the memory association is its event "Muistikahvila
+    Nurmeksessa"; "entä se läheisten ryhmä". Its own records (an event, a space of the
+    association) first, then those of the same place; None when nothing or two alike."""
+    results = (tracker.get_slot("last_search") or {}).get("results") or []
+    told = [r for r in (directory.get(kind, rid) for kind, rid in results) if r]
+    words = [w for w in finnish.content_words(text) if not asked_fields(w)]
+    if not told or not words:
+        return None
+    own = {r["id"] for r in told} | {r["organization_id"] for r in told if r.get("organization_id")}
+    places = {m for r in told for m in (r.get("municipalities") or [r.get("municipality")]) if m}
+    terms = sorted({t for w in words for t in index_terms(w) if len(t) >= 3})
+    scored = []
+    for _, kind, record in directory.rank(terms, None, NAMED, limit=15):
+        name = record.get("name") or record.get("title") or ""
+        if not name_coverage(" ".join(words), name, whole=True)[1]:
+            continue
+        mine = record["id"] in own or record.get("organization_id") in own
+        here = bool(places & {*(record.get("municipalities") or []), record.get("municipality")})
+        if mine or here:
+            scored.append((not mine, kind, record))
+    scored.sort(key=lambda item: (item[0], _when(item[2])))
+    named = [(near, r.get("name") or r.get("title")) for near, _, r in scored]
+    if not scored or (len(set(named)) > 1 and named[1][0] == named[0][0]
+                      and named[1][1] != named[0][1]):  # fmt: skip
+        return None  # two alike: a search lists them (the same event twice: the next one)
+    return scored[0][1], scored[0][2]
+
+
+def next_event_of(directory: Any,
+                  organization: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+    """The next upcoming event an organization holds, when its card says no time of its own."""
+    if texts.NOT_LISTED in texts.record_answer(organization, ["when"], {}, None):
+        for place in organization.get("municipalities") or [None]:
+            for _, kind, event in directory.in_place(place, ("events",)):
+                if event.get("organization_id") == organization["id"]:
+                    return kind, event
+    return None
+
+
+def _when(record: dict[str, Any]) -> str:
+    """An event's start, so of two with one name the next comes first; "" for the rest."""
+    return record.get("start") or ""
 
 
 def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -116,7 +163,11 @@ def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
                                           record.get("booking_contact_person_id"),
                                           (organization or {}).get("contact_person_id"))
                   if pid and (person := directory.get("contact_persons", pid))}  # fmt: skip
-        answer = texts.record_answer(record, asked_fields(text), people, organization)
+        fields = asked_fields(text)
+        if kind == "organizations" and "when" in fields and not record.get("opening_hours"):
+            # "milloin se seuraavan kerran kokoontuu" of a council: its next own event
+            kind, record = next_event_of(directory, record) or (kind, record)
+        answer = texts.record_answer(record, fields, people, organization)
         if answer.endswith(f"{texts.NOT_LISTED}."):  # nobody of its own: the place's person
             places = [tracker.get_slot("municipality"), *(record.get("municipalities") or []),
                       record.get("municipality")]  # fmt: skip
