@@ -28,6 +28,9 @@ PREFER = {"find_association": "association", "find_service": "public_service",
           "ask_grants": "grants", "volunteer": "association"}  # fmt: skip
 TOPIC_BOOST = 1.25  # a record tagged with the question's topic, above an equal match without
 KEEP_FROM_BEST = 0.5  # records scoring under this share of the best are not listed
+# topics that say who a question is for, not what it asks for
+AUDIENCES = {"ikaantyneet", "nuoret", "lapset_ja_perheet", "maahanmuuttajat"}
+FAR_STRONGER = 3.0  # the asked sort further away this much better: widen past another sort
 
 
 @dataclass
@@ -95,8 +98,9 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
     # nothing asked but a sort of thing in a place ("mitä yhdistyksiä Kiteellä on"): all of it
     any_record = any_record or not (words or query.topic)
     own = set(query.terms(synonyms=False))
+    places = query.places()
     for by_words, terms in ((True, words), (False, query.topic_terms() or [""])):
-        for scope, place in query.places():
+        for n, (scope, place) in enumerate(places):
             if not by_words and scope == "national" and not far_by_topic and (
                     query.municipality or query.region):  # fmt: skip
                 break
@@ -107,9 +111,34 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
                           if is_preferred(sort_of(k, r), query.prefer)
                           and (k, r["id"]) not in matched]  # fmt: skip
             ranked = _ranked(found, query, set(words), own, by_words)
+            if ranked and by_words and _asked_sort_further(directory, query, terms, ranked,
+                                                           found, places[n + 1:]):  # fmt: skip
+                continue
             if ranked:
                 return ranked[:limit], scope
     return [], "none"
+
+
+Found = list[tuple[float, str, dict[str, Any]]]  # (score, list, record) as the database ranks
+
+
+def _asked_sort_further(directory: Directory, query: Query, terms: list[str],
+                        ranked: list[dict[str, Any]], found: Found,
+                        farther: list[tuple[str, str | None]]) -> bool:  # fmt: skip
+    """Whether to pass over a near answer of another sort only (a health station whose text
+    says "puhelin" for "apua puhelimen kanssa Rääkkylässä"): when the asked sort matches the
+    words FAR_STRONGER times better further away, the search widens to it."""
+    if not query.prefer or any(is_preferred(sort_of(r["_list"], r), query.prefer)
+                               for r in ranked):  # fmt: skip
+        return False
+    listed = {(r["_list"], r["id"]) for r in ranked}
+    near = max((v for v, k, r in found if (k, r["id"]) in listed), default=0.0)
+    for _, place in farther:
+        far = [v for v, k, r in directory.rank(terms, place, query.kinds, limit=40)
+               if is_preferred(sort_of(k, r), query.prefer)]  # fmt: skip
+        if far:
+            return max(far) >= FAR_STRONGER * near
+    return False
 
 
 def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms: set[str],
@@ -153,7 +182,10 @@ def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms:
         # added because every such record answers, "digitukea Kuopiossa")
         kept = [i for i in preferred if best <= 0 or i[0] == 0
                 or score(i) >= best * KEEP_FROM_BEST or says(i)]  # fmt: skip
-        kept += [i for i in others if alike(i) and score(i) > 0 and score(i) >= best]
+        # beside records listed without the words ("digitukea Kuopiossa"), another sort only
+        # by its name: "pankkitunnukset" lists no welfare area whose text says "pankki"
+        kept += [i for i in others if alike(i) and score(i) > 0
+                 and (score(i) >= best if best > 0 else named_by(i[1], i[2], own))]  # fmt: skip
     else:
         if by_words and query.prefer:
             others = [i for i in others if says(i)]
@@ -161,8 +193,33 @@ def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms:
             return []
         best = max(score(i) for i in others)
         kept = [i for i in others if best <= 0 or score(i) >= best * KEEP_FROM_BEST]
+    kept = _most_covered(kept, query)
     kept.sort(key=lambda i: (i not in preferred, -score(i)))
     return [_with_kind(k, r) for _, k, r in kept]
+
+
+def _most_covered(found: Found, query: Query) -> Found:
+    """Of records found by the words, those that match the most of what the question asks
+    for: "jumppaa eläkeläisille Vieremällä" lists the sports club with exercise for
+    pensioners, not the home care that only serves the elderly. Who it is for ("senioreille",
+    "nuorille") counts only when the question says nothing else. Records listed without the
+    words (score 0: every one of the asked sort answers) stay."""
+    words = list(dict.fromkeys(query.words))
+    if len(words) < 2:
+        return found
+    asked = [w for w in words if finnish.topic_of_word(w) not in AUDIENCES] or words
+    per_word = [t for t in (set(Query(words=[w]).terms()) for w in asked) if t]
+
+    def covered(item: tuple[float, str, dict[str, Any]]) -> int:
+        name, other, _ = record_words(item[1], item[2])  # its own text, not its topics
+        said = set(f"{name} {other}".split())
+        return sum(any(t in said if not t.endswith("*") else
+                       any(w.startswith(t[:-1]) for w in said) for t in terms)
+                   for terms in per_word)  # fmt: skip
+
+    counts = {id(i): covered(i) for i in found if i[0] > 0}
+    most = max(counts.values(), default=0)
+    return [i for i in found if i[0] <= 0 or most < 1 or counts[id(i)] == most]
 
 
 def named_by(kind: str, record: dict[str, Any], terms: set[str]) -> bool:
