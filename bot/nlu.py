@@ -43,7 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import finnish, privacy
-from bot.finnish.asking import asks_about_calling
+from bot.finnish.asking import asks_about_calling, asks_for_a_call
 
 logger = logging.getLogger(__name__)
 
@@ -398,6 +398,8 @@ class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
     - "milloin niille voi soittaa", "voiko heille soittaa" ask about calling someone: a question
       about the person or place just named (request_human, which answers it from the record),
       not a request to be called back, though the words are a callback's;
+    - "voisko joku soittaa hänelle", "voisitteko soittaa äidilleni" ask for a call to
+      someone: a callback request (for another), not a question about whom to call;
     - "hei onko tyrnävällä laulupiiriä" is a question that starts with a greeting: the
       classifier's next choice answers it.
     """
@@ -423,6 +425,9 @@ class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
                 continue
             if intent.get("name") == "request_callback" and asks_about_calling(text):
                 top = {"name": "request_human", "confidence": intent.get("confidence", 1.0)}
+            elif intent.get("name") == "request_human" and asks_for_a_call(text):
+                # "voisko joku soittaa hänelle, hän asuu Kuopiossa": a callback, for another
+                top = {"name": "request_callback", "confidence": intent.get("confidence", 1.0)}
             elif intent.get("name") == "greet" and self._asks(message, text):
                 top = next((r for r in ranking[1:3] if r["name"] in self.ASKING
                             and r["confidence"] >= 0.1), None)  # fmt: skip

@@ -36,6 +36,20 @@ def test_a_question_about_calling_is_no_callback(text: str, intent: str) -> None
     assert intent_after(WordingGuard({}), message) == intent
 
 
+@pytest.mark.parametrize("text,intent", [
+    ("naapurin rouva tarvii apua pankkitunnusten kanssa, hän asuu kuopiossa, voisko joku "
+     "soittaa hänelle", "request_callback"),
+    ("voisitteko soittaa äidilleni lieksaan, hän haluaa tietää kulttuuritapahtumista",
+     "request_callback"),
+    ("voisko joku soittaa mun isälle, se asuu muhoksella", "request_callback"),
+    ("voiko hänelle soittaa nyt", "request_human"),  # asks about calling the person named
+    ("kenelle voin soittaa", "request_human"),
+])  # fmt: skip
+def test_a_call_asked_for_another_is_a_callback(text: str, intent: str) -> None:
+    message = classified(text, [("request_human", 0.8), ("request_callback", 0.1)])
+    assert intent_after(WordingGuard({}), message) == intent
+
+
 def test_a_question_that_starts_with_a_greeting_is_a_question() -> None:
     asked = classified("hei onko tyrnävällä laulupiiriä",
                        [("greet", 0.5), ("find_association", 0.4)], [("municipality", "Tyrnävä")])

@@ -6,6 +6,7 @@ The words are in data/record_questions.yml."""
 from __future__ import annotations
 
 import functools
+import re
 
 from bot.finnish.datafiles import load
 from bot.finnish.morphology import is_known_word, lemmas
@@ -115,12 +116,33 @@ _TO_ME = {"minulle", "mulle", "minua", "mua", "minut", "meille", "meitä", "soit
           "soittaisi", "soittais", "soittaisitte", "soitatte", "voitte", "voisitte", "takaisin"}
 
 
+# Whom a call is for when someone asks it for another: "soittaa hänelle", "mun isälle".
+_FOR_ANOTHER = re.compile(r"\b(hänelle|äidille\w*|äiskälle|isälle\w*|iskälle|mummo\w*lle|"
+                          r"mummille|vaarille|papalle|isoäidille\w*|isoisälle\w*|naapuri\w*lle|"
+                          r"vanhemmille\w*|puoliso\w*lle|miehelle\w*|vaimolle\w*)\b", re.I)
+_SOMEONE_CALLS = re.compile(r"\b(joku|jonkun|voisitteko|voisitko|voitteko|voisiko|voisko|"
+                            r"soittakaa|soittaisitte|pyytää)\b", re.I)
+
+
+def asks_for_a_call(text: str) -> bool:
+    """A request that someone call the asker or the one they speak for: "voisko joku soittaa
+    hänelle", "voisitteko soittaa äidilleni", "soittakaa minulle" — not "voiko heille soittaa"."""
+    if not re.search(r"\bsoit(ta|at|ti)", text, re.I):
+        return False
+    said = {w.lower() for _, _, w in tokenize(text)}
+    return bool(said & _TO_ME) or _for_another(text)
+
+
+def _for_another(text: str) -> bool:
+    return bool(_SOMEONE_CALLS.search(text) and _FOR_ANOTHER.search(text))
+
+
 def asks_about_calling(text: str) -> bool:
     """A question about calling someone ("milloin niille voi soittaa", "voiko heille soittaa,
     mikä numero", "miten otan heihin yhteyttä"), not a request to be called ("soittakaa
     minulle huomenna", "voisiko joku soittaa")."""
     said = {w.lower() for _, _, w in tokenize(text)}
-    if said & _TO_ME or any(w.startswith("soittopyyn") for w in said):
+    if said & _TO_ME or any(w.startswith("soittopyyn") for w in said) or _for_another(text):
         return False
     fields = asked_fields(text)
     return "phone" in fields and ("when" in fields or reference(text) is not None)
