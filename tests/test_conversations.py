@@ -35,7 +35,7 @@ def test_the_issue_table_ends_where_the_person_wanted(suite_run, conversation: s
     directory, results = suite_run
     if directory != TABLE["directory"]:
         pytest.skip("the table is about the sample directory")
-    (result,) = [r for r in results if r["id"] == f"{directory}/{conversation}"]
+    (result,) = (r for r in results if r["id"] == f"{directory}/{conversation}")
     assert result["reached"], report([result])
 
 
