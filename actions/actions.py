@@ -62,8 +62,10 @@ class ActionAcknowledgeInform(Action):
             return [*events, FollowupAction(last)]  # "entä Tervossa?": the same, another place
         said = "topic" in entities or finnish.content_words(tracker.latest_message.get("text")
                                                             or "")  # fmt: skip
-        if said and last and "phone_number" not in entities:
-            return [*events, FollowupAction(last)]  # "entä kuoroja?": the same, another thing
+        known = place or tracker.get_slot("municipality") or tracker.get_slot("region")
+        if said and (last or known) and "phone_number" not in entities:
+            # "entä kuoroja?": the same, another thing (after one record: a search there)
+            return [*events, FollowupAction(last or "action_find_association")]
         if place and "topic" in entities:
             return [*events, FollowupAction("action_find_association")]  # "Kannuksessa tanssi"
         if "municipality" in entities:
@@ -114,9 +116,10 @@ class ActionOutOfScope(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        _, _, events = place_slots(tracker)
         about = answer_about_record(dispatcher, tracker, directory)
-        if about is not None:
-            return about
+        if about is not None:  # the place it named is kept for what comes next
+            return [*events, *about]
         dispatcher.utter_message(response="utter_out_of_scope")
         return [SlotSet("open_question", HUMAN)]
 

@@ -171,6 +171,7 @@ class DirectorySearchAction(Action, abc.ABC):
     # whether records far away that share only the topic answer (a grant does; a peer group
     # across the country does not: the person for the place helps instead)
     far_by_topic = False
+    far_by_words = True  # False: help one must go to is not listed from across the country
     limit = 12  # results kept: three shown, the rest behind "Haluatko lisää?"
 
     @abc.abstractmethod
@@ -236,7 +237,8 @@ class DirectorySearchAction(Action, abc.ABC):
             if not found:
                 found, scope = search(directory(), query, limit=self.limit,
                                       any_record=self.any_record_answers,
-                                      far_by_topic=self.far_by_topic)  # fmt: skip
+                                      far_by_topic=self.far_by_topic,
+                                      far_by_words=self.far_by_words)  # fmt: skip
         except Exception:  # noqa: BLE001 - the database is down: still offer a human
             logger.exception("directory search failed")
             dispatcher.utter_message(response="utter_directory_unavailable")
@@ -248,7 +250,7 @@ class DirectorySearchAction(Action, abc.ABC):
         found, note = self.narrow(found, tracker)
         if not found:
             note_need(tracker, "not_found")
-            near_only = place and query.topic and not self.far_by_topic
+            near_only = place and (query.topic or not self.far_by_words) and not self.far_by_topic
             dispatcher.utter_message(
                 response=("utter_nothing_near" if near_only else "utter_nothing_found_in")
                 if place else "utter_nothing_found",
@@ -313,6 +315,7 @@ class ActionDigitalHelp(DirectorySearchAction):
     prefer = PREFER["digital_help"]
     contact_role = "digital_support"
     any_record_answers = True
+    far_by_words = False  # a support point across the country cannot sit beside you
 
 
 class ActionAskSpaces(DirectorySearchAction):

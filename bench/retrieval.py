@@ -66,7 +66,8 @@ def answer(text: str, parsed: dict[str, Any], store: Directory) -> list[str]:
                   prefer=PREFER.get(intent, PREFER["find_association"]))  # fmt: skip
     found, _ = search(store, query, any_record=intent in ("digital_help", "ask_events",
                                                           "ask_spaces", "ask_grants"),
-                      far_by_topic=intent in ("ask_events", "ask_grants"))  # fmt: skip
+                      far_by_topic=intent in ("ask_events", "ask_grants"),
+                      far_by_words=intent != "digital_help")  # fmt: skip
     return [record["id"] for record in found[:3]]
 
 

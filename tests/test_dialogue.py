@@ -357,3 +357,12 @@ def test_unmet_needs_are_counted_without_words(chat, directory_url: str) -> None
     assert count("feedback", "Kitee") == before["feedback"] + 1
     assert all(set(n) == {"week", "municipality", "topic", "kind", "count"}
                for n in Handoffs(directory_url).needs())  # fmt: skip
+
+
+def test_a_topic_after_one_record_searches_the_place_it_named(chat) -> None:
+    """ "milloin Kiteen Urheilijat harjoittelee" answers about one record; "entä kuoroja?" searches
+    Kitee, not "Missä kunnassa asut?"."""
+    first = joined(chat.say("milloin kiteen urheilijat harjoittelee"))
+    assert "Kiteen Urheilijat" in first, first
+    reply = joined(chat.say("entä kuoroja?"))
+    assert "Kiteen Kirkkokuoro" in reply and "Missä kunnassa" not in reply, reply

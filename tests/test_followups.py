@@ -191,3 +191,15 @@ def test_another_sort_beside_records_without_the_words_only_by_its_name(director
     assert found == ["Rovaniemen digitukipiste"]
     found = ask(directory, "liikuntaseura", "Rovaniemi", "digital_support", any_record=True)
     assert found == ["Rovaniemen digitukipiste", "Rovaniemen Liikuntaseura"]
+
+
+def test_help_one_must_go_to_is_not_listed_from_across_the_country(directory) -> None:
+    """ "apua tabletin kanssa" in a place with no support point near: the national list is no
+    answer for digital help (the action names the place's person), but words still widen for
+    other sorts."""
+    query = Query(words=finnish.content_words("apua tabletin kanssa"), municipality="Kuopio",
+                  prefer="digital_support")  # fmt: skip
+    found, scope = search(directory, query, any_record=True, far_by_topic=False)
+    assert scope == "national" and "Rovaniemen digitukipiste" in [r["name"] for r in found]
+    assert search(directory, query, any_record=True, far_by_topic=False,
+                  far_by_words=False) == ([], "none")  # fmt: skip

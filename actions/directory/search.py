@@ -87,13 +87,16 @@ def sort_of(kind: str, record: dict[str, Any]) -> str:
 
 
 def search(directory: Directory, query: Query, limit: int = 12, any_record: bool = False,
-           far_by_topic: bool = True) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+           far_by_topic: bool = True,
+           far_by_words: bool = True) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
     """The best records for the question and where they were found: "municipality",
     "region", "national" or "none". The words first, widening from near to far; then the
     topic alone. With `any_record`, every record of the preferred sort answers the question
     ("digitukea Kuopiossa", "omakanta ei aukea"): those of the nearest place come first.
     Without `far_by_topic`, the topic alone looks only near (the municipality and its region):
-    a peer group across the country is no answer to "vertaistukea Jämsässä"."""
+    a peer group across the country is no answer to "vertaistukea Jämsässä". Without
+    `far_by_words`, not even the words do: help one must go to ("apua puhelimen kanssa
+    Rääkkylässä") is no answer from the other end of the country."""
     words = query.terms()
     # nothing asked but a sort of thing in a place ("mitä yhdistyksiä Kiteellä on"): all of it
     any_record = any_record or not (words or query.topic)
@@ -101,7 +104,7 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
     places = query.places()
     for by_words, terms in ((True, words), (False, query.topic_terms() or [""])):
         for n, (scope, place) in enumerate(places):
-            if not by_words and scope == "national" and not far_by_topic and (
+            if scope == "national" and not (far_by_words if by_words else far_by_topic) and (
                     query.municipality or query.region):  # fmt: skip
                 break
             found = directory.rank(terms, place, query.kinds, limit=40) if any(terms) else []
