@@ -28,7 +28,7 @@ from actions.directory.store import search_terms
 from actions.records import PEOPLE, answer_about_record, named_person
 from bot import clock, finnish
 from bot.fallback import general_contact
-from bot.finnish.asking import asked_fields
+from bot.finnish.asking import asked_fields, asks_for_a_person
 from bot.finnish.periods import event_span
 
 logger = logging.getLogger(__name__)
@@ -230,6 +230,14 @@ class DirectorySearchAction(Action, abc.ABC):
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [*slots, SlotSet("pending_search", self.name())]
+        if asks_for_a_person((tracker.latest_message or {}).get("text") or ""):
+            # "kuka on Muuramen digituen neuvoja": the person in the role for the place
+            person = name_contact(dispatcher, tracker, self.contact_role)
+            first = person["name"].split()[0]
+            dispatcher.utter_message(response="utter_offer_call", name=first)
+            last = told(tracker.get_slot("last_search") or {}, person)
+            return [*slots, SlotSet("pending_search", None), SlotSet("last_search", last),
+                    SlotSet("open_question", CALL)]  # fmt: skip
         query = self.query(tracker, municipality, region)
         remembered = {"action": self.name(), "words": query.words, "topic": query.topic}
         try:

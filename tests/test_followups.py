@@ -17,6 +17,7 @@ from actions.directory.search import Query, search
 from actions.directory.store import index_terms
 from actions.records import find_record, named_beside, named_person, next_event_of
 from bot import clock, finnish
+from bot.finnish.asking import asked_fields, asks_for_a_person
 from bot.finnish.morphology import compound_boundaries, compound_parts, lemmas
 from tests.conftest import fixture_document
 
@@ -203,3 +204,17 @@ def test_help_one_must_go_to_is_not_listed_from_across_the_country(directory) ->
     assert scope == "national" and "Rovaniemen digitukipiste" in [r["name"] for r in found]
     assert search(directory, query, any_record=True, far_by_topic=False,
                   far_by_words=False) == ([], "none")  # fmt: skip
+
+
+@pytest.mark.parametrize("text,fields", [
+    ("mihin numeroon soitan", ["phone"]), ("mihin voin soittaa", ["phone"]),
+    ("mihin aikaan se on auki", ["when"]), ("mihin se on muuttanut", ["where"]),
+])  # fmt: skip
+def test_which_number_asks_the_phone_not_the_place(text: str, fields: list[str]) -> None:
+    assert asked_fields(text) == fields
+
+
+def test_a_role_asks_for_the_person() -> None:
+    assert asks_for_a_person("kuka on muuramen digituen neuvoja")
+    assert asks_for_a_person("kuka on kunnan järjestöyhdyshenkilö")
+    assert not asks_for_a_person("kuka auttaa koneen kanssa")

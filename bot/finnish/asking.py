@@ -56,6 +56,13 @@ def reference(text: str) -> int | None:
     return 0 if any(forms & refer for _, forms in words) else None
 
 
+def asks_for_a_person(text: str) -> bool:
+    """ "kuka on Muuramen digituen neuvoja", "kuka on täällä yhdyshenkilö": who holds a role in
+    a place, answered by the person, not by a list of records."""
+    roles = set(_data()["person_roles"])
+    return any(forms & roles for _, forms in _words(text))
+
+
 def asks_more(text: str) -> bool:
     """The message asks for the whole of one listed thing: "kerro siitä ensimmäisestä lisää",
     "entä toinen"."""
