@@ -151,7 +151,7 @@ _TIME = re.compile(r"\b(klo|kello|kelloa)\b|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[�
                    r"\b(viikossa|viikoittain|kuukaudessa|kuussa|arkisin|aamu|ilta|päivittäin)",
                    re.I)  # fmt: skip
 _PRICE = re.compile(r"€|\beuro|\bmaks|\bilmai|\bhinta|\bhinnat|\bjäsenmaksu", re.I)
-_PLACE = re.compile(r"\w+(katu|kadu|tie|tiellä|talo|talolla|talossa|halli|hallissa|kirjasto|"
+_PLACE = re.compile(r"\b\w*(katu|kadu|tie|tiellä|talo|talolla|talossa|halli|hallissa|kirjasto|"
                     r"kirjastossa|kirjastolla|koulu|koululla|kirkko|kirkossa|tori|torilta|torilla|"
                     r"kahvila|kahvilassa|keskus|keskuksessa)\b|\b(kokoontuu|lähtee|lähdetään)\b",
                     re.I)  # fmt: skip

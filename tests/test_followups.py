@@ -218,3 +218,12 @@ def test_a_role_asks_for_the_person() -> None:
     assert asks_for_a_person("kuka on muuramen digituen neuvoja")
     assert asks_for_a_person("kuka on kunnan järjestöyhdyshenkilö")
     assert not asks_for_a_person("kuka auttaa koneen kanssa")
+
+
+def test_where_reads_a_place_word_standing_alone() -> None:
+    """ "missä" of a card whose description says "Ilmajoen kirjastolla": that sentence."""
+    from actions import texts
+
+    card = {"id": "o", "name": "Kuuloyhdistys", "description":
+            "Neuvontaa kuukauden toisena tiistaina klo 10–12 Ilmajoen kirjastolla."}  # fmt: skip
+    assert "Ilmajoen kirjastolla" in texts.record_answer(card, ["where"], {}, None)
