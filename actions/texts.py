@@ -306,8 +306,11 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
         reach.append(f"{organization['name']}, puh. {phone(organization['phone'])}")
     elif contact and contact.get("phone") and not ({"phone", "contact"} & said):
         reach.append(f"{contact['name']}, puh. {phone(contact['phone'])}")
+    elif (record.get("website") or record.get("url")) and "web" not in said:
+        reach.append(record.get("website") or record.get("url"))  # Kela: only its pages
     if missing:
-        lines.append(NOT_LISTED + (f"; kysy: {reach[0]}." if reach else "."))
+        verb = "katso" if reach and reach[0].startswith("http") else "kysy"
+        lines.append(NOT_LISTED + (f"; {verb}: {reach[0]}." if reach else "."))
     elif reach and not ({"phone", "contact", "booking"} & said):
         lines.append(f"Lisätietoja: {reach[0]}.")
     if not fields and contact and "contact" not in said:

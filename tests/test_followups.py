@@ -227,3 +227,11 @@ def test_where_reads_a_place_word_standing_alone() -> None:
     card = {"id": "o", "name": "Kuuloyhdistys", "description":
             "Neuvontaa kuukauden toisena tiistaina klo 10–12 Ilmajoen kirjastolla."}  # fmt: skip
     assert "Ilmajoen kirjastolla" in texts.record_answer(card, ["where"], {}, None)
+
+
+def test_a_record_with_only_its_pages_points_to_them() -> None:
+    from actions import texts
+
+    answer = texts.record_answer({"id": "k", "name": "Kela", "website": "https://www.kela.fi"},
+                                 ["contact"], {}, None)  # fmt: skip
+    assert answer.endswith("Tätä tietoa ei ole hakemistossa; katso: https://www.kela.fi.")
