@@ -28,6 +28,13 @@ from bot import finnish
         # danger now, said as a follow-up (the conversation suite's volunteer asked this)
         ("entä jos hän on vaarassa just nyt", "emergency"), ("isä on hengenvaarassa", "emergency"),
         ("yhdistyksen talous on vaarassa", None),
+        # what the NLU benchmark's cross-validation missed: words, not the classifier
+        ("en pysty hengittämään", "emergency"), ("epilepsiakohtaus ei lopu ollenkaan", "emergency"),
+        ("mua uhataan puukolla", "emergency"), ("tänään on se päivä kun lopetan kaiken", "crisis"),
+        ("mä haluun vaan kadota", "crisis"), ("en näe ulospääsyä", "crisis"),
+        ("tarviin jonkun jolle puhua mulla on tosi paha olla", "crisis"),
+        ("kaveri laittoi viestin että hyvästi eikä vastaa enää puhelimeen", "crisis"),
+        ("kriisipuhelimen numero", "crisis"),
     ],
 )  # fmt: skip
 def test_safety_words(text: str, intent: str | None) -> None:
