@@ -35,6 +35,7 @@ from bot import finnish
         ("tarviin jonkun jolle puhua mulla on tosi paha olla", "crisis"),
         ("kaveri laittoi viestin että hyvästi eikä vastaa enää puhelimeen", "crisis"),
         ("kriisipuhelimen numero", "crisis"),
+        ("miten voin auttaa ystävää joka haluaa kuolla", "crisis"),
     ],
 )  # fmt: skip
 def test_safety_words(text: str, intent: str | None) -> None:
