@@ -277,9 +277,10 @@ def test_a_request_from_open_to_forgotten_in_the_browser(
     table = page.get_by_role("table")
     for header in ("Viikko", "Kunta", "Aihe", "Mitä tapahtui", "Määrä"):
         expect(table.get_by_role("columnheader", name=header)).to_be_visible()
+    # other tests' chats in the same stack add their own needs: the row of this one is there
     found = table.get_by_role("row").filter(has_text="Kuopio").filter(
-        has_text="Hakemistosta ei löytynyt mitään")  # fmt: skip
-    expect(found.first).to_contain_text("Kulttuuri")
+        has_text="Hakemistosta ei löytynyt mitään").filter(has_text="Kulttuuri")  # fmt: skip
+    expect(found.first).to_be_visible()
     expect(table.get_by_role("row").filter(has_text="Apuri ei ymmärtänyt").first).to_be_visible()
     chart = page.get_by_role("img", name=re.compile("^Tarpeet viikoittain yhteensä"))
     expect(chart).to_be_visible()
