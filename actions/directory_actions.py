@@ -85,11 +85,11 @@ def note_need(tracker: Tracker, kind: str) -> None:
         logger.warning("the need could not be noted")
 
 
-# Who helps further, by what the person last searched for; anything else goes to the liaison.
 # "joka viikko" is how often, not when
 EVERY = re.compile(r"\b(joka|jokaisella|joka toinen) (viikko|kuu)", re.IGNORECASE)
 EVENT_WORDS = {"tapahtuma", "tapahtua", "tilaisuus"}  # "mitä tapahtuu Lieksassa"
 
+# Who helps further, by what the person last searched for; anything else goes to the liaison.
 ROLE_BY_SEARCH = {
     "action_digital_help": "digital_support",
     "action_find_service": "service_advisor",
