@@ -96,16 +96,18 @@ ROLE_BY_SEARCH = {
 }
 
 
-def right_person(tracker: Tracker, role: str | None = None) -> dict[str, Any] | None:
+def right_person(
+    tracker: Tracker, role: str | None = None, named: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """The person who helps with what the conversation is about: in `role` when given, else
     the association's own contact when it is about one association, else the person for the
     place in the role of the last search (the municipality's, else its region's). A person the
     message names ("saisinko Sanna Hyvöseen yhteyden"), or the one Apuri just told about, comes
-    first. None when the directory has nobody (the caller names the general contact); raises
-    when it is down."""
+    first (`named`: already looked up by the caller). None when the directory has nobody (the
+    caller names the general contact); raises when it is down."""
     municipality, region, _ = place_slots(tracker)
     last = tracker.get_slot("last_search") or {}
-    named = named_person((tracker.latest_message or {}).get("text") or "", directory())
+    named = named or named_person((tracker.latest_message or {}).get("text") or "", directory())
     if named:
         return named
     told = last.get("results") or []
@@ -139,12 +141,15 @@ def told(last: dict[str, Any], person: dict[str, Any]) -> dict[str, Any]:
 
 
 def name_contact(
-    dispatcher: CollectingDispatcher, tracker: Tracker, role: str | None = None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    role: str | None = None,
+    named: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Names the right person (`right_person`); the general contact when the directory has
     none or cannot be reached. The person named."""
     try:
-        person = right_person(tracker, role)
+        person = right_person(tracker, role, named)
     except Exception:  # noqa: BLE001 - the database is down: still name a human
         logger.exception("directory contact lookup failed")
         dispatcher.utter_message(response="utter_directory_unavailable")
@@ -232,12 +237,7 @@ class DirectorySearchAction(Action, abc.ABC):
             return [*slots, SlotSet("pending_search", self.name())]
         if asks_for_a_person((tracker.latest_message or {}).get("text") or ""):
             # "kuka on Muuramen digituen neuvoja": the person in the role for the place
-            person = name_contact(dispatcher, tracker, self.contact_role)
-            first = person["name"].split()[0]
-            dispatcher.utter_message(response="utter_offer_call", name=first)
-            last = told(tracker.get_slot("last_search") or {}, person)
-            return [*slots, SlotSet("pending_search", None), SlotSet("last_search", last),
-                    SlotSet("open_question", CALL)]  # fmt: skip
+            return [*slots, *offer_person(dispatcher, tracker, self.contact_role)]
         query = self.query(tracker, municipality, region)
         remembered = {"action": self.name(), "words": query.words, "topic": query.topic}
         try:
@@ -530,18 +530,28 @@ class ActionRequestHuman(ExplainAndNameAction):
             if not municipality and not region:
                 dispatcher.utter_message(response="utter_ask_municipality")
                 return [*slots, SlotSet("pending_search", self.name())]
-        person = name_contact(dispatcher, tracker, self.role)
-        events = [*slots, SlotSet("pending_search", None)]
-        # "mihin aikaan hän vastaa" is about this person now
-        events.append(SlotSet("last_search", told(tracker.get_slot("last_search") or {}, person)))
-        first = person["name"].split()[0]
-        if can_chat_now(person):
-            dispatcher.utter_message(response="utter_offer_live", name=first)
-            events += [SlotSet("live_person", person.get("id")), SlotSet("open_question", LIVE)]
-        else:  # anyone named can call back: the request reaches them or the staff page
-            dispatcher.utter_message(response="utter_offer_call", name=first)
-            events.append(SlotSet("open_question", CALL))
-        return events
+        return [*slots, *offer_person(dispatcher, tracker, self.role, named)]
+
+
+def offer_person(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    role: str | None = None,
+    named: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Names the right person (`name_contact`) and offers them: a chat here when they are in
+    Telegram now, else a call back. The events: what "hän" points at and the open question."""
+    person = name_contact(dispatcher, tracker, role, named)
+    # "mihin aikaan hän vastaa" is about this person now
+    events = [SlotSet("pending_search", None),
+              SlotSet("last_search", told(tracker.get_slot("last_search") or {}, person))]  # fmt: skip
+    first = person["name"].split()[0]
+    if can_chat_now(person):
+        dispatcher.utter_message(response="utter_offer_live", name=first)
+        return [*events, SlotSet("live_person", person.get("id")), SlotSet("open_question", LIVE)]
+    # anyone named can call back: the request reaches them or the staff page
+    dispatcher.utter_message(response="utter_offer_call", name=first)
+    return [*events, SlotSet("open_question", CALL)]
 
 
 def can_chat_now(person: dict[str, Any]) -> bool:

@@ -132,7 +132,7 @@ def named_beside(text: str, directory: Any,
 def next_event_of(directory: Any,
                   organization: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
     """The next upcoming event an organization holds, when its card says no time of its own."""
-    if texts.NOT_LISTED in texts.record_answer(organization, ["when"], {}, None):
+    if not texts.says_when(organization):
         for place in organization.get("municipalities") or [None]:
             for _, kind, event in directory.in_place(place, ("events",)):
                 if event.get("organization_id") == organization["id"]:

@@ -203,6 +203,12 @@ def sentences(text: str | None, pattern: re.Pattern[str]) -> list[str]:
 NOT_LISTED = "Tätä tietoa ei ole hakemistossa"  # and nobody of the record's own to ask
 
 
+def says_when(record: dict[str, Any]) -> bool:
+    """Whether a record answers "milloin": a start, opening hours or a time in its words."""
+    return bool(record.get("start") or hours_words(record.get("opening_hours"))
+                or sentences(record.get("description"), _TIME))  # fmt: skip
+
+
 def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, dict[str, Any]],
                   organization: dict[str, Any] | None = None) -> str:  # fmt: skip
     """What one record says about the fields asked ("when", "where", "phone", …), each from its

@@ -235,3 +235,38 @@ def test_a_record_with_only_its_pages_points_to_them() -> None:
     answer = texts.record_answer({"id": "k", "name": "Kela", "website": "https://www.kela.fi"},
                                  ["contact"], {}, None)  # fmt: skip
     assert answer.endswith("Tätä tietoa ei ole hakemistossa; katso: https://www.kela.fi.")
+
+
+@pytest.mark.parametrize("in_telegram,offer", [(True, "utter_offer_live"),
+                                                (False, "utter_offer_call")])  # fmt: skip
+def test_a_role_question_offers_the_person_as_a_human_request_does(
+    tmp_path, monkeypatch, in_telegram: bool, offer: str
+) -> None:
+    """ "kuka on Rovaniemen digituen neuvoja": the person in that role, and a chat with them here
+    when they are in Telegram now (as "saisinko ihmisen"), else a call back."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    document = fixture_document()
+    for person in document["contact_persons"]:
+        if person["id"] == "p-rovaniemi-digi":
+            person.update(telegram_chat_id="4242" if in_telegram else None, opening_hours="24/7")
+    database = f"sqlite:///{tmp_path / 'directory.db'}"
+    Directory(database).import_document(document)
+    monkeypatch.setenv("APURI_DB_URL", database)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-used")
+    directory_actions.directory.cache_clear()
+    try:
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("t", {"municipality": "Rovaniemi"},
+                          {"text": "kuka on rovaniemen digituen neuvoja", "entities": []},
+                          [], False, None, {}, "action_listen")  # fmt: skip
+        events = directory_actions.ActionDigitalHelp().run(dispatcher, tracker, {})
+    finally:
+        directory_actions.directory.cache_clear()
+    said = [m.get("response") for m in dispatcher.messages]
+    person = next(m["person"] for m in dispatcher.messages if m.get("person"))
+    assert person.startswith("Sari Niemi") and said[-1] == offer
+    live = [e["value"] for e in events if e.get("name") == "live_person"]
+    assert live == (["p-rovaniemi-digi"] if in_telegram else [])
