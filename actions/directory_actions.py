@@ -543,8 +543,8 @@ def offer_person(
     Telegram now, else a call back. The events: what "hän" points at and the open question."""
     person = name_contact(dispatcher, tracker, role, named)
     # "mihin aikaan hän vastaa" is about this person now
-    events = [SlotSet("pending_search", None),
-              SlotSet("last_search", told(tracker.get_slot("last_search") or {}, person))]  # fmt: skip
+    last = told(tracker.get_slot("last_search") or {}, person)
+    events = [SlotSet("pending_search", None), SlotSet("last_search", last)]
     first = person["name"].split()[0]
     if can_chat_now(person):
         dispatcher.utter_message(response="utter_offer_live", name=first)
