@@ -25,7 +25,7 @@ from actions import texts
 from actions.directory import Directory
 from actions.directory.search import PREFER, Query, named_by, search
 from actions.directory.store import search_terms
-from actions.records import PEOPLE, answer_about_record, named_person
+from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
 from bot import clock, finnish
 from bot.fallback import general_contact
 from bot.finnish.asking import asked_fields, asks_for_a_person
@@ -229,14 +229,18 @@ class DirectorySearchAction(Action, abc.ABC):
                for r in ranking[1:]):  # fmt: skip
             # a need the NLU took for an emergency at first (bot.nlu.SafetyGuard): 112 first
             dispatcher.utter_message(response="utter_if_urgent")
-        about = answer_about_record(dispatcher, tracker, directory, self.prefer)
+        text = (tracker.latest_message or {}).get("text") or ""
+        # "kuka on Muuramen digituen neuvoja": the person in the role for the place, unless
+        # the message names a record in full ("kuka on Kemin Kamarikuoron vastuuhenkilö")
+        role = asks_for_a_person(text) and not names_in_full(text, directory)
+        about = None if role else answer_about_record(dispatcher, tracker, directory,
+                                                      self.prefer)  # fmt: skip
         if about is not None:  # "milloin Kemin Kamarikuoro harjoittelee", "mikä sen numero on"
             return [*slots, *about]
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             return [*slots, SlotSet("pending_search", self.name())]
-        if asks_for_a_person((tracker.latest_message or {}).get("text") or ""):
-            # "kuka on Muuramen digituen neuvoja": the person in the role for the place
+        if role:
             return [*slots, *offer_person(dispatcher, tracker, self.contact_role)]
         query = self.query(tracker, municipality, region)
         remembered = {"action": self.name(), "words": query.words, "topic": query.topic}

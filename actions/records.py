@@ -21,7 +21,15 @@ from actions import texts
 from actions.directory.search import is_preferred, sort_of
 from actions.directory.store import index_terms
 from bot import finnish
-from bot.finnish.asking import asked_fields, asks_more, name_coverage, reference
+from bot.finnish.asking import (
+    asked_fields,
+    asks_more,
+    asks_yes_or_no,
+    detail_words,
+    is_unit,
+    name_coverage,
+    reference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +69,24 @@ def named_person(text: str, directory: Any) -> dict[str, Any] | None:
     return found[1] if found is not None and found[0] == PEOPLE else None
 
 
+def names_in_full(text: str, open_directory: Callable[[], Any]) -> bool:
+    """Whether the message names one record by its whole name ("Kemin Kamarikuoron"); False
+    when the directory cannot be opened now."""
+    try:
+        return named_record(text, open_directory(), ALONE) is not None
+    except Exception:  # noqa: BLE001 - the database is down: the action says so
+        logger.warning("a record name could not be looked up now")
+        return False
+
+
 def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] | None:
     """The listed record a message points at ("sen", "toinen"); the first listed when the
     message only asks a field ("osoite?", "paljonko maksaa")."""
     text = (tracker.latest_message or {}).get("text") or ""
     results = (tracker.get_slot("last_search") or {}).get("results") or []
     index = reference(text)
-    if index is None and [w for w in finnish.content_words(text) if not asked_fields(w)]:
+    if index is None and [w for w in finnish.content_words(text)
+                          if not asked_fields(w) and not is_unit(w)]:  # fmt: skip
         return None  # not pointing, and naming something else ("kuka on Kuopion liaison")
     if not results:
         return None
@@ -115,9 +134,10 @@ def named_beside(text: str, directory: Any,
     scored = []
     for _, kind, record in directory.rank(terms, None, NAMED, limit=15):
         name = record.get("name") or record.get("title") or ""
-        if not name_coverage(" ".join(words), name, whole=True)[1]:
-            continue
         mine = record["id"] in own or record.get("organization_id") in own
+        # its own by the last part of a compound too ("retkiä" of its "Syksyinen luontoretki")
+        if not name_coverage(" ".join(words), name, whole=not mine)[1]:
+            continue
         here = bool(places & {*(record.get("municipalities") or []), record.get("municipality")})
         if mine or here:
             scored.append((not mine, kind, record))
@@ -140,6 +160,68 @@ def next_event_of(directory: Any,
     return None
 
 
+def fields_asked_of(text: str, record: dict[str, Any]) -> list[str]:
+    """The fields a question asks of a record, leaving out the words that only say its name:
+    "mitä pitää ottaa mukaan pankkitunnukset puhelimeen -iltaan" asks no phone."""
+    name = record.get("name") or record.get("title") or ""
+    kept = [w for _, _, w in finnish.tokenize(text)
+            if not (asked_fields(w) and name_coverage(w, name)[0] > 0)]  # fmt: skip
+    return asked_fields(" ".join(kept))
+
+
+def detail_sentences(text: str, record: dict[str, Any]) -> list[str]:
+    """The sentences of a record's description and accessibility that say what a yes/no
+    question about it asks ("onko siellä piano" → "Salissa on piano."), those sharing the most
+    of its words (lemmas and compound parts, not the words of the record's name); [] when
+    none says it."""
+    name = record.get("name") or record.get("title") or ""
+    own = index_terms(name)
+    asked = [(whole, every, terms) for word in detail_words(text)
+             if (terms := (every := {t for t in index_terms(word) if len(t) >= 3}) - own)
+             and (whole := {finnish.lemma(word), word.lower()} & terms)]  # fmt: skip
+    scored = []
+    for sentence in [*texts.sentences(record.get("description")),
+                     *texts.sentences(record.get("accessibility"))]:  # fmt: skip
+        terms = index_terms(sentence)
+        # the word itself, or two parts of it ("etäkokous" in "etäkokouslaitteet"); one part
+        # alone is another thing ("tietokone" is no "asiakaskone")
+        score = sum(1 for whole, every, word in asked
+                    if whole & terms or (word & terms and len(every & terms) >= 2))  # fmt: skip
+        if score:
+            scored.append((score, sentence))
+    best = max((score for score, _ in scored), default=0)
+    return [sentence for score, sentence in scored if score == best]
+
+
+def told_detail(text: str, directory: Any,
+                tracker: Tracker) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+    """The record just told that a yes/no question points at, when its own words answer it:
+    "onko siellä piano" after a hall, "tarviiko olla oma kantele" after the one kantele group.
+    None when it names a place (a new search) or the record does not say."""
+    results = (tracker.get_slot("last_search") or {}).get("results") or []
+    index = reference(text)
+    if not results or (index is None and not (asks_yes_or_no(text) and len(results) == 1)):
+        return None
+    if any(e.entity in ("municipality", "region") for e in finnish.extract_entities(text)):
+        return None
+    index = index or 0
+    if not -len(results) <= index < len(results):
+        return None
+    kind, record_id = results[index]
+    record = directory.get(kind, record_id)
+    if not record:
+        return None
+    # "onko niillä vertaisryhmää": the association's own group, by a word not of its own name
+    # ("tarviiko olla oma kantele" of the kantele group is about the group)
+    own_words = index_terms(record.get("name") or record.get("title") or "")
+    other = " ".join(w for _, _, w in finnish.tokenize(text)
+                     if not {finnish.lemma(w), w.lower()} & own_words)  # fmt: skip
+    own = named_beside(other, directory, tracker)
+    if own is not None and own[1]["id"] not in {rid for _, rid in results}:
+        return own
+    return (kind, record) if detail_sentences(text, record) else None
+
+
 def _when(record: dict[str, Any]) -> str:
     """An event's start, so of two with one name the next comes first; "" for the rest."""
     return record.get("start") or ""
@@ -153,7 +235,8 @@ def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
     text = (tracker.latest_message or {}).get("text") or ""
     try:
         directory = open_directory()
-        found = find_record(text, directory, prefer, tracker)
+        found = find_record(text, directory, prefer, tracker) or told_detail(text, directory,
+                                                                             tracker)
         if found is None:
             return None
         kind, record = found
@@ -163,11 +246,15 @@ def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
                                           record.get("booking_contact_person_id"),
                                           (organization or {}).get("contact_person_id"))
                   if pid and (person := directory.get("contact_persons", pid))}  # fmt: skip
-        fields = asked_fields(text)
+        fields = fields_asked_of(text, record)
         if kind == "organizations" and "when" in fields and not record.get("opening_hours"):
             # "milloin se seuraavan kerran kokoontuu" of a council: its next own event
             kind, record = next_event_of(directory, record) or (kind, record)
-        answer = texts.record_answer(record, fields, people, organization)
+        detail = [] if fields else detail_sentences(text, record)
+        if detail:  # "onko siellä piano": what its description says of that
+            answer = texts.detail_answer(record, detail, people, organization)
+        else:
+            answer = texts.record_answer(record, fields, people, organization)
         if answer.endswith(f"{texts.NOT_LISTED}."):  # nobody of its own: the place's person
             places = [tracker.get_slot("municipality"), *(record.get("municipalities") or []),
                       record.get("municipality")]  # fmt: skip

@@ -194,10 +194,11 @@ def _short_time(hhmm: str) -> str:
     return str(int(hour)) if minute in ("", "00") else f"{int(hour)}.{minute}"
 
 
-def sentences(text: str | None, pattern: re.Pattern[str]) -> list[str]:
-    """The sentences of a description that say what `pattern` finds (a time, a price)."""
+def sentences(text: str | None, pattern: re.Pattern[str] | None = None) -> list[str]:
+    """The sentences of a description that say what `pattern` finds (a time, a price); all of
+    them without one."""
     parts = re.split(r"(?<=[.!?])\s+", (text or "").strip())
-    return [p for p in parts if p and pattern.search(p)]
+    return [p for p in parts if p and (pattern is None or pattern.search(p))]
 
 
 NOT_LISTED = "Tätä tietoa ei ole hakemistossa"  # and nobody of the record's own to ask
@@ -207,6 +208,35 @@ def says_when(record: dict[str, Any]) -> bool:
     """Whether a record answers "milloin": a start, opening hours or a time in its words."""
     return bool(record.get("start") or hours_words(record.get("opening_hours"))
                 or sentences(record.get("description"), _TIME))  # fmt: skip
+
+
+def _reach(record: dict[str, Any], organization: dict[str, Any], contact: dict[str, Any] | None,
+           said: set[str]) -> list[str]:  # fmt: skip
+    """How to ask more of a record, by what the answer did not say yet: its phone, e-mail, its
+    organization's phone, its contact's, else its web pages; [] when it has none."""
+    if record.get("phone") and "phone" not in said:
+        return [f"puh. {phone(record['phone'])}"]
+    if record.get("email") and "email" not in said:
+        return [record["email"]]
+    if organization.get("phone") and "phone" not in said:
+        return [f"{organization['name']}, puh. {phone(organization['phone'])}"]
+    if contact and contact.get("phone") and not ({"phone", "contact"} & said):
+        return [f"{contact['name']}, puh. {phone(contact['phone'])}"]
+    if (record.get("website") or record.get("url")) and "web" not in said:
+        return [record.get("website") or record.get("url")]  # Kela: only its pages
+    return []
+
+
+def detail_answer(record: dict[str, Any], lines: list[str], people: dict[str, dict[str, Any]],
+                  organization: dict[str, Any] | None = None) -> str:  # fmt: skip
+    """The sentences of a record that answer a yes/no question about it ("Salissa on piano."),
+    and how to ask more."""
+    organization = organization or {}
+    contact = (people.get(record.get("contact_person_id") or "")
+               or people.get(organization.get("contact_person_id") or ""))  # fmt: skip
+    reach = _reach(record, organization, contact, set())
+    more = [f"Lisätietoja: {reach[0]}."] if reach else []
+    return f"{record.get('name') or record.get('title') or ''}:\n" + "\n".join([*lines, *more])
 
 
 def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, dict[str, Any]],
@@ -303,17 +333,7 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
     alike = {"contact": "booking", "booking": "contact", "when": "deadline", "deadline": "when",
              "phone": "contact"}  # fmt: skip
     missing = [f for f in fields if f not in said and alike.get(f) not in said]
-    reach = []
-    if record.get("phone") and "phone" not in said:
-        reach.append(f"puh. {phone(record['phone'])}")
-    elif record.get("email") and "email" not in said:
-        reach.append(record["email"])
-    elif organization.get("phone") and "phone" not in said:
-        reach.append(f"{organization['name']}, puh. {phone(organization['phone'])}")
-    elif contact and contact.get("phone") and not ({"phone", "contact"} & said):
-        reach.append(f"{contact['name']}, puh. {phone(contact['phone'])}")
-    elif (record.get("website") or record.get("url")) and "web" not in said:
-        reach.append(record.get("website") or record.get("url"))  # Kela: only its pages
+    reach = _reach(record, organization, contact, said)
     if missing:
         verb = "katso" if reach and reach[0].startswith("http") else "kysy"
         lines.append(NOT_LISTED + (f"; {verb}: {reach[0]}." if reach else "."))

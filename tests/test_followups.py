@@ -270,3 +270,78 @@ def test_a_role_question_offers_the_person_as_a_human_request_does(
     assert person.startswith("Sari Niemi") and said[-1] == offer
     live = [e["value"] for e in events if e.get("name") == "live_person"]
     assert live == (["p-rovaniemi-digi"] if in_telegram else [])
+
+
+def detail_document() -> dict:
+    """A hall with a piano, a forum one may join remotely and the one kantele group."""
+    return {"format": "apuri-directory/1", "organizations": [
+        {"id": "o-kantele", "name": "Rääkkylän Kanteleensoittajat ry", "kind": "association",
+         "municipalities": ["Rääkkylä"], "description": "Ryhmä soittaa torstaisin klo 17–19. "
+         "Lainakanteleita on, joten omaa soitinta ei tarvita."},
+        {"id": "o-nature", "name": "Inarin Luonto ja Erä ry", "kind": "association",
+         "municipalities": ["Inari"], "description": "Järjestämme luontoretkiä ja talkoita."},
+    ], "spaces": [
+        {"id": "s-hall", "name": "Kemin harjoitussali", "municipality": "Kemi",
+         "price": "15 €/h", "description": "Sali kuoroille. Salissa on piano.",
+         "accessibility": "Esteetön sisäänkäynti."},
+    ], "events": [
+        {"id": "e-trip", "title": "Syksyinen luontoretki", "start": at(20, 10),
+         "municipality": "Inari", "organization_id": "o-nature",
+         "description": "Opastettu retki lähimaastoon."},
+        {"id": "e-forum", "title": "Savon järjestöfoorumi", "start": at(40, 12),
+         "municipality": "Sonkajärvi", "description": "Järjestöt keskustelevat yhteistyöstä. "
+         "Foorumiin voi osallistua myös etänä."},
+    ]}  # fmt: skip
+
+
+@pytest.mark.parametrize("results,text,says", [
+    ([("spaces", "s-hall")], "onko siellä piano", "Salissa on piano."),
+    ([("spaces", "s-hall")], "pääseekö sinne pyörätuolilla esteettömästi", "Esteetön"),
+    ([("events", "e-forum")], "voiko sinne osallistua etänä", "myös etänä"),
+    ([("organizations", "o-kantele")], "tarviiko olla oma kantele", "omaa soitinta ei tarvita"),
+    # the association's own event, named by the last part of its name
+    ([("organizations", "o-nature")], "onko niillä retkiä tulossa", "Syksyinen luontoretki:"),
+    ([("spaces", "s-hall")], "paljonko tunti maksaa", "Hinta: 15 €/h."),  # a unit, not a thing
+])  # fmt: skip
+def test_a_yes_or_no_question_is_answered_from_the_records_own_words(
+    each_database: str, results, text: str, says: str
+) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.records import answer_about_record
+
+    store = Directory(each_database)
+    store.import_document(detail_document())
+    dispatcher = CollectingDispatcher()
+    events = answer_about_record(dispatcher, told(text, *results), lambda: store)
+    assert events is not None and says in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("results,text", [
+    ([("spaces", "s-hall")], "onko siellä sauna"),  # the hall does not say: a search
+    ([("spaces", "s-hall")], "onko kemissä pianoa"),  # a place: a new search
+    ([("spaces", "s-hall"), ("events", "e-forum")], "onko piano"),  # two told, no pointing
+    ([("spaces", "s-hall")], "onko siellä tietokone"),  # one part alike: "kuoroille" ≠ "kone"
+])  # fmt: skip
+def test_a_question_the_told_record_does_not_answer_is_searched(
+    each_database: str, results, text: str
+) -> None:
+    from actions.records import told_detail
+
+    store = Directory(each_database)
+    store.import_document(detail_document())
+    assert told_detail(text, store, told(text, *results)) is None
+
+
+def test_a_shortened_compound_names_the_record(directory) -> None:
+    """ "digituki" is the leading parts of "digitukipiste": "maksaako rovaniemen digituki"."""
+    found = find_record("maksaako rovaniemen digituki jotain", directory)
+    assert found is not None and found[1]["id"] == "org-rovaniemi-digi"
+
+
+def test_a_field_word_inside_the_records_name_asks_nothing() -> None:
+    from actions.records import fields_asked_of
+
+    record = {"title": "Pankkitunnukset puhelimeen – opastusilta"}
+    assert fields_asked_of("mitä pitää ottaa mukaan puhelimeen-iltaan", record) == []
+    assert fields_asked_of("mikä on sen puhelinnumero", record) == ["phone"]

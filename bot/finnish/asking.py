@@ -9,7 +9,7 @@ import functools
 import re
 
 from bot.finnish.datafiles import load
-from bot.finnish.morphology import is_known_word, lemmas
+from bot.finnish.morphology import compound_boundaries, is_known_word, lemmas
 from bot.finnish.tokens import tokenize
 
 FIELDS = ("deadline", "when", "where", "phone", "price", "contact", "booking", "email", "web",
@@ -56,6 +56,28 @@ def reference(text: str) -> int | None:
     return 0 if any(forms & refer for _, forms in words) else None
 
 
+def detail_words(text: str) -> list[str]:
+    """The words of a question about one thing that say what is asked: "onko siellä piano" →
+    ["piano"]; "tarviiko olla oma kantele" → ["tarviiko", "oma", "kantele"]. Pointing,
+    question and little words are left out."""
+    skip = set(_data()["not_details"]) | set(_data()["refer"]) | set(_data()["more"])
+    return [word for word, forms in _words(text)
+            if len(word) >= 3 and not word.isdigit() and not forms & skip]
+
+
+def is_unit(word: str) -> bool:
+    """ "tunti", "kerta", "henkilö": what a price or a capacity is counted in."""
+    return any(lemma.lower() in _data()["units"] for lemma in lemmas(word)) or word.lower() in (
+        _data()["units"])
+
+
+def asks_yes_or_no(text: str) -> bool:
+    """ "onko siellä piano", "tarviiko olla oma kantele": a question answered by yes or no,
+    asked with the -ko/-kö clitic on its first word."""
+    first = next((w for _, _, w in tokenize(text)), "").lower()
+    return len(first) > 3 and first.endswith(("ko", "kö", "ks"))
+
+
 def asks_for_a_person(text: str) -> bool:
     """ "kuka on Muuramen digituen neuvoja", "kuka on täällä yhdyshenkilö": who holds a role in
     a place, answered by the person, not by a list of records."""
@@ -88,8 +110,12 @@ def _same(wanted: str, said: str, whole: bool = False) -> bool:
     """A word of a name and a word of a message are the same name: equal, the last part of a
     compound ("kirjasto" of "kaupunginkirjasto"), or (a word the dictionary does not know)
     sharing a long beginning ("lauluveikkojen" ~ "lauluveikot"; but "yhdistys" is no
-    "Yhdistystori")."""
+    "Yhdistystori"); a compound said as the leading parts of a longer one ("digituki" of
+    "digitukipiste")."""
     if wanted == said or (not whole and len(said) >= 5 and wanted.endswith(said)):
+        return True
+    if (not whole and len(said) >= 6 and wanted.startswith(said) and len(compound_boundaries(said)) > 1
+            and len(said) in compound_boundaries(wanted)):  # fmt: skip
         return True
     if is_known_word(said) and is_known_word(wanted):
         return False
