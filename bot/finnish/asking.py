@@ -114,7 +114,8 @@ def _same(wanted: str, said: str, whole: bool = False) -> bool:
     "digitukipiste")."""
     if wanted == said or (not whole and len(said) >= 5 and wanted.endswith(said)):
         return True
-    if (not whole and len(said) >= 6 and wanted.startswith(said) and len(compound_boundaries(said)) > 1
+    if (not whole and len(said) >= 6 and wanted.startswith(said)
+            and len(compound_boundaries(said)) > 1
             and len(said) in compound_boundaries(wanted)):  # fmt: skip
         return True
     if is_known_word(said) and is_known_word(wanted):
