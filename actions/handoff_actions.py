@@ -32,6 +32,7 @@ from actions.directory_actions import (
 )
 from actions.handoff import Handoffs
 from bot import finnish, privacy
+from bot.finnish.asking import reference
 from bot.finnish.times import parse_time
 
 logger = logging.getLogger(__name__)
@@ -160,7 +161,13 @@ class ValidateCallbackForm(FormValidationAction):
             # the request itself: its words are the subject only when it says a need
             # ("…, tarvitsen apua tabletin kanssa"), not when it only asks for a call
             said = [w for w in finnish.content_words(text) if not privacy.TAG.fullmatch(w)]
-            return {"callback_subject": text[:300] if said else None}
+            if said or finnish.topic(text):  # "…, haluun vapaaehtoiseksi": a topic is a need
+                return {"callback_subject": text[:300]}
+            # "voiko joku soittaa mulle siitä": about what was just searched for
+            last = tracker.get_slot("last_search") or {}
+            if reference(text) is not None and last.get("words"):
+                return {"callback_subject": " ".join(last["words"])[:300]}
+            return {"callback_subject": None}
         if privacy.TAG.fullmatch(text) or 0 < len(text) <= 300:
             return {"callback_subject": text}
         dispatcher.utter_message(response="utter_callback_bad_subject")

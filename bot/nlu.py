@@ -393,13 +393,14 @@ def _deletions(word: str) -> set[str]:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
-    """Two mistakes the classifier makes on wording alone:
+    """Three mistakes the classifier makes on wording alone:
 
     - "milloin niille voi soittaa", "voiko heille soittaa" ask about calling someone: a question
       about the person or place just named (request_human, which answers it from the record),
       not a request to be called back, though the words are a callback's;
-    - "voisko joku soittaa hänelle", "voisitteko soittaa äidilleni" ask for a call to
-      someone: a callback request (for another), not a question about whom to call;
+    - "voisko joku soittaa hänelle", "voisitteko soittaa äidilleni", "soittakaa minulle, en
+      saa videopuhelua toimimaan" ask for a call: a callback request (for another, or with
+      the need it is about), not a question about whom to call nor a search;
     - "hei onko tyrnävällä laulupiiriä" is a question that starts with a greeting: the
       classifier's next choice answers it.
     """
@@ -425,8 +426,10 @@ class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
                 continue
             if intent.get("name") == "request_callback" and asks_about_calling(text):
                 top = {"name": "request_human", "confidence": intent.get("confidence", 1.0)}
-            elif intent.get("name") == "request_human" and asks_for_a_call(text):
-                # "voisko joku soittaa hänelle, hän asuu Kuopiossa": a callback, for another
+            elif (intent.get("name") in self.ASKING and intent.get("name") != "request_callback"
+                  and asks_for_a_call(text)):  # fmt: skip
+                # "voisko joku soittaa hänelle, hän asuu Kuopiossa": a callback, for another;
+                # "soittakaa numeroon …, en saa videopuhelua toimimaan": a callback with a need
                 top = {"name": "request_callback", "confidence": intent.get("confidence", 1.0)}
             elif intent.get("name") == "greet" and self._asks(message, text):
                 top = next((r for r in ranking[1:3] if r["name"] in self.ASKING

@@ -50,6 +50,20 @@ def test_a_call_asked_for_another_is_a_callback(text: str, intent: str) -> None:
     assert intent_after(WordingGuard({}), message) == intent
 
 
+@pytest.mark.parametrize("text,searched,intent", [
+    ("soittakaa numeroon 040 222 3344, en saa videopuhelua toimimaan, asun joensuussa",
+     "digital_help", "request_callback"),
+    ("voisko joku soittaa mulle, haluun vapaaehtoiseksi kuopiossa", "volunteer",
+     "request_callback"),
+    ("mihin numeroon voin soittaa digitukeen", "digital_help", "digital_help"),
+    ("voiko heille soittaa, onko kuoro auki", "find_association", "find_association"),
+])  # fmt: skip
+def test_a_call_asked_with_a_need_is_a_callback_not_a_search(text: str, searched: str,
+                                                              intent: str) -> None:  # fmt: skip
+    message = classified(text, [(searched, 0.6), ("request_callback", 0.3)])
+    assert intent_after(WordingGuard({}), message) == intent
+
+
 def test_a_question_that_starts_with_a_greeting_is_a_question() -> None:
     asked = classified("hei onko tyrnävällä laulupiiriä",
                        [("greet", 0.5), ("find_association", 0.4)], [("municipality", "Tyrnävä")])
