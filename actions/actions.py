@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.directory_actions import HUMAN, NONE, RESTART, directory, place_slots
 from actions.records import answer_about_record
 from bot import finnish
+from bot.finnish.asking import asked_fields, reference
 
 
 class ActionRepeat(Action):
@@ -133,6 +134,10 @@ class ActionGreet(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if asked_fields((tracker.latest_message or {}).get("text") or ""):
+            about = answer_about_record(dispatcher, tracker, directory)
+            if about is not None:  # "mika paiva" (taken for "päivää") after a record
+                return about
         place = tracker.get_slot("municipality") or tracker.get_slot("region")
         if not place:
             dispatcher.utter_message(response="utter_greet")
@@ -151,6 +156,25 @@ class ActionCloseQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         return [SlotSet("open_question", NONE)]
+
+
+class ActionBotChallenge(Action):
+    """ "Olen Apuri, tietokoneohjelma", with a human offered; but "kuka siellä vastaa" right
+    after a record is a question about it: its contact person."""
+
+    def name(self) -> str:
+        return "action_bot_challenge"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if reference(text) is not None and asked_fields(text):
+            about = answer_about_record(dispatcher, tracker, directory)
+            if about is not None:
+                return about
+        dispatcher.utter_message(response="utter_bot_challenge")
+        return [SlotSet("open_question", HUMAN)]
 
 
 class ActionAskHuman(Action):

@@ -209,6 +209,8 @@ def test_help_one_must_go_to_is_not_listed_from_across_the_country(directory) ->
 @pytest.mark.parametrize("text,fields", [
     ("mihin numeroon soitan", ["phone"]), ("mihin voin soittaa", ["phone"]),
     ("mihin aikaan se on auki", ["when"]), ("mihin se on muuttanut", ["where"]),
+    ("sunnuntai?", ["when"]), ("entä lauantaina", ["when"]),  # a day alone: open then?
+    ("onko sunnuntaina tapahtumia", []), ("entä", []),  # a search, and nothing asked
 ])  # fmt: skip
 def test_which_number_asks_the_phone_not_the_place(text: str, fields: list[str]) -> None:
     assert asked_fields(text) == fields
@@ -345,3 +347,10 @@ def test_a_field_word_inside_the_records_name_asks_nothing() -> None:
     record = {"title": "Pankkitunnukset puhelimeen – opastusilta"}
     assert fields_asked_of("mitä pitää ottaa mukaan puhelimeen-iltaan", record) == []
     assert fields_asked_of("mikä on sen puhelinnumero", record) == ["phone"]
+
+
+def test_a_need_worded_far_from_the_record_finds_it(own) -> None:
+    """ "isäni ei enää pärjää kotona": "pärjätä" is a need (home care), not a way of asking."""
+    assert "pärjää" in finnish.content_words("isäni ei enää oikein pärjää kotona")
+    found = ask(own, "isäni ei enää oikein pärjää kotona", "Vieremä", "public_service")
+    assert found[0] == "Vieremän kotihoito"

@@ -41,6 +41,10 @@ def asked_fields(text: str) -> list[str]:
     for field in FIELDS:
         if any(cue in forms for cue in _data()["fields"][field] for _, forms in words):
             found.add(field)
+    days, joining = set(_data()["days_alone"]), {"entä", "entäs", "ja", "tai", "myös", "sitten"}
+    if (not found and any(forms & days for _, forms in words)
+            and all(forms & (days | joining) for _, forms in words)):  # fmt: skip
+        found.add("when")  # "sunnuntai?", "entä lauantaina" after a record: open then?
     return [f for f in FIELDS if f in found]
 
 

@@ -26,3 +26,9 @@ def synonyms(lemma: str) -> frozenset[str]:
 def sort_words(key: str) -> list[str]:
     """A topic key, an organization's kind or a record list as words ("digituki" → ["digituki"])."""
     return list(load("synonyms.yml")["sorts"].get(key, []))
+
+
+@functools.cache
+def need_verbs() -> frozenset[str]:
+    """Verbs that name a need, so a search keeps them ("pärjätä")."""
+    return frozenset(load("synonyms.yml").get("need_verbs", []))

@@ -7,6 +7,7 @@ from bot.finnish.datafiles import words
 from bot.finnish.entities import extract_entities
 from bot.finnish.morphology import lemmas, word_classes
 from bot.finnish.tokens import tokenize
+from bot.finnish.synonyms import need_verbs
 from bot.finnish.topics import topic_of_word
 
 _GENERIC = words("generic_words.txt")
@@ -25,11 +26,19 @@ def content_words(text: str) -> list[str]:
         if any(s <= start and end <= e for s, e in taken) or len(word) < 4 or word.isdigit():
             continue
         classes = word_classes(word)
-        if classes and classes <= _NOT_CONTENT and topic_of_word(word) is None:
-            continue  # a verb says how, unless it names an activity ("laulaa", "jumpata")
+        if (classes and classes <= _NOT_CONTENT and topic_of_word(word) is None
+                and not names_a_need(word)):  # fmt: skip
+            # a verb says how, unless it names an activity ("laulaa", "jumpata") or a need
+            # ("en pärjää kotona")
+            continue
         if lemmas(word).isdisjoint(_GENERIC) and word.lower() not in _GENERIC:
             out.append(word)
     return out
+
+
+def names_a_need(word: str) -> bool:
+    """A verb that says what is needed ("en pärjää kotona": home care), by its lemmas."""
+    return not lemmas(word).isdisjoint(need_verbs())
 
 
 def generic(lemma: str) -> bool:
