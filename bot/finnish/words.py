@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot.finnish.datafiles import words
 from bot.finnish.entities import extract_entities
 from bot.finnish.morphology import lemmas, word_classes
-from bot.finnish.tokens import tokenize
 from bot.finnish.synonyms import need_verbs
+from bot.finnish.tokens import tokenize
 from bot.finnish.topics import topic_of_word
 
 _GENERIC = words("generic_words.txt")
