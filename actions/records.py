@@ -29,6 +29,7 @@ from bot.finnish.asking import (
     is_unit,
     name_coverage,
     reference,
+    without_phrases,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] |
     text = (tracker.latest_message or {}).get("text") or ""
     results = (tracker.get_slot("last_search") or {}).get("results") or []
     index = reference(text)
-    if index is None and [w for w in finnish.content_words(text)
+    if index is None and [w for w in finnish.content_words(without_phrases(text))
                           if not asked_fields(w) and not is_unit(w)]:  # fmt: skip
         return None  # not pointing, and naming something else ("kuka on Kuopion liaison")
     if not results:

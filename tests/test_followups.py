@@ -354,3 +354,41 @@ def test_a_need_worded_far_from_the_record_finds_it(own) -> None:
     assert "pärjää" in finnish.content_words("isäni ei enää oikein pärjää kotona")
     found = ask(own, "isäni ei enää oikein pärjää kotona", "Vieremä", "public_service")
     assert found[0] == "Vieremän kotihoito"
+
+
+@pytest.mark.parametrize("text,results,says", [
+    # right after a record, "kuka siellä vastaa" asks for its contact
+    ("kuka siellä vastaa", [("organizations", "o-kantele")], "Yhteyshenkilö: Merja Hirvonen"),
+    ("kuka siellä vastaa", [], "utter_bot_challenge"),  # nothing told: Apuri is a program
+    ("ootko sä oikee ihminen", [("organizations", "o-kantele")], "utter_bot_challenge"),
+])  # fmt: skip
+def test_who_answers_there_after_a_record_is_its_contact(tmp_path, monkeypatch, text: str,
+                                                         results, says: str) -> None:  # fmt: skip
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+    from actions.actions import ActionBotChallenge
+
+    document = detail_document()
+    merja = {"id": "p-merja", "name": "Merja Hirvonen", "roles": [], "phone": "040 555 3051",
+             "municipalities": ["Rääkkylä"]}  # fmt: skip
+    document["contact_persons"] = [merja]
+    document["organizations"][0]["contact_person_id"] = "p-merja"
+    database = f"sqlite:///{tmp_path / 'directory.db'}"
+    Directory(database).import_document(document)
+    monkeypatch.setenv("APURI_DB_URL", database)
+    directory_actions.directory.cache_clear()
+    try:
+        dispatcher = CollectingDispatcher()
+        ActionBotChallenge().run(dispatcher, told(text, *results), {})
+    finally:
+        directory_actions.directory.cache_clear()
+    said = dispatcher.messages[0]
+    assert says in (said.get("text") or said.get("response") or "")
+
+
+def test_a_phrase_of_asking_is_no_name(directory) -> None:
+    """ "mika paiva" (no umlauts) asks when of what was told; its words name nothing."""
+    tracker = told("mika paiva", ("organizations", "org-rovaniemi-digi"))
+    found = find_record("mika paiva", directory, None, tracker)
+    assert found is not None and found[1]["id"] == "org-rovaniemi-digi"

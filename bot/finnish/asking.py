@@ -27,6 +27,17 @@ def _words(text: str) -> list[tuple[str, set[str]]]:
             tokenize(text)]  # fmt: skip
 
 
+def without_phrases(text: str) -> str:
+    """The message without the many-word asking phrases ("mihin aikaan", "mika paiva"), so
+    their words are not taken for what is asked about."""
+    lower = " ".join(text.lower().split())
+    for field in FIELDS:
+        for cue in _data()["fields"][field]:
+            if " " in cue:
+                lower = lower.replace(cue, " ")
+    return lower
+
+
 def asked_fields(text: str) -> list[str]:
     """The fields a message asks about, in FIELDS order ("mikä sen osoite ja puhelinnumero on"
     → ["where", "phone"]). Phrases first: "mihin aikaan" asks when, not where."""
