@@ -91,12 +91,29 @@ def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] |
         return None  # not pointing, and naming something else ("kuka on Kuopion liaison")
     if not results:
         return None
+    if index == 0 and len(results) > 1:  # "milloinka ne kyläkahvit on": the one that says so
+        index = _saying(text, directory, results)
     index = index or 0
     if not -len(results) <= index < len(results):
         return None
     kind, record_id = results[index]
     record = directory.get(kind, record_id)
     return (kind, record) if record else None
+
+
+def _saying(text: str, directory: Any, results: list[list[str]]) -> int:
+    """Of the records told, the one whose own words say most of the message's other words
+    ("kyläkahvit" of the village association whose text tells of them); 0 when none does."""
+    words = [w for w in finnish.content_words(without_phrases(text)) if not asked_fields(w)]
+    asked = {t for w in words for t in index_terms(w) if len(t) >= 3}
+    best, chosen = 0, 0
+    for i, (kind, record_id) in enumerate(results):
+        record = directory.get(kind, record_id) or {}
+        said = index_terms(" ".join(str(record.get(k) or "") for k in ("name", "title",
+                                                                        "description")))
+        if len(asked & said) > best:
+            best, chosen = len(asked & said), i
+    return chosen
 
 
 def find_record(text: str, directory: Any, prefer: str | None = None,
@@ -137,17 +154,18 @@ def named_beside(text: str, directory: Any,
         name = record.get("name") or record.get("title") or ""
         mine = record["id"] in own or record.get("organization_id") in own
         # its own by the last part of a compound too ("retkiä" of its "Syksyinen luontoretki")
-        if not name_coverage(" ".join(words), name, whole=not mine)[1]:
+        coverage, said = name_coverage(" ".join(words), name, whole=not mine)
+        if not said:
             continue
         here = bool(places & {*(record.get("municipalities") or []), record.get("municipality")})
-        if mine or here:
-            scored.append((not mine, kind, record))
-    scored.sort(key=lambda item: (item[0], _when(item[2])))
-    named = [(near, r.get("name") or r.get("title")) for near, _, r in scored]
-    if not scored or (len(set(named)) > 1 and named[1][0] == named[0][0]
-                      and named[1][1] != named[0][1]):  # fmt: skip
+        if mine or here:  # the more of its name said, the surer ("kamarikuorolla": the choir,
+            scored.append((not mine, -coverage, kind, record))  # not its spring concert)
+    scored.sort(key=lambda item: (item[0], item[1], _when(item[3])))
+    named = [(near, less, r.get("name") or r.get("title")) for near, less, _, r in scored]
+    if not scored or (len(set(named)) > 1 and named[1][:2] == named[0][:2]
+                      and named[1][2] != named[0][2]):  # fmt: skip
         return None  # two alike: a search lists them (the same event twice: the next one)
-    return scored[0][1], scored[0][2]
+    return scored[0][2], scored[0][3]
 
 
 def next_event_of(directory: Any,

@@ -392,3 +392,30 @@ def test_a_phrase_of_asking_is_no_name(directory) -> None:
     tracker = told("mika paiva", ("organizations", "org-rovaniemi-digi"))
     found = find_record("mika paiva", directory, None, tracker)
     assert found is not None and found[1]["id"] == "org-rovaniemi-digi"
+
+
+def test_they_of_several_told_is_the_one_that_says_what_is_asked(each_database: str) -> None:
+    """ "milloin ne talkoot on" after the kantele group and the nature association: the one
+    whose own words tell of talkoot, though it was listed second."""
+    store = Directory(each_database)
+    store.import_document(detail_document())
+    tracker = told("milloin ne talkoot on", ("organizations", "o-kantele"),
+                   ("organizations", "o-nature"))  # fmt: skip
+    assert shown(find_record("milloin ne talkoot on", store, None, tracker)) == (
+        "organizations", "o-nature")
+
+
+def test_the_more_of_its_name_said_the_surer(each_database: str) -> None:
+    """ "milloin kamarikuorolla on harjoitukset" after the choir: the choir (half its name),
+    not its own spring concert (a third of its name)."""
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-choir", "name": "Kemin Kamarikuoro ry", "kind": "association",
+         "municipalities": ["Kemi"], "opening_hours": "Th 18:00-20:30"},
+    ], "events": [
+        {"id": "e-concert", "title": "Kemin Kamarikuoron kevätkonsertti", "start": at(60),
+         "municipality": "Kemi", "organization_id": "o-choir"},
+    ]})  # fmt: skip
+    text = "milloin kamarikuorolla on harjoitukset"
+    found = find_record(text, store, None, told(text, ("organizations", "o-choir")))
+    assert shown(found) == ("organizations", "o-choir")
