@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.directory import Directory
 from actions.directory.search import PREFER, Query, named_by, search
-from actions.directory.store import search_terms
+from actions.directory.store import record_words, search_terms
 from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
 from bot import clock, finnish
 from bot.fallback import general_contact
@@ -298,6 +298,11 @@ class DirectorySearchAction(Action, abc.ABC):
                 *offer_more(dispatcher, more)]  # fmt: skip
 
 
+def _with_list(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A record with the list it came from, as a search gives it."""
+    return {**record, "_list": kind}
+
+
 def offer_more(dispatcher: CollectingDispatcher, more: list[str]) -> list[dict[str, Any]]:
     """Asks "Haluatko lisää?" when there is more to show, else offers a human."""
     if more:
@@ -399,6 +404,10 @@ class ExplainAndNameAction(Action, abc.ABC):
         """The action's name in the domain."""
 
     lists: tuple[str, ...] = ()  # records the question may name ("somekoulutus" → events)
+    # words of the records this answer is about ("kurssi", "koulutus"): such a record is
+    # listed when its description says the question's words ("hallitustyö" of a study
+    # centre's courses), and a place's own are listed when the question names none
+    kind_word = ""
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -412,8 +421,11 @@ class ExplainAndNameAction(Action, abc.ABC):
         if self.response and not resumed:  # said once, before asking for the place
             dispatcher.utter_message(response=self.response)
         if not municipality and not region:
+            # courses named by their subject are listed from anywhere ("koulutusta
+            # hallitustyöstä"); the place is asked for the person who helps nearby
+            events = self.named_records(dispatcher, tracker, None, None) if self.kind_word else []
             dispatcher.utter_message(response="utter_ask_municipality")
-            return [*slots, SlotSet("pending_search", self.resume or self.name())]
+            return [*slots, *events, SlotSet("pending_search", self.resume or self.name())]
         events = self.named_records(dispatcher, tracker, municipality, region)
         person = name_contact(dispatcher, tracker, self.role)
         if not events:  # "mihin aikaan hän vastaa" is about the person named
@@ -429,14 +441,35 @@ class ExplainAndNameAction(Action, abc.ABC):
         text = (tracker.latest_message or {}).get("text") or ""
         query = Query(words=finnish.content_words(text), municipality=municipality,
                       region=region, kinds=self.lists)  # fmt: skip
+        kind = set(finnish.synonyms(self.kind_word)) if self.kind_word else set()
+        terms = set(query.terms())
         try:
-            found, _ = search(directory(), query, limit=6)
+            if query.words and kind:  # near to far, each record once, to sort as below
+                seen: dict[tuple[str, str], dict[str, Any]] = {}
+                for _, place in query.places():
+                    for _, k, r in directory().rank(query.terms(), place, self.lists, limit=20):
+                        seen.setdefault((k, r["id"]), _with_list(k, r))
+                found = list(seen.values())
+            elif query.words:
+                found, _ = search(directory(), query, limit=6)
+            elif kind and municipality:  # "pitääkö käydä joku kurssi": the place's own
+                found = [_with_list(k, r) for _, k, r in
+                         directory().in_place(municipality, self.lists)]  # fmt: skip
+            else:
+                found = []
         except Exception:  # noqa: BLE001 - the database is down: the person still helps
             logger.warning("a search for named records failed")
             return []
-        terms = set(query.terms())
+
+        def of_kind(record: dict[str, Any]) -> bool:
+            name, other, _ = record_words(record["_list"], record)
+            said = set(f"{name} {other}".split())
+            return bool(kind & said) and (not terms or bool(terms & said))
+
         today = clock.today()
-        found = [r for r in found if named_by(r["_list"], r, terms) and (
+        if kind and any(of_kind(r) for r in found):  # courses first: the rest only by name
+            found = [r for r in found if of_kind(r)]
+        found = [r for r in found if (named_by(r["_list"], r, terms) or of_kind(r)) and (
             r.get("kind") == "network" if r["_list"] == "organizations"
             else r["_list"] != "events" or (r.get("start") and texts.start_day(r) >= today))]
         found = found[:3]
@@ -451,6 +484,7 @@ class ExplainAndNameAction(Action, abc.ABC):
 class ActionAskTraining(ExplainAndNameAction):
     response = "utter_ask_training"
     lists = ("events", "organizations")
+    kind_word = "koulutus"
 
     def name(self) -> str:
         return "action_ask_training"

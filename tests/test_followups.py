@@ -419,3 +419,63 @@ def test_the_more_of_its_name_said_the_surer(each_database: str) -> None:
     text = "milloin kamarikuorolla on harjoitukset"
     found = find_record(text, store, None, told(text, ("organizations", "o-choir")))
     assert shown(found) == ("organizations", "o-choir")
+
+
+def training_document() -> dict:
+    """A study centre for the whole country, a course in Äänekoski, an online training and a
+    council's meeting (no course)."""
+    return {"format": "apuri-directory/1", "organizations": [
+        {"id": "o-sivis", "name": "Opintokeskus Sivis", "kind": "network", "municipalities": [],
+         "website": "https://www.sivis.fi", "description": "Sivis järjestää koulutusta "
+         "yhdistyksille. Aiheita ovat hallitustyö, verkkosivut ja etäkokoukset."},
+    ], "events": [
+        {"id": "e-course", "title": "Vapaaehtoisen ystävän peruskurssi", "start": at(30),
+         "municipality": "Äänekoski", "description": "Kurssilla opit ystävätoiminnan."},
+        {"id": "e-online", "title": "Verkkokoulutus: yhdistyksen etäkokous", "start": at(40),
+         "municipality": "Jyväskylä", "description": "Koulutus etäkokouksen pitämiseen."},
+        {"id": "e-council", "title": "Kuopion vanhusneuvoston kokous", "start": at(20),
+         "municipality": "Kuopio", "description": "Kokous on avoin kaikille."},
+    ]}  # fmt: skip
+
+
+@pytest.mark.parametrize("municipality,text,listed", [
+    (None, "järjestääkö kukaan koulutusta hallitustyöstä yhdistyksille", ["Opintokeskus Sivis"]),
+    # the courses that say it; the council's meeting is no course, though "kokous" is alike
+    (None, "entä etäkokouksista", ["Verkkokoulutus: yhdistyksen etäkokous", "Opintokeskus Sivis"]),
+    ("Äänekoski", "pitääkö käydä joku kurssi", ["Vapaaehtoisen ystävän peruskurssi"]),
+])  # fmt: skip
+def test_courses_are_listed_by_what_they_teach(tmp_path, monkeypatch, municipality, text: str,
+                                               listed: list[str]) -> None:  # fmt: skip
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    database = f"sqlite:///{tmp_path / 'directory.db'}"
+    Directory(database).import_document(training_document())
+    monkeypatch.setenv("APURI_DB_URL", database)
+    directory_actions.directory.cache_clear()
+    try:
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("t", {"municipality": municipality}, {"text": text, "entities": []},
+                          [], False, None, {}, "action_listen")  # fmt: skip
+        directory_actions.ActionAskTraining().run(dispatcher, tracker, {})
+    finally:
+        directory_actions.directory.cache_clear()
+    lines = next(m["text"] for m in dispatcher.messages if m.get("text")).splitlines()
+    assert [next(n for n in listed if n in line) for line in lines] == listed
+    said = [m.get("response") for m in dispatcher.messages]
+    assert said[-1] == ("utter_ask_municipality" if municipality is None
+                        else "utter_contact_person")  # fmt: skip
+
+
+def test_a_round_named_for_a_year_gone_by_is_not_listed(each_database: str) -> None:
+    """A grant named "… 2025" in a later year is an old round, whatever its deadline says."""
+    last_year, this_year = clock.today().year - 1, clock.today().year
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "grants": [
+        {"id": f"g-{year}", "name": f"Kuopion toiminta-avustus {year}", "funder": "Kuopio",
+         "deadline": (clock.today() + dt.timedelta(days=60)).isoformat(),
+         "municipalities": ["Kuopio"]} for year in (last_year, this_year)
+    ]})  # fmt: skip
+    found = ask(store, "mitä avustuksia voi hakea kuopiossa", "Kuopio", "grants", True)
+    assert found == [f"Kuopion toiminta-avustus {this_year}"]

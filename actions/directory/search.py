@@ -13,11 +13,12 @@ no record anywhere matches them does the question's topic alone decide.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from actions.directory.store import Directory, index_terms, record_words
-from bot import finnish
+from bot import clock, finnish
 from bot.finnish.morphology import is_known_word, lemmas, spelled
 from bot.finnish.words import generic
 
@@ -113,6 +114,7 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
                 found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
                           if is_preferred(sort_of(k, r), query.prefer)
                           and (k, r["id"]) not in matched]  # fmt: skip
+            found = [item for item in found if not _stale(item[1], item[2])]
             ranked = _ranked(found, query, set(words), own, by_words)
             if ranked and by_words and _asked_sort_further(directory, query, terms, ranked,
                                                            found, places[n + 1:]):  # fmt: skip
@@ -123,6 +125,18 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
 
 
 Found = list[tuple[float, str, dict[str, Any]]]  # (score, list, record) as the database ranks
+
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def _stale(kind: str, record: dict[str, Any]) -> bool:
+    """An event or a grant whose name says a year gone by ("Kuopion järjestöfoorumi 2025" in
+    2026): an old round, whatever date it was left with, so it is not listed."""
+    if kind not in ("events", "grants"):
+        return False
+    years = [int(m.group(0)) for m in _YEAR.finditer(record.get("name") or
+                                                      record.get("title") or "")]  # fmt: skip
+    return bool(years) and max(years) < clock.today().year
 
 
 def _asked_sort_further(directory: Directory, query: Query, terms: list[str],
