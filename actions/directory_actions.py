@@ -10,6 +10,7 @@ again once it is told.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import functools
 import logging
 import os
@@ -172,11 +173,15 @@ class DirectorySearchAction(Action, abc.ABC):
     # True when every record of the preferred sort answers the question ("any digital support
     # point"), so the place alone may list them when the question's words match nothing.
     any_record_answers = False
+    any_record_unless_said = False  # True: every record answers only when none has the words
     topic: str | None = None  # a topic the intent itself means ("vapaaehtoistyo")
     # whether records far away that share only the topic answer (a grant does; a peer group
     # across the country does not: the person for the place helps instead)
     far_by_topic = False
     far_by_words = True  # False: help one must go to is not listed from across the country
+    # the lists searched first, near to far, before every sort ("avustusta
+    # muistiyhdistykselle" is answered by grants, not by the association that asks)
+    first_kinds: tuple[str, ...] = ()
     limit = 12  # results kept: three shown, the rest behind "Haluatko lisää?"
 
     @abc.abstractmethod
@@ -246,11 +251,13 @@ class DirectorySearchAction(Action, abc.ABC):
         remembered = {"action": self.name(), "words": query.words, "topic": query.topic}
         try:
             found, scope = self.events_then(tracker, query)
-            if not found:
-                found, scope = search(directory(), query, limit=self.limit,
-                                      any_record=self.any_record_answers,
-                                      far_by_topic=self.far_by_topic,
-                                      far_by_words=self.far_by_words)  # fmt: skip
+            for kinds in ((self.first_kinds,) if self.first_kinds else ()) + (query.kinds,):
+                if not found:
+                    found, scope = search(directory(), dataclasses.replace(query, kinds=kinds),
+                                          limit=self.limit, any_record=self.any_record_answers,
+                                          far_by_topic=self.far_by_topic,
+                                          far_by_words=self.far_by_words,
+                                          only_when_unsaid=self.any_record_unless_said)  # fmt: skip
         except Exception:  # noqa: BLE001 - the database is down: still offer a human
             logger.exception("directory search failed")
             dispatcher.utter_message(response="utter_directory_unavailable")
@@ -375,6 +382,8 @@ class ActionAskGrants(DirectorySearchAction):
     prefer = PREFER["ask_grants"]
     needs_place = False
     any_record_answers = True
+    any_record_unless_said = True  # "stean avustus" is STEA's, not every grant in the country
+    first_kinds = ("grants",)
 
 
 class ActionVolunteer(DirectorySearchAction):

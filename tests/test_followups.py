@@ -479,3 +479,58 @@ def test_a_round_named_for_a_year_gone_by_is_not_listed(each_database: str) -> N
     ]})  # fmt: skip
     found = ask(store, "mitä avustuksia voi hakea kuopiossa", "Kuopio", "grants", True)
     assert found == [f"Kuopion toiminta-avustus {this_year}"]
+
+
+@pytest.mark.parametrize("text,place", [
+    ("nurmeslaiselle muistiyhdistykselle avustusta mistä", "Nurmes"),
+    ("iisalmelaiselle yhdistykselle avustuksia?", "Iisalmi"),
+    ("olen rovaniemeläisessä kuorossa", "Rovaniemi"),
+])  # fmt: skip
+def test_an_inhabitant_word_in_any_case_names_the_place(text: str, place: str) -> None:
+    said = [e.value for e in finnish.extract_entities(text) if e.entity == "municipality"]
+    assert said == [place]
+
+
+def test_a_name_is_found_with_its_ending() -> None:
+    """ "miten haetaan stean avustusta": "STEA:n avustukset" by "stea"."""
+    assert "stea" in index_terms("STEA:n avustukset")
+    assert "stea" in Query(words=["stean"]).terms()
+
+
+def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monkeypatch) -> None:
+    """ "nurmeslaiselle muistiyhdistykselle avustusta": the region's grants, not the memory
+    association whose name the question says; "stean avustusta": STEA's alone."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    def grant(gid: str, name: str, places: list[str]) -> dict:
+        return {"id": gid, "name": name, "funder": name.split()[0], "municipalities": places,
+                "deadline": (clock.today() + dt.timedelta(days=60)).isoformat()}  # fmt: skip
+
+    database = f"sqlite:///{tmp_path / 'directory.db'}"
+    Directory(database).import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-memory", "name": "Nurmeksen Muistiyhdistys ry", "kind": "association",
+         "municipalities": ["Nurmes"], "description": "Vertaistukea muistisairaille."},
+    ], "grants": [
+        grant("g-joensuu", "Joensuun toiminta-avustus", ["Joensuu"]),
+        grant("g-stea", "STEA:n avustukset järjestöille", []),
+        grant("g-kemi", "Kemin toiminta-avustus", ["Kemi"]),
+    ]})  # fmt: skip
+    monkeypatch.setenv("APURI_DB_URL", database)
+    directory_actions.directory.cache_clear()
+
+    def answer(text: str, municipality: str | None) -> str:
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("t", {"municipality": municipality}, {"text": text, "entities": []},
+                          [], False, None, {}, "action_listen")  # fmt: skip
+        directory_actions.ActionAskGrants().run(dispatcher, tracker, {})
+        return next(m["text"] for m in dispatcher.messages if m.get("text"))
+
+    try:
+        memory = answer("nurmeslaiselle muistiyhdistykselle avustusta mistä", "Nurmes")
+        stea = answer("miten haetaan stean avustusta", None)
+    finally:
+        directory_actions.directory.cache_clear()
+    assert "Joensuun toiminta-avustus" in memory and "Muistiyhdistys" not in memory
+    assert stea.splitlines() == [line for line in stea.splitlines() if "STEA" in line] != []

@@ -63,6 +63,9 @@ class Query:
             out |= {t for t in found if len(t) >= 3}
             if not is_known_word(word) and len(word) >= 7:
                 out.add(word.lower()[: max(5, len(word) - 5)] + "*")
+            if not is_known_word(word):  # a name with its ending: "stean" → "stea"
+                out |= {word.lower()[: -len(e)] for e in _ENDINGS
+                        if word.lower().endswith(e) and len(word) - len(e) >= 3}  # fmt: skip
         return sorted(out)
 
     def topic_terms(self) -> list[str]:
@@ -88,8 +91,8 @@ def sort_of(kind: str, record: dict[str, Any]) -> str:
 
 
 def search(directory: Directory, query: Query, limit: int = 12, any_record: bool = False,
-           far_by_topic: bool = True,
-           far_by_words: bool = True) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+           far_by_topic: bool = True, far_by_words: bool = True,
+           only_when_unsaid: bool = False) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
     """The best records for the question and where they were found: "municipality",
     "region", "national" or "none". The words first, widening from near to far; then the
     topic alone. With `any_record`, every record of the preferred sort answers the question
@@ -97,7 +100,9 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
     Without `far_by_topic`, the topic alone looks only near (the municipality and its region):
     a peer group across the country is no answer to "vertaistukea Jämsässä". Without
     `far_by_words`, not even the words do: help one must go to ("apua puhelimen kanssa
-    Rääkkylässä") is no answer from the other end of the country."""
+    Rääkkylässä") is no answer from the other end of the country. With `only_when_unsaid`,
+    every record of the sort answers only when none has the words ("stean avustus" is STEA's,
+    not every grant in the country)."""
     words = query.terms()
     # nothing asked but a sort of thing in a place ("mitä yhdistyksiä Kiteellä on"): all of it
     any_record = any_record or not (words or query.topic)
@@ -109,7 +114,8 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
                     query.municipality or query.region):  # fmt: skip
                 break
             found = directory.rank(terms, place, query.kinds, limit=40) if any(terms) else []
-            if any_record and query.prefer:
+            said = any(is_preferred(sort_of(k, r), query.prefer) for _, k, r in found)
+            if any_record and query.prefer and not (only_when_unsaid and said):
                 matched = {(k, r["id"]) for _, k, r in found}
                 found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
                           if is_preferred(sort_of(k, r), query.prefer)
@@ -126,6 +132,8 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
 
 Found = list[tuple[float, str, dict[str, Any]]]  # (score, list, record) as the database ranks
 
+# case endings of a name the dictionary does not know ("STEA:n" written "stean", "Kotoilon")
+_ENDINGS = ("n", "lle", "lla", "llä", "ssa", "ssä", "sta", "stä", "han", "hin", "a", "ä")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 

@@ -51,6 +51,8 @@ def index_terms(text: str) -> set[str]:
         if len(word) < 3 or word.isdigit():
             continue
         terms.add(word.lower()[:80])
+        if ":" in word:  # "STEA:n": the name before its ending
+            terms.add(word.split(":")[0].lower()[:80])
         base = finnish.lemma(word)
         terms.add(base[:80])
         terms |= {part[:80] for part in compound_parts(word) | compound_parts(base)}

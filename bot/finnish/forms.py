@@ -124,7 +124,8 @@ def inflected_forms(name: str) -> set[str]:
 
 
 def adjective_forms(name: str) -> set[str]:
-    """Inhabitant adjectives: kuopiolainen, rovaniemeläinen, helsinkiläiset."""
+    """Inhabitant adjectives: kuopiolainen, rovaniemeläinen, helsinkiläiset, "nurmeslaiselle
+    yhdistykselle"."""
     lower = name.lower().replace("-", "")
     if " " in lower:
         return set()
@@ -134,7 +135,8 @@ def adjective_forms(name: str) -> set[str]:
     out = set()
     for base in bases:
         for suffix in ("lainen", "laisen", "laiset", "laisten", "laisia", "laisille", "laisten",
-                       "laista", "laisena", "laisia"):
+                       "laista", "laisena", "laiselle", "laisella", "laiselta", "laisessa",
+                       "laisesta", "laiseen", "laisilla", "laisilta", "laisissa"):
             out |= {base + suffix, base + suffix.translate(FRONT)}
     return out
 
