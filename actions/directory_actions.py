@@ -209,6 +209,22 @@ class DirectorySearchAction(Action, abc.ABC):
         """The results as the question's own limits keep them, and a response to say first."""
         return found, None
 
+    def search(self, query: Query, text: str) -> tuple[list[dict[str, Any]], str]:
+        """The search over everything, as this intent shapes it; `first_kinds` first, unless
+        the message names a record in full ("apua asunto raha kela": Kela)."""
+
+        def over(kinds: tuple[str, ...]) -> tuple[list[dict[str, Any]], str]:
+            return search(directory(), dataclasses.replace(query, kinds=kinds), limit=self.limit,
+                          any_record=self.any_record_answers, far_by_topic=self.far_by_topic,
+                          far_by_words=self.far_by_words,
+                          only_when_unsaid=self.any_record_unless_said)  # fmt: skip
+
+        if self.first_kinds and not names_in_full(text, directory):
+            first = over(self.first_kinds)
+            if first[0]:
+                return first
+        return over(query.kinds)
+
     def events_then(self, tracker: Tracker, query: Query) -> tuple[list[dict[str, Any]], str]:
         """A time said with another question ("onko Tuusniemellä talkoita keväällä", "voisinko
         auttaa jossain tapahtumassa ensi kuussa Pälkäneellä"): the events near then that its
@@ -251,13 +267,8 @@ class DirectorySearchAction(Action, abc.ABC):
         remembered = {"action": self.name(), "words": query.words, "topic": query.topic}
         try:
             found, scope = self.events_then(tracker, query)
-            for kinds in ((self.first_kinds,) if self.first_kinds else ()) + (query.kinds,):
-                if not found:
-                    found, scope = search(directory(), dataclasses.replace(query, kinds=kinds),
-                                          limit=self.limit, any_record=self.any_record_answers,
-                                          far_by_topic=self.far_by_topic,
-                                          far_by_words=self.far_by_words,
-                                          only_when_unsaid=self.any_record_unless_said)  # fmt: skip
+            if not found:
+                found, scope = self.search(query, text)
         except Exception:  # noqa: BLE001 - the database is down: still offer a human
             logger.exception("directory search failed")
             dispatcher.utter_message(response="utter_directory_unavailable")

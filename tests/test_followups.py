@@ -499,23 +499,29 @@ def test_a_name_is_found_with_its_ending() -> None:
 
 def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monkeypatch) -> None:
     """ "nurmeslaiselle muistiyhdistykselle avustusta": the region's grants, not the memory
-    association whose name the question says; "stean avustusta": STEA's alone."""
+    association whose name the question says, nor another town's or region's own grant;
+    "stean avustusta": STEA's alone."""
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions import directory_actions
 
-    def grant(gid: str, name: str, places: list[str]) -> dict:
-        return {"id": gid, "name": name, "funder": name.split()[0], "municipalities": places,
-                "deadline": (clock.today() + dt.timedelta(days=60)).isoformat()}  # fmt: skip
+    def grant(gid: str, name: str, places: list[str], region: str | None = None) -> dict:
+        found = {"id": gid, "name": name, "funder": name.split()[0], "municipalities": places,
+                 "deadline": (clock.today() + dt.timedelta(days=60)).isoformat()}  # fmt: skip
+        return {**found, "region": region} if region else found
 
     database = f"sqlite:///{tmp_path / 'directory.db'}"
     Directory(database).import_document({"format": "apuri-directory/1", "organizations": [
         {"id": "o-memory", "name": "Nurmeksen Muistiyhdistys ry", "kind": "association",
          "municipalities": ["Nurmes"], "description": "Vertaistukea muistisairaille."},
+        {"id": "o-kela", "name": "Kela", "kind": "public_service", "municipalities": [],
+         "website": "https://www.kela.fi", "description": "Asumistuki ja toimeentulotuki."},
     ], "grants": [
-        grant("g-joensuu", "Joensuun toiminta-avustus", ["Joensuu"]),
+        grant("g-joensuu", "Joensuun toiminta-avustus", ["Joensuu"], "Pohjois-Karjala"),
+        grant("g-karjala", "Maakuntarahaston apuraha", [], "Pohjois-Karjala"),
+        grant("g-savo", "Kylätoiminnan pienavustus", [], "Pohjois-Savo"),
         grant("g-stea", "STEA:n avustukset järjestöille", []),
-        grant("g-kemi", "Kemin toiminta-avustus", ["Kemi"]),
+        grant("g-kemi", "Kemin toiminta-avustus", ["Kemi"], "Lappi"),
     ]})  # fmt: skip
     monkeypatch.setenv("APURI_DB_URL", database)
     directory_actions.directory.cache_clear()
@@ -530,7 +536,10 @@ def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monke
     try:
         memory = answer("nurmeslaiselle muistiyhdistykselle avustusta mistä", "Nurmes")
         stea = answer("miten haetaan stean avustusta", None)
+        kela = answer("apua asunto raha kela tuki", None)  # Kela named in full: not a grant
     finally:
         directory_actions.directory.cache_clear()
-    assert "Joensuun toiminta-avustus" in memory and "Muistiyhdistys" not in memory
+    assert "Maakuntarahaston apuraha" in memory and "Muistiyhdistys" not in memory
+    assert "Joensuun" not in memory and "Kylätoiminnan" not in memory
     assert stea.splitlines() == [line for line in stea.splitlines() if "STEA" in line] != []
+    assert kela.startswith("Kela")

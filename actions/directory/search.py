@@ -120,7 +120,8 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
                 found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
                           if is_preferred(sort_of(k, r), query.prefer)
                           and (k, r["id"]) not in matched]  # fmt: skip
-            found = [item for item in found if not _stale(item[1], item[2])]
+            found = [item for item in found
+                     if not _stale(item[1], item[2]) and _open_to(item[1], item[2], query)]
             ranked = _ranked(found, query, set(words), own, by_words)
             if ranked and by_words and _asked_sort_further(directory, query, terms, ranked,
                                                            found, places[n + 1:]):  # fmt: skip
@@ -135,6 +136,20 @@ Found = list[tuple[float, str, dict[str, Any]]]  # (score, list, record) as the 
 # case endings of a name the dictionary does not know ("STEA:n" written "stean", "Kotoilon")
 _ENDINGS = ("n", "lle", "lla", "llä", "ssa", "ssä", "sta", "stä", "han", "hin", "a", "ä")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def _open_to(kind: str, record: dict[str, Any], query: Query) -> bool:
+    """Whether an asker in the query's place may apply: a grant of named municipalities (a
+    town's own grant) is for their associations only, one of a region for that region's; the
+    others are for anyone."""
+    if kind != "grants":
+        return True
+    places = record.get("municipalities") or []
+    region = query.region or (finnish.gazetteer().region_of(query.municipality)
+                              if query.municipality else None)  # fmt: skip
+    if query.municipality and places:
+        return query.municipality in places
+    return not (region and record.get("region") and not places) or record["region"] == region
 
 
 def _stale(kind: str, record: dict[str, Any]) -> bool:
