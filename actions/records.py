@@ -49,12 +49,19 @@ def named_record(text: str, directory: Any,
     if not terms:
         return None
     places = {m.lower() for m in finnish.gazetteer().municipalities}
+    found = [(kind, record, *name_coverage(text, record.get("name") or record.get("title") or "",
+                                           whole=least >= ALONE))
+             for _, kind, record in directory.rank(terms, None, NAMED, limit=15)]  # fmt: skip
+    said_in = [said for _, _, _, said in found]
     scored = []
-    for _, kind, record in directory.rank(terms, None, NAMED, limit=15):
-        name = record.get("name") or record.get("title") or ""
-        coverage, said = name_coverage(text, name, whole=least >= ALONE)
-        if coverage >= least and said - places:  # a place alone names nothing
-            scored.append((coverage, len(said), kind, record))
+    for kind, record, coverage, said in found:
+        # a word of one name only, no topic nor asking word ("kotoilo puhelin" names
+        # "… Yhdistys Kotoilo ry", its phone asked), when a field is asked
+        own = {w for w in said - places if least < ALONE and len(w) >= 6
+               and finnish.topic_of_word(w) is None and not asked_fields(w)
+               and sum(w in other for other in said_in) == 1}  # fmt: skip
+        if (coverage >= least or own) and said - places:  # a place alone names nothing
+            scored.append((max(coverage, least if own else 0.0), len(said), kind, record))
     if not scored:
         return None
     scored.sort(key=lambda item: (-item[0], -item[1]))
@@ -274,7 +281,10 @@ def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
             answer = texts.detail_answer(record, detail, people, organization)
         else:
             answer = texts.record_answer(record, fields, people, organization)
-        if answer.endswith(f"{texts.NOT_LISTED}."):  # nobody of its own: the place's person
+        # nobody of its own to ask, or a person asked for that it names nobody for ("kuka
+        # neuvoo hakemisessa" of a grant with only its pages): the place's person
+        if answer.endswith(f"{texts.NOT_LISTED}.") or (
+                texts.NOT_LISTED in answer and {"contact", "booking"} & set(fields)):  # fmt: skip
             places = [tracker.get_slot("municipality"), *(record.get("municipalities") or []),
                       record.get("municipality")]  # fmt: skip
             person = directory.contact(next((p for p in places if p), None),

@@ -543,3 +543,17 @@ def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monke
     assert "Joensuun" not in memory and "Kylätoiminnan" not in memory
     assert stea.splitlines() == [line for line in stea.splitlines() if "STEA" in line] != []
     assert kela.startswith("Kela")
+
+
+def test_a_word_of_one_name_only_names_it_when_a_field_is_asked(each_database: str) -> None:
+    """ "kotoilo puhelin numero": a third of "Janakkalan Monikulttuurinen Yhdistys Kotoilo ry",
+    but no other record's name says "kotoilo"; "puhelin" names nothing, it asks the phone."""
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-koto", "name": "Janakkalan Monikulttuurinen Yhdistys Kotoilo ry",
+         "kind": "association", "municipalities": ["Janakkala"], "phone": "040 555 3063"},
+        {"id": "o-tele", "name": "Puhelinapu Janakkala", "kind": "digital_support",
+         "municipalities": ["Janakkala"]},
+    ]})  # fmt: skip
+    assert shown(find_record("kotoilo puhelin numero", store)) == ("organizations", "o-koto")
+    assert find_record("kotoilo", store) is None  # nothing asked: the whole name, or a search
