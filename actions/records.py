@@ -53,11 +53,12 @@ def named_record(text: str, directory: Any,
                                            whole=least >= ALONE))
              for _, kind, record in directory.rank(terms, None, NAMED, limit=15)]  # fmt: skip
     said_in = [said for _, _, _, said in found]
+    asked = index_terms(text)  # a name word said as such, not as the tail of a compound
     scored = []
     for kind, record, coverage, said in found:
         # a word of one name only, no topic nor asking word ("kotoilo puhelin" names
         # "… Yhdistys Kotoilo ry", its phone asked), when a field is asked
-        own = {w for w in said - places if least < ALONE and len(w) >= 6
+        own = {w for w in said - places if least < ALONE and len(w) >= 6 and w in asked
                and finnish.topic_of_word(w) is None and not asked_fields(w)
                and sum(w in other for other in said_in) == 1}  # fmt: skip
         if (coverage >= least or own) and said - places:  # a place alone names nothing

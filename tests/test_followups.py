@@ -557,3 +557,8 @@ def test_a_word_of_one_name_only_names_it_when_a_field_is_asked(each_database: s
     ]})  # fmt: skip
     assert shown(find_record("kotoilo puhelin numero", store)) == ("organizations", "o-koto")
     assert find_record("kotoilo", store) is None  # nothing asked: the whole name, or a search
+    # a compound's tail is no name word: "ryhmää" does not name "Omaishoitajien vertaisryhmä"
+    store.import_document({"format": "apuri-directory/1", "events": [
+        {"id": "e-group", "title": "Omaishoitajien vertaisryhmä", "start": at(20),
+         "municipality": "Jämsä"}]})  # fmt: skip
+    assert find_record("alkaa muisti pätkiä onko jotain ryhmää", store) is None
