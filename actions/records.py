@@ -56,10 +56,13 @@ def named_record(text: str, directory: Any,
     asked = index_terms(text)  # a name word said as such, not as the tail of a compound
     scored = []
     for kind, record, coverage, said in found:
-        # a word of one name only, no topic nor asking word ("kotoilo puhelin" names
-        # "… Yhdistys Kotoilo ry", its phone asked), when a field is asked
-        own = {w for w in said - places if least < ALONE and len(w) >= 6 and w in asked
-               and finnish.topic_of_word(w) is None and not asked_fields(w)
+        # a proper name in one record's name only, no topic nor asking word ("kotoilo
+        # puhelin" names "… Yhdistys Kotoilo ry", its phone asked), when a field is asked
+        proper = {finnish.lemma(w).lower() for _, _, w in
+                  finnish.tokenize(record.get("name") or record.get("title") or "")
+                  if w[:1].isupper()}  # fmt: skip
+        own = {w for w in said & proper - places if least < ALONE and len(w) >= 6
+               and w in asked and finnish.topic_of_word(w) is None and not asked_fields(w)
                and sum(w in other for other in said_in) == 1}  # fmt: skip
         if (coverage >= least or own) and said - places:  # a place alone names nothing
             scored.append((max(coverage, least if own else 0.0), len(said), kind, record))

@@ -560,5 +560,8 @@ def test_a_word_of_one_name_only_names_it_when_a_field_is_asked(each_database: s
     # a compound's tail is no name word: "ryhmää" does not name "Omaishoitajien vertaisryhmä"
     store.import_document({"format": "apuri-directory/1", "events": [
         {"id": "e-group", "title": "Omaishoitajien vertaisryhmä", "start": at(20),
-         "municipality": "Jämsä"}]})  # fmt: skip
+         "municipality": "Jämsä"},
+        {"id": "e-council", "title": "Ilmajoen vanhusneuvoston kokous", "start": at(30),
+         "municipality": "Ilmajoki"}]})  # fmt: skip
     assert find_record("alkaa muisti pätkiä onko jotain ryhmää", store) is None
+    assert find_record("milloin on seuraava kokous", store) is None  # a word, not a name
