@@ -565,3 +565,16 @@ def test_a_word_of_one_name_only_names_it_when_a_field_is_asked(each_database: s
          "municipality": "Ilmajoki"}]})  # fmt: skip
     assert find_record("alkaa muisti pätkiä onko jotain ryhmää", store) is None
     assert find_record("milloin on seuraava kokous", store) is None  # a word, not a name
+
+
+@pytest.mark.parametrize("spoken,written", [
+    ("jumppoo", "jumppa"), ("kuoroo", "kuoro"), ("eläkeläesille", "eläkeläinen"),
+])  # fmt: skip
+def test_a_spoken_spelling_is_read_as_the_written_word(spoken: str, written: str) -> None:
+    """ "onko vieremällä mittään jumppoo eläkeläesille": issue 18 §7's own words."""
+    assert written in lemmas(spoken)
+
+
+def test_spoken_words_find_what_the_written_ones_do(own) -> None:
+    assert ask(own, "onko vieremällä mittään jumppoo eläkeläesille", "Vieremä",
+               "association") == ["Vieremän Voima"]  # fmt: skip

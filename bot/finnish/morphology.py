@@ -25,9 +25,37 @@ def analyses(word: str) -> tuple[dict[str, str], ...]:
     if VOIKKO is None or not word or len(word) > 60:
         return ()
     try:
-        return tuple(dict(a) for a in VOIKKO.analyze(word))
+        found = tuple(dict(a) for a in VOIKKO.analyze(word))
     except Exception:  # noqa: BLE001 - Voikko rejects some inputs (control characters)
         return ()
+    if found:
+        return found
+    for spoken in _spoken_forms(word):  # "jumppoo" is "jumppaa" as many say it
+        try:
+            found = tuple(dict(a) for a in VOIKKO.analyze(spoken))
+        except Exception:  # noqa: BLE001 - as above
+            continue
+        if found:
+            return found
+    return ()
+
+
+# How speech spells some endings and vowels: "jumppoo" (jumppaa), "kuoroo" (kuoroa),
+# "eläkeläesille" (eläkeläisille); tried only for a word Voikko does not know.
+_SPOKEN = ((re.compile(r"(?<=[^aeiouyäö])oo$"), ("aa", "oa")),
+           (re.compile(r"(?<=[^aeiouyäö])öö$"), ("ää", "öä")),
+           (re.compile(r"(?<=[^aeiouyäö])ee$"), ("ea", "eä")),
+           (re.compile(r"ae(?=[^aeiouyäö])"), ("ai",)),
+           (re.compile(r"äe(?=[^aeiouyäö])"), ("äi",)))  # fmt: skip
+
+
+def _spoken_forms(word: str) -> list[str]:
+    """The written forms a spoken spelling may stand for, to try in turn."""
+    out = []
+    for pattern, written in _SPOKEN:
+        if pattern.search(word.lower()):
+            out += [pattern.sub(w, word.lower(), count=1) for w in written]
+    return out
 
 
 @functools.lru_cache(maxsize=10_000)
