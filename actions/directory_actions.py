@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.directory import Directory
-from actions.directory.search import PREFER, Query, named_by, search
+from actions.directory.search import PREFER, Query, named_by, search, with_kind
 from actions.directory.store import record_words, search_terms
 from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
 from bot import clock, finnish
@@ -316,11 +316,6 @@ class DirectorySearchAction(Action, abc.ABC):
                 *offer_more(dispatcher, more)]  # fmt: skip
 
 
-def _with_list(kind: str, record: dict[str, Any]) -> dict[str, Any]:
-    """A record with the list it came from, as a search gives it."""
-    return {**record, "_list": kind}
-
-
 def offer_more(dispatcher: CollectingDispatcher, more: list[str]) -> list[dict[str, Any]]:
     """Asks "Haluatko lisää?" when there is more to show, else offers a human."""
     if more:
@@ -468,12 +463,12 @@ class ExplainAndNameAction(Action, abc.ABC):
                 seen: dict[tuple[str, str], dict[str, Any]] = {}
                 for _, place in query.places():
                     for _, k, r in directory().rank(query.terms(), place, self.lists, limit=20):
-                        seen.setdefault((k, r["id"]), _with_list(k, r))
+                        seen.setdefault((k, r["id"]), with_kind(k, r))
                 found = list(seen.values())
             elif query.words:
                 found, _ = search(directory(), query, limit=6)
             elif kind and municipality:  # "pitääkö käydä joku kurssi": the place's own
-                found = [_with_list(k, r) for _, k, r in
+                found = [with_kind(k, r) for _, k, r in
                          directory().in_place(municipality, self.lists)]  # fmt: skip
             else:
                 found = []

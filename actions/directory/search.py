@@ -235,7 +235,7 @@ def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms:
         kept = [i for i in others if best <= 0 or score(i) >= best * KEEP_FROM_BEST]
     kept = _most_covered(kept, query)
     kept.sort(key=lambda i: (i not in preferred, -score(i)))
-    return [_with_kind(k, r) for _, k, r in kept]
+    return [with_kind(k, r) for _, k, r in kept]
 
 
 def _most_covered(found: Found, query: Query) -> Found:
@@ -272,6 +272,6 @@ def is_preferred(sort: str, prefer: str | None) -> bool:
     return sort == prefer or (prefer == "association" and sort == "network")
 
 
-def _with_kind(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+def with_kind(kind: str, record: dict[str, Any]) -> dict[str, Any]:
     """The record with the list it came from, so an answer can write each line its own way."""
     return {**record, "_list": kind}
