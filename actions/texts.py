@@ -150,6 +150,8 @@ _TIME = re.compile(r"\b(klo|kello|kelloa)\b|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[�
                    r"(maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)|"
                    r"\b(viikossa|viikoittain|kuukaudessa|kuussa|arkisin|aamu|ilta|päivittäin)",
                    re.I)  # fmt: skip
+_OPEN = re.compile(r"\b(avoin|avoimia|avointa|kaikille|kaikki|tervetullut|tervetulleita|"
+                   r"tervetuloa|yleisö\w*|kenelle tahansa|jokainen)", re.I)
 _PRICE = re.compile(r"€|\beuro|\bmaks|\bilmai|\bhinta|\bhinnat|\bjäsenmaksu", re.I)
 _PLACE = re.compile(r"\b\w*(katu|kadu|tie|tiellä|talo|talolla|talossa|halli|hallissa|kirjasto|"
                     r"kirjastossa|kirjastolla|koulu|koululla|kirkko|kirkossa|tori|torilta|torilla|"
@@ -314,6 +316,9 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
             if record.get("accessibility"):
                 add(f"Esteettömyys: {record['accessibility']}", field)
             for sentence in sentences(record.get("description"), _ACCESS):
+                add(sentence, field)
+        elif field == "open":  # "voiko sinne mennä kuka vaan"
+            for sentence in sentences(record.get("description"), _OPEN):
                 add(sentence, field)
         elif field == "capacity":
             if record.get("capacity"):

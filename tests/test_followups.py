@@ -578,3 +578,34 @@ def test_a_spoken_spelling_is_read_as_the_written_word(spoken: str, written: str
 def test_spoken_words_find_what_the_written_ones_do(own) -> None:
     assert ask(own, "onko vieremällä mittään jumppoo eläkeläesille", "Vieremä",
                "association") == ["Vieremän Voima"]  # fmt: skip
+
+
+def test_anyone_asks_whether_it_is_open_to_all() -> None:
+    """ "voiko sinne mennä kuka vaan": the sentence that says who may come, not a contact."""
+    from actions import texts
+
+    assert asked_fields("voiko sinne vanhusneuvoston kokoukseen mennä kuka vaan") == ["open"]
+    said = "Neuvosto käsittelee palveluja. Kokous on avoin yleisölle."
+    event = {"id": "e", "title": "Vanhusneuvoston kokous", "description": said}
+    assert "Kokous on avoin yleisölle." in texts.record_answer(event, ["open"], {}, None)
+
+
+def test_what_to_bring_is_asked_of_the_one_thing_told(each_database: str) -> None:
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "events": [
+        {"id": "e-talkoot", "title": "Juojärven rantatalkoot", "start": at(50, 10),
+         "municipality": "Tuusniemi", "description": "Siivotaan ranta. Ota mukaan työhanskat."},
+    ]})  # fmt: skip
+    tracker = told("mitä pitää ottaa mukaan", ("events", "e-talkoot"))
+    found = find_record("mitä pitää ottaa mukaan", store, None, tracker)
+    from actions.records import detail_sentences, told_detail
+
+    assert found is None  # no field asked: what its own sentences say
+    kind, record = told_detail("mitä pitää ottaa mukaan", store, tracker)
+    assert detail_sentences("mitä pitää ottaa mukaan", record) == ["Ota mukaan työhanskat."]
+
+
+def test_who_takes_new_ones_asks_the_contact_of_what_was_told(directory) -> None:
+    tracker = told("kuka ottaa uudet vastaan", ("organizations", "org-rovaniemi-digi"))
+    found = find_record("kuka ottaa uudet vastaan", directory, None, tracker)
+    assert shown(found) == ("organizations", "org-rovaniemi-digi")

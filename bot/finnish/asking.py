@@ -13,7 +13,7 @@ from bot.finnish.morphology import compound_boundaries, is_known_word, lemmas
 from bot.finnish.tokens import tokenize
 
 FIELDS = ("deadline", "when", "where", "phone", "price", "contact", "booking", "email", "web",
-          "access", "capacity")
+          "access", "capacity", "open")
 
 
 @functools.cache
@@ -87,10 +87,11 @@ def is_unit(word: str) -> bool:
 
 
 def asks_yes_or_no(text: str) -> bool:
-    """ "onko siellä piano", "tarviiko olla oma kantele": a question answered by yes or no,
-    asked with the -ko/-kö clitic on its first word."""
+    """ "onko siellä piano", "tarviiko olla oma kantele", "mitä pitää ottaa mukaan": a question
+    about one thing, asked with the -ko/-kö clitic or a question word on its first word."""
     first = next((w for _, _, w in tokenize(text)), "").lower()
-    return len(first) > 3 and first.endswith(("ko", "kö", "ks"))
+    return (len(first) > 3 and first.endswith(("ko", "kö", "ks"))) or first in _data()[
+        "about_it"]
 
 
 def asks_for_a_person(text: str) -> bool:
