@@ -609,3 +609,14 @@ def test_who_takes_new_ones_asks_the_contact_of_what_was_told(directory) -> None
     tracker = told("kuka ottaa uudet vastaan", ("organizations", "org-rovaniemi-digi"))
     found = find_record("kuka ottaa uudet vastaan", directory, None, tracker)
     assert shown(found) == ("organizations", "org-rovaniemi-digi")
+
+
+@pytest.mark.parametrize("text", [
+    "mun äiti hoitaa isää kotona jämsässä ja tarvis vähän tukea",
+    "mun isoäiti hoitaa pappaa pälkäneellä",
+    "hoidan mummoa kotona",
+])  # fmt: skip
+def test_caring_for_ones_own_at_home_is_family_care(text: str) -> None:
+    """Family care said without its word: someone caring for a husband, a father, a grandpa."""
+    topics = [e.value for e in finnish.extract_entities(text) if e.entity == "topic"]
+    assert topics == ["omaishoito"]
