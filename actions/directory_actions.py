@@ -457,12 +457,13 @@ class ExplainAndNameAction(Action, abc.ABC):
         query = Query(words=finnish.content_words(text), municipality=municipality,
                       region=region, kinds=self.lists)  # fmt: skip
         kind = set(finnish.synonyms(self.kind_word)) if self.kind_word else set()
-        terms = set(query.terms())
+        searched = query.terms()
+        terms = set(searched)
         try:
             if query.words and kind:  # near to far, each record once, to sort as below
                 seen: dict[tuple[str, str], dict[str, Any]] = {}
                 for _, place in query.places():
-                    for _, k, r in directory().rank(query.terms(), place, self.lists, limit=20):
+                    for _, k, r in directory().rank(searched, place, self.lists, limit=20):
                         seen.setdefault((k, r["id"]), with_kind(k, r))
                 found = list(seen.values())
             elif query.words:

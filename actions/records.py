@@ -60,8 +60,8 @@ def named_record(text: str, directory: Any,
         # puhelin" names "… Yhdistys Kotoilo ry", its phone asked), when a field is asked
         proper = {finnish.lemma(w).lower() for _, _, w in
                   finnish.tokenize(record.get("name") or record.get("title") or "")
-                  if w[:1].isupper()}  # fmt: skip
-        own = {w for w in said & proper - places if least < ALONE and len(w) >= 6
+                  if w[:1].isupper()} if least < ALONE else set()  # fmt: skip
+        own = {w for w in said & proper - places if len(w) >= 6
                and w in asked and finnish.topic_of_word(w) is None and not asked_fields(w)
                and sum(w in other for other in said_in) == 1}  # fmt: skip
         if (coverage >= least or own) and said - places:  # a place alone names nothing

@@ -71,11 +71,15 @@ class Query:
     def topic_terms(self) -> list[str]:
         return finnish.sort_words(self.topic) if self.topic else []
 
+    def home_region(self) -> str | None:
+        """The region asked about: the municipality's, else the one said."""
+        if self.municipality:
+            return finnish.gazetteer().region_of(self.municipality) or self.region
+        return self.region
+
     def places(self) -> list[tuple[str, str | None]]:
         """(scope, place key) from near to far: the municipality, its region, the country."""
-        region = self.region
-        if self.municipality:
-            region = finnish.gazetteer().region_of(self.municipality) or region
+        region = self.home_region()
         out: list[tuple[str, str | None]] = []
         if self.municipality:
             out.append(("municipality", self.municipality))
@@ -145,8 +149,7 @@ def _open_to(kind: str, record: dict[str, Any], query: Query) -> bool:
     if kind != "grants":
         return True
     places = record.get("municipalities") or []
-    region = query.region or (finnish.gazetteer().region_of(query.municipality)
-                              if query.municipality else None)  # fmt: skip
+    region = query.home_region()
     if query.municipality and places:
         return query.municipality in places
     return not (region and record.get("region") and not places) or record["region"] == region

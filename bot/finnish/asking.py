@@ -27,20 +27,9 @@ def _words(text: str) -> list[tuple[str, set[str]]]:
             tokenize(text)]  # fmt: skip
 
 
-def without_phrases(text: str) -> str:
-    """The message without the many-word asking phrases ("mihin aikaan", "mika paiva"), so
-    their words are not taken for what is asked about."""
-    lower = " ".join(text.lower().split())
-    for field in FIELDS:
-        for cue in _data()["fields"][field]:
-            if " " in cue:
-                lower = lower.replace(cue, " ")
-    return lower
-
-
-def asked_fields(text: str) -> list[str]:
-    """The fields a message asks about, in FIELDS order ("mikä sen osoite ja puhelinnumero on"
-    → ["where", "phone"]). Phrases first: "mihin aikaan" asks when, not where."""
+def _phrases(text: str) -> tuple[set[str], str]:
+    """The fields the message's many-word asking phrases ask ("mihin aikaan" → when), and the
+    message in lower case without them."""
     lower = " ".join(text.lower().split())
     found = set()
     for field in FIELDS:
@@ -48,6 +37,19 @@ def asked_fields(text: str) -> list[str]:
             if " " in cue and cue in lower:
                 found.add(field)
                 lower = lower.replace(cue, " ")
+    return found, lower
+
+
+def without_phrases(text: str) -> str:
+    """The message without the many-word asking phrases ("mihin aikaan", "mika paiva"), so
+    their words are not taken for what is asked about."""
+    return _phrases(text)[1]
+
+
+def asked_fields(text: str) -> list[str]:
+    """The fields a message asks about, in FIELDS order ("mikä sen osoite ja puhelinnumero on"
+    → ["where", "phone"]). Phrases first: "mihin aikaan" asks when, not where."""
+    found, lower = _phrases(text)
     words = _words(lower)
     for field in FIELDS:
         if any(cue in forms for cue in _data()["fields"][field] for _, forms in words):
