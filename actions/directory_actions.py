@@ -179,9 +179,13 @@ class DirectorySearchAction(Action, abc.ABC):
     # across the country does not: the person for the place helps instead)
     far_by_topic = False
     far_by_words = True  # False: help one must go to is not listed from across the country
+    # True: from across the country only what serves all of it (Kela), not a club in another
+    # region that a person in Sodankylä cannot go to (the person for the place helps instead)
+    far_only_nationwide = True
     # the lists searched first, near to far, before every sort ("avustusta
     # muistiyhdistykselle" is answered by grants, not by the association that asks)
     first_kinds: tuple[str, ...] = ()
+    any_event_then = False  # True: with a time said, any event then answers (volunteering)
     limit = 12  # results kept: three shown, the rest behind "Haluatko lisää?"
 
     @abc.abstractmethod
@@ -217,7 +221,8 @@ class DirectorySearchAction(Action, abc.ABC):
             return search(directory(), dataclasses.replace(query, kinds=kinds), limit=self.limit,
                           any_record=self.any_record_answers, far_by_topic=self.far_by_topic,
                           far_by_words=self.far_by_words,
-                          only_when_unsaid=self.any_record_unless_said)  # fmt: skip
+                          only_when_unsaid=self.any_record_unless_said,
+                          far_only_nationwide=self.far_only_nationwide)  # fmt: skip
 
         if self.first_kinds and not names_in_full(text, directory):
             first = over(self.first_kinds)
@@ -225,21 +230,28 @@ class DirectorySearchAction(Action, abc.ABC):
                 return first
         return over(query.kinds)
 
-    def events_then(self, tracker: Tracker, query: Query) -> tuple[list[dict[str, Any]], str]:
+    def events_then(self, tracker: Tracker,
+                    query: Query) -> tuple[list[dict[str, Any]], str, str | None]:  # fmt: skip
         """A time said with another question ("onko Tuusniemellä talkoita keväällä", "voisinko
         auttaa jossain tapahtumassa ensi kuussa Pälkäneellä"): the events near then that its
-        words or topic match (any event when it asks for one), else nothing."""
+        words or topic match (any event when it asks for one), else nothing; with
+        `any_event_then` and none then, the next ones near and a response that says so."""
         text = (tracker.latest_message or {}).get("text") or ""
         span = event_span(text, clock.today())
         if span is None or self.prefer == PREFER["ask_events"] or EVERY.search(text):
-            return [], "none"
-        asks_event = bool(EVENT_WORDS & {finnish.lemma(w) for _, _, w in finnish.tokenize(text)})
+            return [], "none", None
+        asks_event = self.any_event_then or bool(
+            EVENT_WORDS & {finnish.lemma(w) for _, _, w in finnish.tokenize(text)})  # fmt: skip
         found, scope = search(directory(), replace(query, prefer=PREFER["ask_events"],
                                                    kinds=("events",)),
                               limit=40, any_record=asks_event, far_by_topic=False)  # fmt: skip
         within = [r for r in found if span[0] <= texts.start_day(r) <= span[1]]
         near = scope != "national" or not (query.municipality or query.region)
-        return (within, scope) if within and near else ([], "none")
+        if within and near:
+            return within, scope, None
+        if self.any_event_then and found and near:  # "tammikuussa": none then, the next ones
+            return found, scope, "utter_no_events_then"
+        return [], "none", None
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -266,9 +278,11 @@ class DirectorySearchAction(Action, abc.ABC):
         query = self.query(tracker, municipality, region)
         remembered = {"action": self.name(), "words": query.words, "topic": query.topic}
         try:
-            found, scope = self.events_then(tracker, query)
-            if not found:
-                found, scope = self.search(query, text)
+            found, scope, then = self.events_then(tracker, query)
+            if not found or then:  # none then: what the search finds, else the next events
+                searched = self.search(query, text)
+                if self.narrow(searched[0], tracker)[0] or not found:
+                    (found, scope), then = searched, None
         except Exception:  # noqa: BLE001 - the database is down: still offer a human
             logger.exception("directory search failed")
             dispatcher.utter_message(response="utter_directory_unavailable")
@@ -278,9 +292,11 @@ class DirectorySearchAction(Action, abc.ABC):
             return [*slots, SlotSet("pending_search", None)]
         place = municipality or region or ""
         found, note = self.narrow(found, tracker)
+        note = note or then
         if not found:
             note_need(tracker, "not_found")
-            near_only = place and (query.topic or not self.far_by_words) and not self.far_by_topic
+            near_only = place and (query.topic or not self.far_by_words
+                                   or self.far_only_nationwide) and not self.far_by_topic
             dispatcher.utter_message(
                 response=("utter_nothing_near" if near_only else "utter_nothing_found_in")
                 if place else "utter_nothing_found",
@@ -358,6 +374,7 @@ class ActionAskSpaces(DirectorySearchAction):
 
 class ActionAskEvents(DirectorySearchAction):
     far_by_topic = True
+    far_only_nationwide = False  # an event far away may be worth the trip
 
     def name(self) -> str:
         return "action_ask_events"
@@ -381,6 +398,7 @@ class ActionAskEvents(DirectorySearchAction):
 
 class ActionAskGrants(DirectorySearchAction):
     far_by_topic = True
+    far_only_nationwide = False  # a grant is applied for from anywhere (`_open_to` decides)
 
     def name(self) -> str:
         return "action_ask_grants"
@@ -393,12 +411,19 @@ class ActionAskGrants(DirectorySearchAction):
 
 
 class ActionVolunteer(DirectorySearchAction):
-    """Where to volunteer: associations with volunteering in the place, else the liaison."""
+    """Where to volunteer: associations with volunteering in the place, else the liaison; with
+    a time ("tammikuussa", "tänä viikonloppuna"), the place's events then, where help is
+    needed. A network of associations (a council) is no place to volunteer."""
 
     topic = "vapaaehtoistyo"
+    any_event_then = True
 
     def name(self) -> str:
         return "action_volunteer"
+
+    def narrow(self, found: list[dict[str, Any]],
+               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+        return [r for r in found if r.get("kind") != "network"], None
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

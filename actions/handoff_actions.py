@@ -32,7 +32,6 @@ from actions.directory_actions import (
 )
 from actions.handoff import Handoffs
 from bot import finnish, privacy
-from bot.finnish.asking import reference
 from bot.finnish.times import parse_time
 
 logger = logging.getLogger(__name__)
@@ -163,9 +162,10 @@ class ValidateCallbackForm(FormValidationAction):
             said = [w for w in finnish.content_words(text) if not privacy.TAG.fullmatch(w)]
             if said or finnish.topic(text):  # "…, haluun vapaaehtoiseksi": a topic is a need
                 return {"callback_subject": text[:300]}
-            # "voiko joku soittaa mulle siitä": about what was just searched for
+            # "voiko joku soittaa mulle (siitä)": about what was just searched for; the
+            # read-back shows it, so a wrong guess is put right before anything is sent
             last = tracker.get_slot("last_search") or {}
-            if reference(text) is not None and last.get("words"):
+            if last.get("words"):
                 return {"callback_subject": " ".join(last["words"])[:300]}
             return {"callback_subject": None}
         if privacy.TAG.fullmatch(text) or 0 < len(text) <= 300:

@@ -300,6 +300,8 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
                 add(sentence, field)
         elif field in ("contact", "booking"):
             person = booking if field == "booking" else contact
+            if field == "contact" and organization.get("name") and record.get("start"):
+                add(f"Järjestäjä: {organization['name']}.", field)  # "kuka sen järjestää"
             if person:
                 add(f"{'Varaukset' if field == 'booking' else 'Yhteyshenkilö'}: "
                     f"{person_line(person)}", field)  # fmt: skip

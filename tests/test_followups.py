@@ -620,3 +620,58 @@ def test_caring_for_ones_own_at_home_is_family_care(text: str) -> None:
     """Family care said without its word: someone caring for a husband, a father, a grandpa."""
     topics = [e.value for e in finnish.extract_entities(text) if e.entity == "topic"]
     assert topics == ["omaishoito"]
+
+
+def test_volunteering_is_at_associations_and_at_events_then(tmp_path, monkeypatch) -> None:
+    """A council of associations is no place to volunteer; with a time and no event then, the
+    place's volunteering is listed, and where there is none, the next events with a word that
+    there are none then."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    def org(rid: str, name: str, kind: str, place: str) -> dict:
+        return {"id": rid, "name": name, "kind": kind, "municipalities": [place],
+                "topics": ["vapaaehtoistyo"], "description": "Vapaaehtoistyötä."}  # fmt: skip
+
+    database = f"sqlite:///{tmp_path / 'directory.db'}"
+    Directory(database).import_document({"format": "apuri-directory/1", "organizations": [
+        org("o-keskus", "Joensuun Vapaaehtoiskeskus", "association", "Joensuu"),
+        org("o-jane", "Järjestöjen neuvottelukunta", "network", "Joensuu"),
+        org("o-kyt", "Yhteisöjen Tuki", "network", "Jyväskylä"),
+    ], "events": [
+        {"id": "e-later", "title": "Järjestöfoorumi", "start": at(75),
+         "municipality": "Jyväskylä"},
+    ]})  # fmt: skip
+    monkeypatch.setenv("APURI_DB_URL", database)
+    directory_actions.directory.cache_clear()
+
+    def answer(text: str, municipality: str) -> list[dict]:
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("t", {"municipality": municipality}, {"text": text, "entities": []},
+                          [], False, None, {}, "action_listen")  # fmt: skip
+        directory_actions.ActionVolunteer().run(dispatcher, tracker, {})
+        return dispatcher.messages
+
+    try:
+        plain = answer("vapaaehtoistyötä joensuussa", "Joensuu")
+        weekend = answer("onko joensuussa tänä viikonloppuna jotain missä voisin auttaa",
+                         "Joensuu")  # fmt: skip
+        january = answer("mitä vapaaehtoisille on ensi kuussa jyväskylässä", "Jyväskylä")
+    finally:
+        directory_actions.directory.cache_clear()
+    for said in (plain, weekend):
+        listed = next(m["text"] for m in said if m.get("text"))
+        assert "Vapaaehtoiskeskus" in listed and "neuvottelukunta" not in listed
+    assert "utter_no_events_then" in [m.get("response") for m in january]
+    listed = next(m["text"] for m in january if m.get("text"))
+    assert "Järjestöfoorumi" in listed and "Yhteisöjen Tuki" not in listed
+
+
+def test_who_holds_an_event_names_its_organizer() -> None:
+    from actions import texts
+
+    event = {"id": "e", "title": "Virkistyspäivä", "start": at(9), "organization_id": "o"}
+    answer = texts.record_answer(event, asked_fields("kuka sen järjestää"), {},
+                                 {"id": "o", "name": "Pälkäneen Omaishoitajat ry"})  # fmt: skip
+    assert "Järjestäjä: Pälkäneen Omaishoitajat ry." in answer

@@ -226,3 +226,88 @@ def test_another_sort_answers_by_the_question_s_own_words_not_a_synonym(tmp_path
     assert (found, scope) == (["Kuopion Eläkeläiset"], "region")
     found, scope = ask(store, "tarvitsen apua tabletin kanssa", "Varkaus", "public_service")
     assert (found[:1], scope) == (["Digipiste"], "municipality")
+
+
+def _org(id_: str, name: str, kind: str, places: list[str], region: str | None,
+         topics: list[str], description: str) -> dict:
+    return {"id": id_, "name": name, "kind": kind, "description": description, "topics": topics,
+            "municipalities": places, "region": region}  # fmt: skip
+
+
+NEEDS = {"format": "apuri-directory/1", "contact_persons": [], "events": [], "grants": [],
+         "spaces": [], "organizations": [
+    _org("o-siun", "Siun sote", "public_service", ["Joensuu"], "Pohjois-Karjala",
+         ["terveys", "ikaantyneet", "omaishoito"], "Järjestää sosiaali- ja terveyspalvelut."),
+    _org("o-jamsa", "Jämsän Omaishoitajat", "association", ["Jämsä"], "Keski-Suomi",
+         ["omaishoito"], "Tuemme omaishoitajia. Järjestämme vertaisryhmiä."),
+    _org("o-ystavat", "Joensuun Ystäväpiiri", "association", ["Joensuu"], "Pohjois-Karjala",
+         ["ystavatoiminta"], "Vapaaehtoiset vierailevat kotona ja lähtevät kävelylle."),
+    _org("o-yksin", "Lapin Kotikäynnit", "association", ["Rovaniemi"], "Lappi", ["terveys"],
+         "Kukaan ei jää yksin."),
+    _org("o-kela", "Kela", "public_service", [], None, ["terveys"],
+         "Kela maksaa eläkkeet ja asumistuen."),
+    _org("o-kirjasto", "Joensuun kirjasto", "public_service", ["Joensuu"], "Pohjois-Karjala",
+         ["kulttuuri"], "Kirjasto lainaa kirjoja."),
+    _org("o-kuoro", "Kemin Kuoro", "association", ["Kemi"], "Lappi", ["kulttuuri"],
+         "Kuoro, joka laulaa."),
+    _org("o-nako", "Joensuun Näkövammaiset", "association", ["Joensuu"], "Pohjois-Karjala",
+         ["vammaiset"], "Yhdistys tukee näkövammaisia."),
+]}  # fmt: skip
+
+
+@pytest.fixture
+def needs(tmp_path) -> Directory:
+    store = Directory(f"sqlite:///{tmp_path / 'needs.db'}")
+    store.import_document(NEEDS)
+    return store
+
+
+def ask_near(directory: Directory, text: str, prefer: str = "association",
+             nationwide: bool = True) -> tuple[list[str], str]:  # fmt: skip
+    topic = next((e.value for e in finnish.extract_entities(text) if e.entity == "topic"), None)
+    query = Query(words=finnish.content_words(text), topic=topic, municipality="Joensuu",
+                  prefer=prefer)  # fmt: skip
+    found, scope = search(directory, query, far_only_nationwide=nationwide)
+    return names(found), scope
+
+
+def test_a_topic_the_question_names_finds_a_service_tagged_with_it(needs) -> None:
+    """ "tukea omaishoitajille": the place's welfare area, tagged with family care, before an
+    association of family carers in another region."""
+    assert ask_near(needs, "tukea omaishoitajille", nationwide=False) == (["Siun sote"],
+                                                                          "municipality")
+
+
+def test_a_narrow_topic_near_comes_before_words_far_away(needs) -> None:
+    """ "isä asuu yksin ja kaipais seuraa": friendship work in the place, not a far record
+    whose text says "yksin"."""
+    assert ask_near(needs, "isä asuu yksin ja kaipais seuraa", nationwide=False) == (
+        ["Joensuun Ystäväpiiri"], "municipality")
+
+
+def test_from_across_the_country_only_what_serves_all_of_it(needs) -> None:
+    """A choir in Kemi is no answer in Joensuu, nor is the library tagged with culture; Kela,
+    which serves everyone, is."""
+    assert ask_near(needs, "onko kuoroja") == ([], "none")
+    assert ask_near(needs, "onko kuoroja", nationwide=False) == (["Kemin Kuoro"], "national")
+    assert ask_near(needs, "asumistuki", prefer="public_service") == (["Kela"], "national")
+
+
+def test_a_synonym_of_another_sort_answers_when_nothing_else_does(needs) -> None:
+    """ "isä on sokeutumassa", put as a service: the association of the visually impaired
+    (found by a synonym only), not "nothing found"."""
+    assert ask_near(needs, "isä on sokeutumassa ja tarvitsis tukea", prefer="public_service") == (
+        ["Joensuun Näkövammaiset"], "municipality")
+
+
+def test_parents_are_not_old() -> None:
+    assert finnish.lemma("vanhemmille") == "vanhempi"
+    assert finnish.lemma("vanhoille") == "vanha"
+
+
+@pytest.mark.parametrize("text,more", [
+    ("mitä siellä on", True), ("millainen se on", True), ("mitä siellä tehdään", True),
+    ("onko siellä piano", False), ("mitä se maksaa", False),
+])  # fmt: skip
+def test_what_is_there_asks_for_all_of_it(text: str, more: bool) -> None:
+    assert asks_more(text) is more

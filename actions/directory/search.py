@@ -8,7 +8,10 @@ answer. The question's words are lemmas and compound parts with a small synonym 
 ("jumppa" finds "liikuntaryhmä"); words the dictionary does not know are also matched by their
 beginning ("lauluveikkojen" → "lauluveik…"). Words beat coarse topics at every scope: the search
 widens from the municipality to its region and the whole country with the words, and only when
-no record anywhere matches them does the question's topic alone decide.
+no record anywhere matches them does the question's topic alone decide. A narrow topic
+("omaishoito", "ystavatoiminta") near comes before the words across the country: "isä kaipais
+seuraa Joensuussa" is answered by Joensuu's friendship work, not by a far record that says
+"yksin".
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ TOPIC_BOOST = 1.25  # a record tagged with the question's topic, above an equal 
 KEEP_FROM_BEST = 0.5  # records scoring under this share of the best are not listed
 # topics that say who a question is for, not what it asks for
 AUDIENCES = {"ikaantyneet", "nuoret", "lapset_ja_perheet", "maahanmuuttajat"}
+# topics too wide to answer a question near before its words are looked for far away ("kuoro"
+# is culture, yet a village association tagged with culture is no choir)
+COARSE = AUDIENCES | {"kulttuuri", "liikunta", "terveys", "ymparisto", "kylatoiminta"}
 FAR_STRONGER = 3.0  # the asked sort further away this much better: widen past another sort
 
 
@@ -95,8 +101,8 @@ def sort_of(kind: str, record: dict[str, Any]) -> str:
 
 
 def search(directory: Directory, query: Query, limit: int = 12, any_record: bool = False,
-           far_by_topic: bool = True, far_by_words: bool = True,
-           only_when_unsaid: bool = False) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+           far_by_topic: bool = True, far_by_words: bool = True, only_when_unsaid: bool = False,
+           far_only_nationwide: bool = False) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
     """The best records for the question and where they were found: "municipality",
     "region", "national" or "none". The words first, widening from near to far; then the
     topic alone. With `any_record`, every record of the preferred sort answers the question
@@ -106,32 +112,60 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
     `far_by_words`, not even the words do: help one must go to ("apua puhelimen kanssa
     Rääkkylässä") is no answer from the other end of the country. With `only_when_unsaid`,
     every record of the sort answers only when none has the words ("stean avustus" is STEA's,
-    not every grant in the country)."""
+    not every grant in the country). With `far_only_nationwide`, the whole country lists only
+    what serves all of it (Kela), not a club in another region one cannot go to."""
     words = query.terms()
     # nothing asked but a sort of thing in a place ("mitä yhdistyksiä Kiteellä on"): all of it
     any_record = any_record or not (words or query.topic)
     own = set(query.terms(synonyms=False))
     places = query.places()
-    for by_words, terms in ((True, words), (False, query.topic_terms() or [""])):
-        for n, (scope, place) in enumerate(places):
-            if scope == "national" and not (far_by_words if by_words else far_by_topic) and (
-                    query.municipality or query.region):  # fmt: skip
-                break
-            found = directory.rank(terms, place, query.kinds, limit=40) if any(terms) else []
-            said = any(is_preferred(sort_of(k, r), query.prefer) for _, k, r in found)
-            if any_record and query.prefer and not (only_when_unsaid and said):
-                matched = {(k, r["id"]) for _, k, r in found}
-                found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
-                          if is_preferred(sort_of(k, r), query.prefer)
-                          and (k, r["id"]) not in matched]  # fmt: skip
-            found = [item for item in found
-                     if not _stale(item[1], item[2]) and _open_to(item[1], item[2], query)]
-            ranked = _ranked(found, query, set(words), own, by_words)
-            if ranked and by_words and _asked_sort_further(directory, query, terms, ranked,
-                                                           found, places[n + 1:]):  # fmt: skip
-                continue
-            if ranked:
-                return ranked[:limit], scope
+    topic = query.topic_terms() or [""]
+    near = [n for n, (scope, _) in enumerate(places) if scope != "national"]
+    far = [n for n, (scope, _) in enumerate(places) if scope == "national"]
+    if query.topic and query.topic not in COARSE:
+        # a narrow topic near ("kaipais seuraa": friendship) before the words far away
+        order = [(True, n) for n in near] + [(False, n) for n in near]
+        order += [(True, n) for n in far] + [(False, n) for n in far]
+    else:
+        order = [(by_words, n) for by_words in (True, False) for n in range(len(places))]
+    # the nearest answer of another sort found only by a synonym ("sokeutumassa": the
+    # association of the visually impaired for a question put as a service); an association
+    # asked for is not answered so ("kuoroja": no library whose text says "laulu")
+    loose: tuple[list[dict[str, Any]], str] | None = None
+    far_words = False
+    for by_words, n in order:
+        terms, (scope, place) = (words if by_words else topic), places[n]
+        if scope == "national" and not (far_by_words if by_words else far_by_topic) and (
+                query.municipality or query.region):  # fmt: skip
+            continue
+        found = directory.rank(terms, place, query.kinds, limit=40) if any(terms) else []
+        said = any(is_preferred(sort_of(k, r), query.prefer) for _, k, r in found)
+        if any_record and query.prefer and not (only_when_unsaid and said):
+            matched = {(k, r["id"]) for _, k, r in found}
+            found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
+                      if is_preferred(sort_of(k, r), query.prefer)
+                      and (k, r["id"]) not in matched]  # fmt: skip
+        found = [item for item in found
+                 if not _stale(item[1], item[2]) and _open_to(item[1], item[2], query)]
+        if scope == "national" and far_only_nationwide and (query.municipality or query.region):
+            kept = [item for item in found if _nationwide(item[2])]
+            # the words are answered, only too far away: no coarse topic near instead (a
+            # library tagged with culture is no choir); the person for the place helps
+            far_words = far_words or (by_words and not kept and bool(
+                _ranked(found, query, set(words), own, by_words)))  # fmt: skip
+            found = kept
+        if far_words and not by_words:
+            continue
+        ranked = _ranked(found, query, set(words), own, by_words)
+        if not ranked and by_words and not loose and query.prefer != "association":
+            loose = _ranked(found, query, set(words), own, by_words, strict=False), scope
+        if ranked and by_words and _asked_sort_further(directory, query, terms, ranked,
+                                                       found, places[n + 1:]):  # fmt: skip
+            continue
+        if ranked:
+            return ranked[:limit], scope
+    if loose and loose[0]:  # only a synonym matched, and only here: better than nothing
+        return loose[0][:limit], loose[1]
     return [], "none"
 
 
@@ -153,6 +187,12 @@ def _open_to(kind: str, record: dict[str, Any], query: Query) -> bool:
     if query.municipality and places:
         return query.municipality in places
     return not (region and record.get("region") and not places) or record["region"] == region
+
+
+def _nationwide(record: dict[str, Any]) -> bool:
+    """A record of no place or region of its own: it serves the whole country."""
+    return not (record.get("municipalities") or record.get("municipality")
+                or record.get("region"))  # fmt: skip
 
 
 def _stale(kind: str, record: dict[str, Any]) -> bool:
@@ -184,16 +224,18 @@ def _asked_sort_further(directory: Directory, query: Query, terms: list[str],
     return False
 
 
-def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms: set[str],
-            own: set[str], by_words: bool) -> list[dict[str, Any]]:  # fmt: skip
+def _ranked(found: Found, query: Query, terms: set[str], own: set[str], by_words: bool,
+            strict: bool = True) -> list[dict[str, Any]]:  # fmt: skip
     """The matches worth listing, those of the sort the intent asks for first (the answer is
     shaped by it), each group by score with the topic's nudge. Another sort is listed beside
     the preferred one only when it matches at least as well; weak tails are left out. With none
     of the asked sort, another sort answers when it has the question's own words ("tabletti"
     at a support point for a question put as a service), not when only a synonym matched (then
     the search widens: "eläkeläiskerhoja Varkaudessa" finds the region's pensioners' club, not
-    the welfare area's services for the elderly). `terms`: the question's search terms; `own`:
-    its own words without synonyms; `by_words`: found by the words, not the topic alone."""
+    the welfare area's services for the elderly), or when it is tagged with the topic the
+    question names ("tukea omaishoitajille": the welfare area's family care). `terms`: the
+    question's search terms; `own`: its own words without synonyms; `by_words`: found by the
+    words, not the topic alone; without `strict`, a synonym is enough for another sort."""
     if not found:
         return []
 
@@ -217,6 +259,13 @@ def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms:
         ("eläkeläiskerhoja" lists no "Eläkeläiskuoron konsertti")."""
         return item[1] == "organizations" or query.prefer in SEARCHED[1:]
 
+    def tagged(item: tuple[float, str, dict[str, Any]]) -> bool:
+        """Tagged with the topic the question names in its own words ("tukea
+        omaishoitajille": the welfare area's family care), not only who it is for."""
+        return bool(query.topic and query.topic not in AUDIENCES
+                    and query.topic in (item[2].get("topics") or [])
+                    and own & set(finnish.sort_words(query.topic)))  # fmt: skip
+
     others = [i for i in found if i not in preferred
               and (alike(i) or named_by(i[1], i[2], terms))]  # fmt: skip
     if preferred:
@@ -230,8 +279,8 @@ def _ranked(found: list[tuple[float, str, dict[str, Any]]], query: Query, terms:
         kept += [i for i in others if alike(i) and score(i) > 0
                  and (score(i) >= best if best > 0 else named_by(i[1], i[2], own))]  # fmt: skip
     else:
-        if by_words and query.prefer:
-            others = [i for i in others if says(i)]
+        if by_words and query.prefer and strict:
+            others = [i for i in others if says(i) or tagged(i)]
         if not others:
             return []
         best = max(score(i) for i in others)

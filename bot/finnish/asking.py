@@ -77,7 +77,7 @@ def detail_words(text: str) -> list[str]:
     """The words of a question about one thing that say what is asked: "onko siellä piano" →
     ["piano"]; "tarviiko olla oma kantele" → ["tarviiko", "oma", "kantele"]. Pointing,
     question and little words are left out."""
-    skip = set(_data()["not_details"]) | set(_data()["refer"]) | set(_data()["more"])
+    skip = {*_data()["not_details"], *_data()["refer"], *_data()["more"], *_data()["about_it"]}
     return [word for word, forms in _words(text)
             if len(word) >= 3 and not word.isdigit() and not forms & skip]
 
@@ -105,11 +105,14 @@ def asks_for_a_person(text: str) -> bool:
 
 def asks_more(text: str) -> bool:
     """The message asks for the whole of one listed thing: "kerro siitä ensimmäisestä lisää",
-    "entä toinen"."""
+    "entä toinen", "mitä siellä on", "millainen se on"."""
     words = _words(text)
     ordinal = any(word in forms for word in _data()["ordinals"] for _, forms in words)
     more = any(set(_data()["more"]) & forms for _, forms in words)
-    return ordinal or (more and reference(text) is not None)
+    pointing = reference(text) is not None
+    # a question word and the pointing word alone: what it is, all of it
+    plain = pointing and asks_yes_or_no(text) and not detail_words(text)
+    return ordinal or (more and pointing) or (plain and words[0][0].lower() in _data()["about_it"])
 
 
 def name_words(name: str) -> set[str]:

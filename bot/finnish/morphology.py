@@ -84,10 +84,10 @@ def lemma(word: str) -> str:
     found = analyses(word)
     if not found:
         return word.lower()
-    for a in found:  # prefer common words over names for lemmas
-        if a.get("CLASS") not in PROPER_NOUN_CLASSES:
-            return a.get("BASEFORM", word).lower()
-    return found[0].get("BASEFORM", word).lower()
+    common = [a for a in found if a.get("CLASS") not in PROPER_NOUN_CLASSES]
+    # a word of its own before a comparative: "vanhemmille" is "vanhempi" (parents), not "vanha"
+    plain = [a for a in common if not a.get("COMPARISON") or a["COMPARISON"] == "positive"]
+    return (plain or common or found)[0].get("BASEFORM", word).lower()
 
 
 def lemmas(word: str) -> set[str]:
