@@ -89,6 +89,9 @@ def note_need(tracker: Tracker, kind: str) -> None:
 # "joka viikko" is how often, not when
 EVERY = re.compile(r"\b(joka|jokaisella|joka toinen) (viikko|kuu)", re.IGNORECASE)
 EVENT_WORDS = {"tapahtuma", "tapahtua", "tilaisuus"}  # "mitä tapahtuu Lieksassa"
+# "noin 15 hengelle", "50 henkeä", "sadan hengen": how many a space should hold (digits)
+HEADCOUNT = re.compile(r"\b(\d{1,4})\s*(?:hengelle|henkeä|hengen|hlö|ihmiselle|ihmistä|"
+                       r"henkilölle|henkilöä|osallistujalle|paikkaa)\b", re.IGNORECASE)
 
 # Who helps further, by what the person last searched for; anything else goes to the liaison.
 ROLE_BY_SEARCH = {
@@ -371,6 +374,18 @@ class ActionAskSpaces(DirectorySearchAction):
     prefer = PREFER["ask_spaces"]
     any_record_answers = True
 
+    def narrow(self, found: list[dict[str, Any]],
+               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+        """ "noin 15 hengelle": the spaces that hold that many, the smallest first (a hall
+        for 80 is not the answer for a board of 15); all as found when none does."""
+        size = HEADCOUNT.search((tracker.latest_message or {}).get("text") or "")
+        if not size:
+            return found, None
+        wanted = int(size.group(1))
+        fits = sorted((r for r in found if r.get("_list") == "spaces"
+                       and (r.get("capacity") or 0) >= wanted), key=lambda r: r["capacity"])
+        return (fits + [r for r in found if r.get("_list") != "spaces"]) if fits else found, None
+
 
 class ActionAskEvents(DirectorySearchAction):
     far_by_topic = True
@@ -382,6 +397,7 @@ class ActionAskEvents(DirectorySearchAction):
     prefer = PREFER["ask_events"]
     needs_place = False
     any_record_answers = True
+    any_record_unless_said = True  # "digiklinikoita Rovaniemellä": those, not every event
     limit = 40  # a time asked for may be further than the first dozen
 
     def narrow(self, found: list[dict[str, Any]],

@@ -675,3 +675,36 @@ def test_who_holds_an_event_names_its_organizer() -> None:
     answer = texts.record_answer(event, asked_fields("kuka sen järjestää"), {},
                                  {"id": "o", "name": "Pälkäneen Omaishoitajat ry"})  # fmt: skip
     assert "Järjestäjä: Pälkäneen Omaishoitajat ry." in answer
+
+
+def test_a_space_for_that_many_the_smallest_first() -> None:
+    from actions import directory_actions
+
+    found = [{"_list": "spaces", "name": "Juhlasali", "capacity": 80},
+             {"_list": "spaces", "name": "Kerhohuone", "capacity": 12},
+             {"_list": "spaces", "name": "Kokoushuone", "capacity": 20}]  # fmt: skip
+    tracker = Tracker("t", {}, {"text": "tarvittais kokoustila noin 15 hengelle"}, [], False,
+                      None, {}, "action_listen")  # fmt: skip
+    narrowed, _ = directory_actions.ActionAskSpaces().narrow(found, tracker)
+    assert [r["name"] for r in narrowed] == ["Kokoushuone", "Juhlasali"]
+    tracker = Tracker("t", {}, {"text": "tila 500 hengelle"}, [], False, None, {},
+                      "action_listen")  # fmt: skip
+    assert directory_actions.ActionAskSpaces().narrow(found, tracker)[0] == found  # none fits
+
+
+def test_a_name_saying_more_of_the_question_beats_the_asked_sort(each_database: str) -> None:
+    """ "tornio perhe juhla": the family café's spring party, not only the café; events asked
+    by their words are those, not every event of the place."""
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-cafe", "name": "Tornion Perhekahvila", "kind": "association",
+         "municipalities": ["Tornio"], "description": "Kohtaamispaikka lapsiperheille."},
+    ], "events": [
+        {"id": "e-party", "title": "Perhekahvilan kevätjuhla", "start": at(20),
+         "municipality": "Tornio", "organization_id": "o-cafe"},
+        {"id": "e-digi", "title": "Digiklinikka", "start": at(10), "municipality": "Tornio"},
+    ]})  # fmt: skip
+    assert ask(store, "perhe juhla", "Tornio", "association")[0] == "Perhekahvilan kevätjuhla"
+    query = Query(words=["digiklinikoita"], municipality="Tornio", prefer="events")
+    found, _ = search(store, query, any_record=True, only_when_unsaid=True)
+    assert [r["title"] for r in found] == ["Digiklinikka"]

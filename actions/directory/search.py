@@ -17,6 +17,7 @@ seuraa Joensuussa" is answered by Joensuu's friendship work, not by a far record
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,6 +279,13 @@ def _ranked(found: Found, query: Query, terms: set[str], own: set[str], by_words
         # by its name: "pankkitunnukset" lists no welfare area whose text says "pankki"
         kept += [i for i in others if alike(i) and score(i) > 0
                  and (score(i) >= best if best > 0 else named_by(i[1], i[2], own))]  # fmt: skip
+        # another sort whose name says more of the question than any record of the asked
+        # sort does: "tornio perhe juhla" is the family café's spring party, not the café
+        cover = _coverage(query)
+        if cover is not None and best > 0:
+            top = max((cover(i) for i in kept if i[0] > 0), default=0)
+            kept += [i for i in others if i not in kept and score(i) > 0 and cover(i) > top
+                     and named_by(i[1], i[2], terms)]  # fmt: skip
     else:
         if by_words and query.prefer and strict:
             others = [i for i in others if says(i) or tagged(i)]
@@ -296,22 +304,32 @@ def _most_covered(found: Found, query: Query) -> Found:
     pensioners, not the home care that only serves the elderly. Who it is for ("senioreille",
     "nuorille") counts only when the question says nothing else. Records listed without the
     words (score 0: every one of the asked sort answers) stay."""
+    covered = _coverage(query)
+    if covered is None:
+        return found
+    counts = {id(i): covered(i) for i in found if i[0] > 0}
+    most = max(counts.values(), default=0)
+    return [i for i in found if i[0] <= 0 or most < 1 or counts[id(i)] == most]
+
+
+def _coverage(query: Query) -> Callable[[tuple[float, str, dict[str, Any]]], int] | None:
+    """How many of the question's words a record's own text says (its name and description,
+    not its topics); None when the question has fewer than two words. Who it is for
+    ("senioreille") counts only when the question says nothing else."""
     words = list(dict.fromkeys(query.words))
     if len(words) < 2:
-        return found
+        return None
     asked = [w for w in words if finnish.topic_of_word(w) not in AUDIENCES] or words
     per_word = [t for t in (set(Query(words=[w]).terms()) for w in asked) if t]
 
     def covered(item: tuple[float, str, dict[str, Any]]) -> int:
-        name, other, _ = record_words(item[1], item[2])  # its own text, not its topics
+        name, other, _ = record_words(item[1], item[2])
         said = set(f"{name} {other}".split())
         return sum(any(t in said if not t.endswith("*") else
                        any(w.startswith(t[:-1]) for w in said) for t in terms)
                    for terms in per_word)  # fmt: skip
 
-    counts = {id(i): covered(i) for i in found if i[0] > 0}
-    most = max(counts.values(), default=0)
-    return [i for i in found if i[0] <= 0 or most < 1 or counts[id(i)] == most]
+    return covered
 
 
 def named_by(kind: str, record: dict[str, Any], terms: set[str]) -> bool:
