@@ -40,6 +40,10 @@ class ActionRepeat(Action):
         return []
 
 
+# the field a search action is about of itself: another topic after it is a new search
+OWN_TOPIC = {"action_digital_help": "digituki", "action_volunteer": "vapaaehtoistyo"}
+
+
 class ActionAcknowledgeInform(Action):
     """A bare answer: answers the question that was waiting for it, or confirms what it was."""
 
@@ -65,7 +69,12 @@ class ActionAcknowledgeInform(Action):
                                                             or "")  # fmt: skip
         known = place or tracker.get_slot("municipality") or tracker.get_slot("region")
         if said and (last or known) and "phone_number" not in entities:
-            # "entä kuoroja?": the same, another thing (after one record: a search there)
+            # "entä kuoroja?": the same, another thing (after one record: a search there);
+            # a topic of another field than the last search's own is a search of its own
+            # ("entä omaishoitajille?" after digital help)
+            own = OWN_TOPIC.get(last or "")
+            if own and entities.get("topic") not in (None, own):
+                last = "action_find_association"
             return [*events, FollowupAction(last or "action_find_association")]
         if place and "topic" in entities:
             return [*events, FollowupAction("action_find_association")]  # "Kannuksessa tanssi"

@@ -89,6 +89,7 @@ def note_need(tracker: Tracker, kind: str) -> None:
 # "joka viikko" is how often, not when
 EVERY = re.compile(r"\b(joka|jokaisella|joka toinen) (viikko|kuu)", re.IGNORECASE)
 EVENT_WORDS = {"tapahtuma", "tapahtua", "tilaisuus"}  # "mitä tapahtuu Lieksassa"
+ENTA = re.compile(r"\bentäs?\b", re.IGNORECASE)
 # "noin 15 hengelle", "50 henkeä", "sadan hengen": how many a space should hold (digits)
 HEADCOUNT = re.compile(r"\b(\d{1,4})\s*(?:hengelle|henkeä|hengen|hlö|ihmiselle|ihmistä|"
                        r"henkilölle|henkilöä|osallistujalle|paikkaa)\b", re.IGNORECASE)
@@ -200,8 +201,12 @@ class DirectorySearchAction(Action, abc.ABC):
         """What was asked: the message's own words and topic. A bare place or topic after a
         search ("entä Kemissä?", "entä kuoroja?") asks the same again with what changed."""
         message = tracker.latest_message or {}
-        words = finnish.content_words(message.get("text") or "")
-        said = [e["value"] for e in message.get("entities", []) if e.get("entity") == "topic"]
+        text = message.get("text") or ""
+        # "no mä oon nainen. entä joutsassa": what follows "entä" is what changes
+        then = ENTA.search(text)
+        words = finnish.content_words(text[then.end():] if then else text)
+        said = [e["value"] for e in message.get("entities", []) if e.get("entity") == "topic"
+                and (not then or e.get("start", 0) >= then.start())]  # fmt: skip
         topic = self.topic or (said[0] if said else None)
         last = tracker.get_slot("last_search") or {}
         if not words and not said and last.get("action") == self.name():
@@ -275,7 +280,11 @@ class DirectorySearchAction(Action, abc.ABC):
             return [*slots, *about]
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
-            return [*slots, SlotSet("pending_search", self.name())]
+            # "Joensuu" in answer asks this again there, with these words
+            asked = self.query(tracker, None, None)
+            return [*slots, SlotSet("pending_search", self.name()),
+                    SlotSet("last_search", {"action": self.name(), "words": asked.words,
+                                            "topic": asked.topic})]  # fmt: skip
         if role:
             return [*slots, *offer_person(dispatcher, tracker, self.contact_role)]
         query = self.query(tracker, municipality, region)

@@ -28,6 +28,7 @@ from bot.finnish.asking import (
     detail_words,
     is_unit,
     name_coverage,
+    name_words,
     reference,
     without_phrases,
 )
@@ -134,6 +135,9 @@ def find_record(text: str, directory: Any, prefer: str | None = None,
     says little else and asks for no other sort of thing (`prefer`): "onko kemissä salia
     kamarikuorolle" is a search for spaces."""
     fields = asked_fields(text)
+    told = told_by_name(text, directory, tracker) if fields and tracker is not None else None
+    if told is not None:  # "silta puhelin" after "Parkanon Ystävyyden Silta": that one
+        return told
     found = named_record(text, directory, WITH_FIELDS if fields else ALONE)
     if found is not None and not fields and found[0] != PEOPLE:  # a person's whole name: them
         kind, record = found
@@ -144,6 +148,28 @@ def find_record(text: str, directory: Any, prefer: str | None = None,
     if found is None and (fields or asks_more(text)) and tracker is not None:
         found = named_beside(text, directory, tracker) or referenced(tracker, directory)
     return found
+
+
+def told_by_name(text: str, directory: Any,
+                 tracker: Tracker) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+    """Of the records just told, the one whose name says most of the message's words that ask
+    no field ("silta puhelin": "Parkanon Ystävyyden Silta ry", not an evening whose title
+    says "puhelimeen"); None when none, or two alike."""
+    results = (tracker.get_slot("last_search") or {}).get("results") or []
+    said = {form for w in finnish.content_words(text) if not asked_fields(w)
+            for form in (w.lower(), finnish.lemma(w))}  # fmt: skip
+    if not said or len(results) < 1:
+        return None
+    scored = []
+    for kind, rid in results:
+        record = directory.get(kind, rid)
+        if record:
+            hits = len(name_words(record.get("name") or record.get("title") or "") & said)
+            scored.append((hits, kind, record))
+    scored.sort(key=lambda item: -item[0])
+    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1], scored[0][2]
 
 
 def named_beside(text: str, directory: Any,

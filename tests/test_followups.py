@@ -708,3 +708,71 @@ def test_a_name_saying_more_of_the_question_beats_the_asked_sort(each_database: 
     query = Query(words=["digiklinikoita"], municipality="Tornio", prefer="events")
     found, _ = search(store, query, any_record=True, only_when_unsaid=True)
     assert [r["title"] for r in found] == ["Digiklinikka"]
+
+
+def test_mista_alone_asks_where() -> None:
+    assert asked_fields("mistä?") == ["where"]
+    assert asked_fields("entä mistä") == ["where"]
+    assert asked_fields("mistä saa apua") == []
+
+
+def test_a_told_record_named_by_a_word_of_its_name(each_database: str) -> None:
+    """ "silta puhelin" after "Parkanon Ystävyyden Silta ry": that one's phone, not an evening
+    whose title says "puhelimeen"."""
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-silta", "name": "Parkanon Ystävyyden Silta ry", "kind": "association",
+         "municipalities": ["Parkano"], "phone": "040 555 3069"},
+        {"id": "o-kavely", "name": "Parkanon Kuntokävelijät ry", "kind": "association",
+         "municipalities": ["Parkano"]},
+    ], "events": [
+        {"id": "e-ilta", "title": "Pankkitunnukset puhelimeen – opastusilta", "start": at(20),
+         "municipality": "Muhos"},
+    ]})  # fmt: skip
+    tracker = told("silta puhelin", ("organizations", "o-silta"), ("organizations", "o-kavely"))
+    assert shown(find_record("silta puhelin", store, None, tracker)) == ("organizations",
+                                                                          "o-silta")
+
+
+def test_a_follow_up_keeps_or_changes_what_was_asked() -> None:
+    """ "no mä oon nainen. entä joutsassa": the same again in Joutsa (what follows "entä" is
+    what changes); "entä omaishoitajille?" after digital help is a search of its own."""
+    from actions import actions, directory_actions
+
+    last = {"action": "action_find_association", "words": ["kuoroja"], "topic": "kulttuuri"}
+    tracker = Tracker("t", {"last_search": last},
+                      {"text": "no mä oon nainen. entä joutsassa", "entities": []}, [], False,
+                      None, {}, "action_listen")  # fmt: skip
+    query = directory_actions.ActionFindAssociation().query(tracker, "Joutsa", None)
+    assert query.words == ["kuoroja"]
+    digital = {"action": "action_digital_help", "words": ["tabletti"], "topic": "digituki"}
+    tracker = Tracker("t", {"last_search": digital, "municipality": "Muhos"},
+                      {"text": "entä omaishoitajille jotain?", "entities": [
+                          {"entity": "topic", "value": "omaishoito", "start": 5, "end": 20}]},
+                      [], False, None, {}, "action_listen")  # fmt: skip
+    from rasa_sdk.executor import CollectingDispatcher
+
+    out = actions.ActionAcknowledgeInform().run(CollectingDispatcher(), tracker, {})
+    assert {"event": "followup", "name": "action_find_association"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in out]
+
+
+def test_asking_the_place_keeps_the_question(tmp_path, monkeypatch) -> None:
+    """ "missä voi harjoitella suomen kieltä" → "Missä kunnassa?" → "joensuu": the question's
+    words are kept for the answer."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    database = f"sqlite:///{tmp_path / 'directory.db'}"
+    Directory(database).import_document({"format": "apuri-directory/1"})
+    monkeypatch.setenv("APURI_DB_URL", database)
+    directory_actions.directory.cache_clear()
+    try:
+        tracker = Tracker("t", {}, {"text": "missä voi harjoitella suomen kieltä", "entities": []},
+                          [], False, None, {}, "action_listen")  # fmt: skip
+        out = directory_actions.ActionFindAssociation().run(CollectingDispatcher(), tracker, {})
+    finally:
+        directory_actions.directory.cache_clear()
+    last = next(e["value"] for e in out if e.get("name") == "last_search")
+    assert last["action"] == "action_find_association" and "kieltä" in last["words"]

@@ -58,6 +58,10 @@ def asked_fields(text: str) -> list[str]:
     if (not found and any(forms & days for _, forms in words)
             and all(forms & (days | joining) for _, forms in words)):  # fmt: skip
         found.add("when")  # "sunnuntai?", "entä lauantaina" after a record: open then?
+    alone = set(_data()["where_alone"])
+    if not found and words and all(forms & (alone | joining) for _, forms in words) and any(
+            forms & alone for _, forms in words):  # fmt: skip
+        found.add("where")  # "mistä?" after a record: where it starts from
     return [f for f in FIELDS if f in found]
 
 
