@@ -382,6 +382,9 @@ class ActionAskSpaces(DirectorySearchAction):
 
     prefer = PREFER["ask_spaces"]
     any_record_answers = True
+    # spaces near to far before any other sort: an association that meets in a room is no
+    # room to book ("pieni kokoushuone Pälkäneellä": the region's rooms)
+    first_kinds = ("spaces",)
 
     def narrow(self, found: list[dict[str, Any]],
                tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip

@@ -776,3 +776,32 @@ def test_asking_the_place_keeps_the_question(tmp_path, monkeypatch) -> None:
         directory_actions.directory.cache_clear()
     last = next(e["value"] for e in out if e.get("name") == "last_search")
     assert last["action"] == "action_find_association" and "kieltä" in last["words"]
+
+
+def test_a_room_is_looked_for_among_rooms_first(tmp_path, monkeypatch) -> None:
+    """ "pieni kokoushuone Pälkäneellä": the region's room, not an association in Pälkäne whose
+    text says it meets in one."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    database = f"sqlite:///{tmp_path / 'directory.db'}"
+    Directory(database).import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-omaiset", "name": "Pälkäneen Omaishoitajat", "kind": "association",
+         "municipalities": ["Pälkäne"], "description": "Kokoonnumme kokoushuoneessa."},
+    ], "spaces": [
+        {"id": "s-parkano", "name": "Parkanon kirjaston kokoushuone", "municipality": "Parkano",
+         "capacity": 12},
+    ]})  # fmt: skip
+    monkeypatch.setenv("APURI_DB_URL", database)
+    directory_actions.directory.cache_clear()
+    try:
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("t", {"municipality": "Pälkäne"},
+                          {"text": "tarvitaan pieni kokoushuone pälkäneellä", "entities": []},
+                          [], False, None, {}, "action_listen")  # fmt: skip
+        directory_actions.ActionAskSpaces().run(dispatcher, tracker, {})
+    finally:
+        directory_actions.directory.cache_clear()
+    listed = next(m["text"] for m in dispatcher.messages if m.get("text"))
+    assert "Parkanon kirjaston kokoushuone" in listed and "Omaishoitajat" not in listed
