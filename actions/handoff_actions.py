@@ -70,9 +70,16 @@ def callback_topic(tracker: Tracker) -> str | None:
 
 def who_calls(tracker: Tracker) -> dict[str, Any]:
     """The person who helps with what the callback is about (its subject's topic, else the
-    conversation's); the general contact when nobody is there or the directory is down."""
+    conversation's): the digital support person for digital help, else someone near whose own
+    topics include it, else the person for the search; the general contact when nobody is
+    there or the directory is down."""
+    topic = callback_topic(tracker) or ""
     try:
-        person = right_person(tracker, ROLE_BY_TOPIC.get(callback_topic(tracker) or ""))
+        person = None
+        if topic and topic not in ROLE_BY_TOPIC:  # family care: whoever near has it as theirs
+            municipality, region, _ = place_slots(tracker)
+            person = directory().person_for_topic(municipality, region, topic)
+        person = person or right_person(tracker, ROLE_BY_TOPIC.get(topic))
     except Exception:  # noqa: BLE001 - the database is down: the general contact calls
         logger.exception("directory contact lookup failed")
         person = None

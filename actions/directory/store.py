@@ -358,6 +358,13 @@ class Directory:
                 found.append((0.0, kind, record))
         return found[:limit]
 
+    def person_for_topic(self, municipality: str | None, region: str | None,
+                         topic: str) -> dict[str, Any] | None:  # fmt: skip
+        """A person of the municipality (else its region) whose own topics include `topic`
+        ("omaishoito": the service advisor for family care); None when there is none near."""
+        found, scope = self.search("contact_persons", municipality, region, topic=topic, limit=1)
+        return found[0] if found and scope != "national" else None
+
     def contact(
         self, municipality: str | None = None, region: str | None = None, role: str = "liaison"
     ) -> dict[str, Any] | None:
