@@ -139,6 +139,8 @@ def find_record(text: str, directory: Any, prefer: str | None = None,
     if told is not None:  # "silta puhelin" after "Parkanon Ystävyyden Silta": that one
         return told
     found = named_record(text, directory, WITH_FIELDS if fields else ALONE)
+    if found is not None and _elsewhere(text, found[1]):
+        found = None  # "pankkitunnukset puhelimeen, Muurame": not Muhos's evening, a search
     if found is not None and not fields and found[0] != PEOPLE:  # a person's whole name: them
         kind, record = found
         name = record.get("name") or record.get("title") or ""
@@ -148,6 +150,14 @@ def find_record(text: str, directory: Any, prefer: str | None = None,
     if found is None and (fields or asks_more(text)) and tracker is not None:
         found = named_beside(text, directory, tracker) or referenced(tracker, directory)
     return found
+
+
+def _elsewhere(text: str, record: dict[str, Any]) -> bool:
+    """The message names a municipality the record is not in (and it has places of its own)."""
+    said = {e.value for e in finnish.extract_entities(text) if e.entity == "municipality"}
+    places = set(record.get("municipalities") or []) | (
+        {record["municipality"]} if record.get("municipality") else set())  # fmt: skip
+    return bool(said and places and not said & places)
 
 
 def told_by_name(text: str, directory: Any,

@@ -805,3 +805,15 @@ def test_a_room_is_looked_for_among_rooms_first(tmp_path, monkeypatch) -> None:
         directory_actions.directory.cache_clear()
     listed = next(m["text"] for m in dispatcher.messages if m.get("text"))
     assert "Parkanon kirjaston kokoushuone" in listed and "Omaishoitajat" not in listed
+
+
+def test_a_record_of_another_town_is_not_named_by_its_words(each_database: str) -> None:
+    """ "pankkitunnukset ei toimi uudessa puhelimessa. muurame": Muhos's evening "Pankkitunnukset
+    puhelimeen" is not meant (a search in Muurame is); said in Muhos, it is."""
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "events": [
+        {"id": "e-ilta", "title": "Pankkitunnukset puhelimeen – opastusilta", "start": at(20),
+         "municipality": "Muhos"},
+    ]})  # fmt: skip
+    assert find_record("pankkitunnukset puhelimeen muurame", store) is None
+    assert shown(find_record("pankkitunnukset puhelimeen muhos", store)) == ("events", "e-ilta")
