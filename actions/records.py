@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.directory.search import is_preferred, sort_of
-from actions.directory.store import index_terms
+from actions.directory.store import index_terms, municipalities_of
 from bot import finnish
 from bot.finnish.asking import (
     asked_fields,
@@ -155,8 +155,7 @@ def find_record(text: str, directory: Any, prefer: str | None = None,
 def _elsewhere(text: str, record: dict[str, Any]) -> bool:
     """The message names a municipality the record is not in (and it has places of its own)."""
     said = {e.value for e in finnish.extract_entities(text) if e.entity == "municipality"}
-    places = set(record.get("municipalities") or []) | (
-        {record["municipality"]} if record.get("municipality") else set())  # fmt: skip
+    places = set(municipalities_of(record))
     return bool(said and places and not said & places)
 
 
@@ -168,7 +167,7 @@ def told_by_name(text: str, directory: Any,
     results = (tracker.get_slot("last_search") or {}).get("results") or []
     said = {form for w in finnish.content_words(text) if not asked_fields(w)
             for form in (w.lower(), finnish.lemma(w))}  # fmt: skip
-    if not said or len(results) < 1:
+    if not said:
         return None
     scored = []
     for kind, rid in results:
@@ -194,7 +193,7 @@ def named_beside(text: str, directory: Any,
     if not told or not words:
         return None
     own = {r["id"] for r in told} | {r["organization_id"] for r in told if r.get("organization_id")}
-    places = {m for r in told for m in (r.get("municipalities") or [r.get("municipality")]) if m}
+    places = {m for r in told for m in municipalities_of(r)}
     terms = sorted({t for w in words for t in index_terms(w) if len(t) >= 3})
     scored = []
     for _, kind, record in directory.rank(terms, None, NAMED, limit=15):
@@ -204,7 +203,7 @@ def named_beside(text: str, directory: Any,
         coverage, said = name_coverage(" ".join(words), name, whole=not mine)
         if not said:
             continue
-        here = bool(places & {*(record.get("municipalities") or []), record.get("municipality")})
+        here = bool(places & set(municipalities_of(record)))
         if mine or here:  # the more of its name said, the surer ("kamarikuorolla": the choir,
             scored.append((not mine, -coverage, kind, record))  # not its spring concert)
     scored.sort(key=lambda item: (item[0], item[1], _when(item[3])))

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from actions.directory.store import municipalities_of
 from bot import finnish
 from bot.clock import HELSINKI, now
 
@@ -69,9 +70,7 @@ def here_first(record: dict[str, Any], municipality: str | None) -> dict[str, An
 
 
 def place_of(record: dict[str, Any]) -> str:
-    places = record.get("municipalities") or (
-        [record["municipality"]] if record.get("municipality") else []
-    )
+    places = municipalities_of(record)
     return ", ".join(places[:2]) or record.get("region") or "koko Suomi"
 
 

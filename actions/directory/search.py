@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.directory.store import Directory, index_terms, record_words
+from actions.directory.store import Directory, index_terms, municipalities_of, record_words
 from bot import clock, finnish
 from bot.finnish.morphology import is_known_word, lemmas, spelled
 from bot.finnish.words import generic
@@ -192,8 +192,7 @@ def _open_to(kind: str, record: dict[str, Any], query: Query) -> bool:
 
 def _nationwide(record: dict[str, Any]) -> bool:
     """A record of no place or region of its own: it serves the whole country."""
-    return not (record.get("municipalities") or record.get("municipality")
-                or record.get("region"))  # fmt: skip
+    return not (municipalities_of(record) or record.get("region"))
 
 
 def _stale(kind: str, record: dict[str, Any]) -> bool:

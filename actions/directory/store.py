@@ -175,9 +175,7 @@ class Directory:
                 }
             )
 
-            municipalities = set(r.get("municipalities") or []) | (
-                {r["municipality"]} if r.get("municipality") else set()
-            )
+            municipalities = set(municipalities_of(r))
             gaz = finnish.gazetteer()
             regions = {gaz.region_of(m) for m in municipalities} | {r.get("region")}
             municipalities |= {f"region:{region}" for region in regions if region}
@@ -379,6 +377,12 @@ class Directory:
 
 
 _WORD = re.compile(r"\w+")
+
+
+def municipalities_of(record: dict[str, Any]) -> list[str]:
+    """A record's own municipalities: its list, or an event's or a space's one."""
+    return list(record.get("municipalities") or []) or (
+        [record["municipality"]] if record.get("municipality") else [])  # fmt: skip
 
 
 def record_words(kind: str, record: dict[str, Any]) -> tuple[str, str, str]:
