@@ -315,3 +315,20 @@ class Chat:
 @pytest.fixture
 def chat(agent, event_loop_session, request) -> Chat:
     return Chat(agent, event_loop_session, f"test-{request.node.name}-{time.monotonic_ns()}")
+
+
+@pytest.fixture
+def actions_on(tmp_path, monkeypatch):
+    """Puts a directory document where the actions look (a SQLite file of the test's own) and
+    forgets it afterwards."""
+    from actions import directory_actions
+    from actions.directory import Directory
+
+    def use(document: dict) -> None:
+        database = f"sqlite:///{tmp_path / 'directory.db'}"
+        Directory(database).import_document(document)
+        monkeypatch.setenv("APURI_DB_URL", database)
+        directory_actions.directory.cache_clear()
+
+    yield use
+    directory_actions.directory.cache_clear()

@@ -49,33 +49,25 @@ def test_the_subject_asked_for_is_taken_as_said() -> None:
     assert subject("apua tabletin kanssa", requested="callback_subject") == "apua tabletin kanssa"
 
 
-def test_a_callback_about_family_care_goes_to_whoever_near_has_it(tmp_path, monkeypatch) -> None:
+def test_a_callback_about_family_care_goes_to_whoever_near_has_it(actions_on) -> None:
     """The subject says family care: the place's service advisor whose own topics include it,
     not the liaison; a subject of no topic goes to the liaison as before."""
-    from actions import directory_actions
-    from actions.directory import Directory
     from actions.handoff_actions import who_calls
 
     def person(pid: str, name: str, role: str, topics: list[str]) -> dict:
         return {"id": pid, "name": name, "roles": [role], "municipalities": ["Pälkäne"],
                 "region": "Pirkanmaa", "topics": topics, "phone": "040 555 0000"}  # fmt: skip
 
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document({"format": "apuri-directory/1", "contact_persons": [
+    actions_on({"format": "apuri-directory/1", "contact_persons": [
         person("p-liaison", "Jukka Nurmi", "liaison", []),
         person("p-advisor", "Anneli Virtanen", "service_advisor", ["omaishoito"]),
     ]})  # fmt: skip
-    monkeypatch.setenv("APURI_DB_URL", database)
-    directory_actions.directory.cache_clear()
 
     def called(subject: str) -> str:
         tracker = Tracker("t", {"municipality": "Pälkäne", "callback_subject": subject},
                           {"text": "kyllä"}, [], False, None, {}, "action_listen")  # fmt: skip
         return who_calls(tracker)["name"]
 
-    try:
-        care = called("äiti hoitaa isää kotona ja tarvitsee tietoa omaishoidon tuesta")
-        other = called("yhdistyksen asiat")
-    finally:
-        directory_actions.directory.cache_clear()
+    care = called("äiti hoitaa isää kotona ja tarvitsee tietoa omaishoidon tuesta")
+    other = called("yhdistyksen asiat")
     assert (care, other) == ("Anneli Virtanen", "Jukka Nurmi")

@@ -242,7 +242,7 @@ def test_a_record_with_only_its_pages_points_to_them() -> None:
 @pytest.mark.parametrize("in_telegram,offer", [(True, "utter_offer_live"),
                                                 (False, "utter_offer_call")])  # fmt: skip
 def test_a_role_question_offers_the_person_as_a_human_request_does(
-    tmp_path, monkeypatch, in_telegram: bool, offer: str
+    actions_on, monkeypatch, in_telegram: bool, offer: str
 ) -> None:
     """ "kuka on Rovaniemen digituen neuvoja": the person in that role, and a chat with them here
     when they are in Telegram now (as "saisinko ihmisen"), else a call back."""
@@ -254,19 +254,13 @@ def test_a_role_question_offers_the_person_as_a_human_request_does(
     for person in document["contact_persons"]:
         if person["id"] == "p-rovaniemi-digi":
             person.update(telegram_chat_id="4242" if in_telegram else None, opening_hours="24/7")
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document(document)
-    monkeypatch.setenv("APURI_DB_URL", database)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-used")
-    directory_actions.directory.cache_clear()
-    try:
-        dispatcher = CollectingDispatcher()
-        tracker = Tracker("t", {"municipality": "Rovaniemi"},
-                          {"text": "kuka on rovaniemen digituen neuvoja", "entities": []},
-                          [], False, None, {}, "action_listen")  # fmt: skip
-        events = directory_actions.ActionDigitalHelp().run(dispatcher, tracker, {})
-    finally:
-        directory_actions.directory.cache_clear()
+    actions_on(document)
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("t", {"municipality": "Rovaniemi"},
+                      {"text": "kuka on rovaniemen digituen neuvoja", "entities": []},
+                      [], False, None, {}, "action_listen")  # fmt: skip
+    events = directory_actions.ActionDigitalHelp().run(dispatcher, tracker, {})
     said = [m.get("response") for m in dispatcher.messages]
     person = next(m["person"] for m in dispatcher.messages if m.get("person"))
     assert person.startswith("Sari Niemi") and said[-1] == offer
@@ -362,11 +356,10 @@ def test_a_need_worded_far_from_the_record_finds_it(own) -> None:
     ("kuka siellä vastaa", [], "utter_bot_challenge"),  # nothing told: Apuri is a program
     ("ootko sä oikee ihminen", [("organizations", "o-kantele")], "utter_bot_challenge"),
 ])  # fmt: skip
-def test_who_answers_there_after_a_record_is_its_contact(tmp_path, monkeypatch, text: str,
+def test_who_answers_there_after_a_record_is_its_contact(actions_on, text: str,
                                                          results, says: str) -> None:  # fmt: skip
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions import directory_actions
     from actions.actions import ActionBotChallenge
 
     document = detail_document()
@@ -374,15 +367,9 @@ def test_who_answers_there_after_a_record_is_its_contact(tmp_path, monkeypatch, 
              "municipalities": ["Rääkkylä"]}  # fmt: skip
     document["contact_persons"] = [merja]
     document["organizations"][0]["contact_person_id"] = "p-merja"
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document(document)
-    monkeypatch.setenv("APURI_DB_URL", database)
-    directory_actions.directory.cache_clear()
-    try:
-        dispatcher = CollectingDispatcher()
-        ActionBotChallenge().run(dispatcher, told(text, *results), {})
-    finally:
-        directory_actions.directory.cache_clear()
+    actions_on(document)
+    dispatcher = CollectingDispatcher()
+    ActionBotChallenge().run(dispatcher, told(text, *results), {})
     said = dispatcher.messages[0]
     assert says in (said.get("text") or said.get("response") or "")
 
@@ -444,23 +431,17 @@ def training_document() -> dict:
     (None, "entä etäkokouksista", ["Verkkokoulutus: yhdistyksen etäkokous", "Opintokeskus Sivis"]),
     ("Äänekoski", "pitääkö käydä joku kurssi", ["Vapaaehtoisen ystävän peruskurssi"]),
 ])  # fmt: skip
-def test_courses_are_listed_by_what_they_teach(tmp_path, monkeypatch, municipality, text: str,
+def test_courses_are_listed_by_what_they_teach(actions_on, municipality, text: str,
                                                listed: list[str]) -> None:  # fmt: skip
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions import directory_actions
 
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document(training_document())
-    monkeypatch.setenv("APURI_DB_URL", database)
-    directory_actions.directory.cache_clear()
-    try:
-        dispatcher = CollectingDispatcher()
-        tracker = Tracker("t", {"municipality": municipality}, {"text": text, "entities": []},
-                          [], False, None, {}, "action_listen")  # fmt: skip
-        directory_actions.ActionAskTraining().run(dispatcher, tracker, {})
-    finally:
-        directory_actions.directory.cache_clear()
+    actions_on(training_document())
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("t", {"municipality": municipality}, {"text": text, "entities": []},
+                      [], False, None, {}, "action_listen")  # fmt: skip
+    directory_actions.ActionAskTraining().run(dispatcher, tracker, {})
     lines = next(m["text"] for m in dispatcher.messages if m.get("text")).splitlines()
     assert [next(n for n in listed if n in line) for line in lines] == listed
     said = [m.get("response") for m in dispatcher.messages]
@@ -497,7 +478,7 @@ def test_a_name_is_found_with_its_ending() -> None:
     assert "stea" in Query(words=["stean"]).terms()
 
 
-def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monkeypatch) -> None:
+def test_a_grant_question_is_answered_by_grants_not_by_the_asker(actions_on) -> None:
     """ "nurmeslaiselle muistiyhdistykselle avustusta": the region's grants, not the memory
     association whose name the question says, nor another town's or region's own grant;
     "stean avustusta": STEA's alone."""
@@ -510,8 +491,7 @@ def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monke
                  "deadline": (clock.today() + dt.timedelta(days=60)).isoformat()}  # fmt: skip
         return {**found, "region": region} if region else found
 
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document({"format": "apuri-directory/1", "organizations": [
+    actions_on({"format": "apuri-directory/1", "organizations": [
         {"id": "o-memory", "name": "Nurmeksen Muistiyhdistys ry", "kind": "association",
          "municipalities": ["Nurmes"], "description": "Vertaistukea muistisairaille."},
         {"id": "o-kela", "name": "Kela", "kind": "public_service", "municipalities": [],
@@ -523,8 +503,6 @@ def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monke
         grant("g-stea", "STEA:n avustukset järjestöille", []),
         grant("g-kemi", "Kemin toiminta-avustus", ["Kemi"], "Lappi"),
     ]})  # fmt: skip
-    monkeypatch.setenv("APURI_DB_URL", database)
-    directory_actions.directory.cache_clear()
 
     def answer(text: str, municipality: str | None) -> str:
         dispatcher = CollectingDispatcher()
@@ -533,12 +511,9 @@ def test_a_grant_question_is_answered_by_grants_not_by_the_asker(tmp_path, monke
         directory_actions.ActionAskGrants().run(dispatcher, tracker, {})
         return next(m["text"] for m in dispatcher.messages if m.get("text"))
 
-    try:
-        memory = answer("nurmeslaiselle muistiyhdistykselle avustusta mistä", "Nurmes")
-        stea = answer("miten haetaan stean avustusta", None)
-        kela = answer("apua asunto raha kela tuki", None)  # Kela named in full: not a grant
-    finally:
-        directory_actions.directory.cache_clear()
+    memory = answer("nurmeslaiselle muistiyhdistykselle avustusta mistä", "Nurmes")
+    stea = answer("miten haetaan stean avustusta", None)
+    kela = answer("apua asunto raha kela tuki", None)  # Kela named in full: not a grant
     assert "Maakuntarahaston apuraha" in memory and "Muistiyhdistys" not in memory
     assert "Joensuun" not in memory and "Kylätoiminnan" not in memory
     assert stea.splitlines() == [line for line in stea.splitlines() if "STEA" in line] != []
@@ -622,7 +597,7 @@ def test_caring_for_ones_own_at_home_is_family_care(text: str) -> None:
     assert topics == ["omaishoito"]
 
 
-def test_volunteering_is_at_associations_and_at_events_then(tmp_path, monkeypatch) -> None:
+def test_volunteering_is_at_associations_and_at_events_then(actions_on) -> None:
     """A council of associations is no place to volunteer; with a time and no event then, the
     place's volunteering is listed, and where there is none, the next events with a word that
     there are none then."""
@@ -634,8 +609,7 @@ def test_volunteering_is_at_associations_and_at_events_then(tmp_path, monkeypatc
         return {"id": rid, "name": name, "kind": kind, "municipalities": [place],
                 "topics": ["vapaaehtoistyo"], "description": "Vapaaehtoistyötä."}  # fmt: skip
 
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document({"format": "apuri-directory/1", "organizations": [
+    actions_on({"format": "apuri-directory/1", "organizations": [
         org("o-keskus", "Joensuun Vapaaehtoiskeskus", "association", "Joensuu"),
         org("o-jane", "Järjestöjen neuvottelukunta", "network", "Joensuu"),
         org("o-kyt", "Yhteisöjen Tuki", "network", "Jyväskylä"),
@@ -643,8 +617,6 @@ def test_volunteering_is_at_associations_and_at_events_then(tmp_path, monkeypatc
         {"id": "e-later", "title": "Järjestöfoorumi", "start": at(75),
          "municipality": "Jyväskylä"},
     ]})  # fmt: skip
-    monkeypatch.setenv("APURI_DB_URL", database)
-    directory_actions.directory.cache_clear()
 
     def answer(text: str, municipality: str) -> list[dict]:
         dispatcher = CollectingDispatcher()
@@ -653,13 +625,10 @@ def test_volunteering_is_at_associations_and_at_events_then(tmp_path, monkeypatc
         directory_actions.ActionVolunteer().run(dispatcher, tracker, {})
         return dispatcher.messages
 
-    try:
-        plain = answer("vapaaehtoistyötä joensuussa", "Joensuu")
-        weekend = answer("onko joensuussa tänä viikonloppuna jotain missä voisin auttaa",
-                         "Joensuu")  # fmt: skip
-        january = answer("mitä vapaaehtoisille on ensi kuussa jyväskylässä", "Jyväskylä")
-    finally:
-        directory_actions.directory.cache_clear()
+    plain = answer("vapaaehtoistyötä joensuussa", "Joensuu")
+    weekend = answer("onko joensuussa tänä viikonloppuna jotain missä voisin auttaa",
+                     "Joensuu")  # fmt: skip
+    january = answer("mitä vapaaehtoisille on ensi kuussa jyväskylässä", "Jyväskylä")
     for said in (plain, weekend):
         listed = next(m["text"] for m in said if m.get("text"))
         assert "Vapaaehtoiskeskus" in listed and "neuvottelukunta" not in listed
@@ -757,52 +726,40 @@ def test_a_follow_up_keeps_or_changes_what_was_asked() -> None:
         {k: e.get(k) for k in ("event", "name")} for e in out]
 
 
-def test_asking_the_place_keeps_the_question(tmp_path, monkeypatch) -> None:
+def test_asking_the_place_keeps_the_question(actions_on) -> None:
     """ "missä voi harjoitella suomen kieltä" → "Missä kunnassa?" → "joensuu": the question's
     words are kept for the answer."""
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions import directory_actions
 
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document({"format": "apuri-directory/1"})
-    monkeypatch.setenv("APURI_DB_URL", database)
-    directory_actions.directory.cache_clear()
-    try:
-        tracker = Tracker("t", {}, {"text": "missä voi harjoitella suomen kieltä", "entities": []},
-                          [], False, None, {}, "action_listen")  # fmt: skip
-        out = directory_actions.ActionFindAssociation().run(CollectingDispatcher(), tracker, {})
-    finally:
-        directory_actions.directory.cache_clear()
+    actions_on({"format": "apuri-directory/1"})
+    tracker = Tracker("t", {}, {"text": "missä voi harjoitella suomen kieltä", "entities": []},
+                      [], False, None, {}, "action_listen")  # fmt: skip
+    out = directory_actions.ActionFindAssociation().run(CollectingDispatcher(), tracker, {})
     last = next(e["value"] for e in out if e.get("name") == "last_search")
     assert last["action"] == "action_find_association" and "kieltä" in last["words"]
 
 
-def test_a_room_is_looked_for_among_rooms_first(tmp_path, monkeypatch) -> None:
+def test_a_room_is_looked_for_among_rooms_first(actions_on) -> None:
     """ "pieni kokoushuone Pälkäneellä": the region's room, not an association in Pälkäne whose
     text says it meets in one."""
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions import directory_actions
 
-    database = f"sqlite:///{tmp_path / 'directory.db'}"
-    Directory(database).import_document({"format": "apuri-directory/1", "organizations": [
+    actions_on({"format": "apuri-directory/1", "organizations": [
         {"id": "o-omaiset", "name": "Pälkäneen Omaishoitajat", "kind": "association",
          "municipalities": ["Pälkäne"], "description": "Kokoonnumme kokoushuoneessa."},
     ], "spaces": [
         {"id": "s-parkano", "name": "Parkanon kirjaston kokoushuone", "municipality": "Parkano",
          "capacity": 12},
     ]})  # fmt: skip
-    monkeypatch.setenv("APURI_DB_URL", database)
-    directory_actions.directory.cache_clear()
-    try:
-        dispatcher = CollectingDispatcher()
-        tracker = Tracker("t", {"municipality": "Pälkäne"},
-                          {"text": "tarvitaan pieni kokoushuone pälkäneellä", "entities": []},
-                          [], False, None, {}, "action_listen")  # fmt: skip
-        directory_actions.ActionAskSpaces().run(dispatcher, tracker, {})
-    finally:
-        directory_actions.directory.cache_clear()
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("t", {"municipality": "Pälkäne"},
+                      {"text": "tarvitaan pieni kokoushuone pälkäneellä", "entities": []},
+                      [], False, None, {}, "action_listen")  # fmt: skip
+    directory_actions.ActionAskSpaces().run(dispatcher, tracker, {})
     listed = next(m["text"] for m in dispatcher.messages if m.get("text"))
     assert "Parkanon kirjaston kokoushuone" in listed and "Omaishoitajat" not in listed
 
