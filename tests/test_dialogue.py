@@ -207,10 +207,13 @@ def test_no_after_more_closes_the_question(chat) -> None:
     assert "Maija Esimerkki" in reply and "Naiskuoro" not in reply
 
 
-def test_nothing_near_says_so_and_answers_from_the_whole_country(chat) -> None:
+def test_nothing_near_says_so_and_names_the_person_for_the_place(chat) -> None:
+    """A pensioners' club in Ii is no answer in Utsjoki: the person who knows the place is
+    (only what serves all of Finland is listed from across the country)."""
     reply = joined(chat.say("onko Utsjoella eläkeläisten kerhoja"))
-    assert "Utsjoki: en löytänyt. Koko Suomesta" in reply
-    assert "Iin Eläkeläiset" in reply
+    assert "Utsjoki: en löytänyt tätä läheltä. Täältä saat apua:" in reply
+    assert "Marjatta Kivelä, järjestöyhdyshenkilö" in reply
+    assert "Iin Eläkeläiset" not in reply
 
 
 def test_yes_to_a_human_names_the_person_for_the_place(chat) -> None:
