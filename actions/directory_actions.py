@@ -19,13 +19,13 @@ from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.directory import Directory
 from actions.directory.search import PREFER, Query, named_by, search, with_kind
-from actions.directory.store import record_words, search_terms
+from actions.directory.store import index_terms, record_words, search_terms
 from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
 from bot import clock, finnish
 from bot.fallback import general_contact
@@ -93,6 +93,12 @@ ENTA = re.compile(r"\bentäs?\b", re.IGNORECASE)
 # "noin 15 hengelle", "50 henkeä", "sadan hengen": how many a space should hold (digits)
 HEADCOUNT = re.compile(r"\b(\d{1,4})\s*(?:hengelle|henkeä|hengen|hlö|ihmiselle|ihmistä|"
                        r"henkilölle|henkilöä|osallistujalle|paikkaa)\b", re.IGNORECASE)
+
+# A request that asks two sorts of thing ("tarvitaan kokoustila ja tietoa avustuksista"): the
+# intent the NLU ranks next, this likely, answers too when the message says its sort's word.
+ALSO_ASKED_AT = 0.15
+ALSO_ASKED = {"ask_grants": "grants", "ask_spaces": "spaces", "ask_events": "events"}
+SEARCH_ACTIONS = {f"action_{intent}" for intent in PREFER}
 
 # Who helps further, by what the person last searched for; anything else goes to the liaison.
 ROLE_BY_SEARCH = {
@@ -214,7 +220,7 @@ class DirectorySearchAction(Action, abc.ABC):
         elif not words and not topic:
             topic = tracker.get_slot("topic")  # carried over from an earlier question
         return Query(words=words, topic=topic, municipality=municipality, region=region,
-                     prefer=self.prefer)  # fmt: skip
+                     prefer=self.prefer, topic_said=bool(self.topic))  # fmt: skip
 
     def narrow(self, found: list[dict[str, Any]],
                tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
@@ -261,9 +267,45 @@ class DirectorySearchAction(Action, abc.ABC):
             return found, scope, "utter_no_events_then"
         return [], "none", None
 
+    @staticmethod
+    def answers_second(tracker: Tracker) -> bool:
+        """Whether this answer follows another search's in the same turn (`also_asked`)."""
+        return tracker.latest_action_name in SEARCH_ACTIONS
+
+    def also_asked(self, tracker: Tracker) -> str | None:
+        """The action of a second sort of thing the message asks for ("kokoustila ja tietoa
+        avustuksista": the grants after the spaces), or None. Not when this action already
+        answers as the second (it follows another search in the same turn)."""
+        if self.answers_second(tracker):
+            return None
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        said = index_terms(message.get("text") or "")
+        for ranked in (message.get("intent_ranking") or [])[:3]:
+            sort = ALSO_ASKED.get(ranked.get("name") or "")
+            if (sort and ranked["name"] != intent and PREFER[ranked["name"]] != self.prefer
+                    and ranked.get("confidence", 0) >= ALSO_ASKED_AT
+                    and said & set(finnish.sort_words(sort))):  # fmt: skip
+                return f"action_{ranked['name']}"
+        return None
+
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        events = self.answer(dispatcher, tracker)
+        also = self.also_asked(tracker)
+        if also is None:
+            return events
+        # the second answer ends the turn: this one's "Haluatko lisää?" would be answered by it
+        dispatcher.messages[:] = [m for m in dispatcher.messages
+                                  if m.get("response") not in ("utter_more_or_human",
+                                                               "utter_offer_human")]  # fmt: skip
+        return [e for e in events if e.get("name") not in ("more_results", "open_question")
+                ] + [FollowupAction(also)]  # fmt: skip
+
+    def answer(self, dispatcher: CollectingDispatcher,
+               tracker: Tracker) -> list[dict[str, Any]]:  # fmt: skip
+        """The answer to the search this intent asks for (see `run`)."""
         municipality, region, slots = place_slots(tracker)
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         if any(r.get("name") == "emergency" and r.get("confidence", 0) >= URGENT_AT
@@ -321,6 +363,9 @@ class DirectorySearchAction(Action, abc.ABC):
         # the best match first: whether someone answers the phone now is said on each line
         found = [texts.here_first(record, municipality) for record in found]
         remembered["results"] = [[r["_list"], r["id"]] for r in found[:3]]
+        if self.answers_second(tracker):  # "keneltä tilan voi varata": the first answer's too
+            earlier = (tracker.get_slot("last_search") or {}).get("results") or []
+            remembered["results"] = earlier + remembered["results"]
         remembered["associations"] = [r["id"] for r in found
                                       if r.get("kind") == "association"]  # fmt: skip
         more = [texts.record_line(record) for record in found[3:]]

@@ -22,6 +22,7 @@ from actions.directory.search import is_preferred, sort_of
 from actions.directory.store import index_terms, municipalities_of
 from bot import finnish
 from bot.finnish.asking import (
+    alike_details,
     asked_fields,
     asks_more,
     asks_yes_or_no,
@@ -98,11 +99,16 @@ def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] |
     text = (tracker.latest_message or {}).get("text") or ""
     results = (tracker.get_slot("last_search") or {}).get("results") or []
     index = reference(text)
-    if index is None and [w for w in finnish.content_words(without_phrases(text))
-                          if not asked_fields(w) and not is_unit(w)]:  # fmt: skip
-        return None  # not pointing, and naming something else ("kuka on Kuopion liaison")
     if not results:
         return None
+    words = [w for w in finnish.content_words(without_phrases(text))
+             if not asked_fields(w) and not is_unit(w)]  # fmt: skip
+    if index is None and words:
+        # "milloin perhe liikunta" after the gymnasts whose text says "perheliikunta": that
+        # one; naming something else ("kuka on Kuopion liaison"): not pointing
+        index = _telling_all(words, directory, results)
+        if index is None:
+            return None
     if index == 0 and len(results) > 1:  # "milloinka ne kyläkahvit on": the one that says so
         index = _saying(text, directory, results)
     index = index or 0
@@ -111,6 +117,20 @@ def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] |
     kind, record_id = results[index]
     record = directory.get(kind, record_id)
     return (kind, record) if record else None
+
+
+def _telling_all(words: list[str], directory: Any, results: list[list[str]]) -> int | None:
+    """The one listed record whose own text says every one of the words (a lemma or a
+    compound part of each), or None."""
+    asked = [{t for t in index_terms(w) if len(t) >= 3} for w in words]
+    telling = []
+    for i, (kind, record_id) in enumerate(results):
+        record = directory.get(kind, record_id) or {}
+        said = index_terms(" ".join(str(record.get(k) or "") for k in ("name", "title",
+                                                                        "description")))
+        if all(terms & said for terms in asked):
+            telling.append(i)
+    return telling[0] if len(telling) == 1 else None
 
 
 def _saying(text: str, directory: Any, results: list[list[str]]) -> int:
@@ -241,17 +261,19 @@ def detail_sentences(text: str, record: dict[str, Any]) -> list[str]:
     none says it."""
     name = record.get("name") or record.get("title") or ""
     own = index_terms(name)
-    asked = [(whole, every, terms) for word in detail_words(text)
+    asked = [(alike, every, terms) for word in detail_words(text)
              if (terms := (every := {t for t in index_terms(word) if len(t) >= 3}) - own)
-             and (whole := {finnish.lemma(word), word.lower()} & terms)]  # fmt: skip
+             and (whole := {finnish.lemma(word), word.lower()} & terms)
+             and (alike := {a for w in whole for a in alike_details(w)})]  # fmt: skip
     scored = []
     for sentence in [*texts.sentences(record.get("description")),
                      *texts.sentences(record.get("accessibility"))]:  # fmt: skip
         terms = index_terms(sentence)
-        # the word itself, or two parts of it ("etäkokous" in "etäkokouslaitteet"); one part
-        # alone is another thing ("tietokone" is no "asiakaskone")
-        score = sum(1 for whole, every, word in asked
-                    if whole & terms or (word & terms and len(every & terms) >= 2))  # fmt: skip
+        # the word itself or one alike ("syötävää": "keitto"), or two parts of it ("etäkokous"
+        # in "etäkokouslaitteet"); one part alone is another thing ("tietokone" is no
+        # "asiakaskone")
+        score = sum(1 for alike, every, word in asked
+                    if alike & terms or (word & terms and len(every & terms) >= 2))  # fmt: skip
         if score:
             scored.append((score, sentence))
     best = max((score for score, _ in scored), default=0)

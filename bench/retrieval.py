@@ -12,8 +12,12 @@ question is scored on the search over the whole country with the intent's prefer
 it was before the place is known (column "asks place"). Reported per set
 and per kind of question: recall@3 (of the relevant records, the share among the first three,
 out of at most three), hit@3 (at least one relevant among the first three) and the share of
-answers that list something unrelated (neither relevant nor acceptable). Aims (issue 18):
-recall@3 ≥ 0.95, unrelated ≤ 2 %. Writes bench/results/retrieval-<date>-<time>.md and .json.
+answers that list something unrelated (neither relevant nor acceptable). A second recall@3
+counts Apuri's answer when the place asked has none of the labelled records in it nor in its
+region: the person for the place named, with nothing unrelated listed, answers it (the labels
+predate that decision; the persona suite counts a club across the country as unrelated).
+Aims (issue 18): recall@3 ≥ 0.95, unrelated ≤ 2 %. Writes
+bench/results/retrieval-<date>-<time>.md and .json.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from actions import directory_actions  # noqa: E402
 from actions.directory import Directory, load_file  # noqa: E402
 from actions.directory.search import PREFER, Query, search  # noqa: E402
+from actions.directory.store import municipalities_of  # noqa: E402
 from bench import save_results, stamp  # noqa: E402
 from bot import clock, finnish  # noqa: E402
 from bot.cli import upcoming  # noqa: E402
@@ -145,23 +150,53 @@ async def run(paths: list[Path]) -> dict[str, Any]:
             directory_actions.directory.cache_clear()
             document = load_file(DIRECTORIES[name])
             people = {p["id"]: p["name"] for p in document.get("contact_persons") or []}
+            records = {r["id"]: r for kind in ("organizations", "events", "spaces", "grants")
+                       for r in document.get(kind) or []}  # fmt: skip
             rows = []
             for item in data["questions"]:
                 parsed = await agent.parse_message(item["q"])
                 top, named, asks = await answer(item["q"], parsed, executor, actions, people, store)
                 relevant, acceptable = set(item["relevant"]), set(item.get("acceptable") or [])
+                scored = score(relevant, acceptable, top, named)
+                # nothing near the place: the person for it, with nothing unrelated, answers
+                far = nothing_near(relevant, parsed, records)
+                scored["near"] = float(bool(named) and not scored["unrelated"]) if (
+                    far and not scored["recall"]) else scored["recall"]  # fmt: skip
                 rows.append({"q": item["q"], "kind": item.get("kind", "search"), "top": top,
                              "people": named, "intent": parsed["intent"]["name"],
-                             "asks_place": asks,
-                             **score(relevant, acceptable, top, named)})  # fmt: skip
+                             "asks_place": asks, **scored})  # fmt: skip
             report["sets"][path.stem] = rows
     return report
+
+
+def nothing_near(relevant: set[str], parsed: dict[str, Any],
+                 records: dict[str, dict[str, Any]]) -> bool:  # fmt: skip
+    """Whether the question names a place and every record labelled relevant is outside it and
+    its region (and none serves the whole country): then Apuri names the person for the place
+    instead of a club across the country (the persona suite counts those as unrelated)."""
+    said = {e["entity"]: e.get("value") for e in parsed.get("entities") or []}
+    municipality = said.get("municipality")
+    gazetteer = finnish.gazetteer()
+    region = said.get("region") or (gazetteer.region_of(municipality) if municipality else None)
+    if not region or not relevant:
+        return False
+    for rid in relevant:
+        record = records.get(rid)
+        if record is None:
+            return False  # a person is labelled: scored as it is
+        places = municipalities_of(record)
+        regions = {record.get("region"), *(gazetteer.region_of(p) for p in places)}
+        if not places and not record.get("region"):
+            return False  # serves the whole country
+        if municipality in places or region in regions:
+            return False
+    return True
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
     n = len(rows) or 1
     return {"n": len(rows), "asks": sum(r["asks_place"] for r in rows),
-            **{k: sum(r[k] for r in rows) / n for k in ("recall", "hit", "unrelated")}}
+            **{k: sum(r[k] for r in rows) / n for k in ("recall", "near", "hit", "unrelated")}}
 
 
 def main() -> None:
@@ -170,8 +205,9 @@ def main() -> None:
     args = parser.parse_args()
     paths = args.sets or sorted(SETS.glob("*.yml"))
     report = asyncio.run(run(paths))
-    lines = ["| set | kind | questions | asks place | recall@3 | hit@3 | unrelated |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines = ["| set | kind | questions | asks place | recall@3 | recall@3, nothing near → "
+             "the person | hit@3 | unrelated |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
     for name, rows in report["sets"].items():
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
@@ -179,10 +215,10 @@ def main() -> None:
         for kind, group in [("all", rows), *sorted(groups.items())]:
             s = summary(group)
             lines.append(f"| {name} | {kind} | {s['n']} | {s['asks']} | {s['recall']:.3f} | "
-                         f"{s['hit']:.3f} | {100 * s['unrelated']:.1f} % |")  # fmt: skip
+                         f"{s['near']:.3f} | {s['hit']:.3f} | {100 * s['unrelated']:.1f} % |")
     misses = [f"- {name}: {r['q']!r} ({r['intent']}) → {r['top']} {r['people']}"
               for name, rows in report["sets"].items() for r in rows
-              if r["recall"] < 1 or r["unrelated"]][:80]  # fmt: skip
+              if r["near"] < 1 or r["unrelated"]][:80]  # fmt: skip
     now = stamp()
     text = (f"# Retrieval — {now}\n\nAims: recall@3 ≥ 0.95, unrelated ≤ 2 %.\n\n"
             + "\n".join(lines) + "\n\nMissed or unrelated (first 80):\n\n" + "\n".join(misses))

@@ -283,7 +283,7 @@ def detail_document() -> dict:
     ], "events": [
         {"id": "e-trip", "title": "Syksyinen luontoretki", "start": at(20, 10),
          "municipality": "Inari", "organization_id": "o-nature",
-         "description": "Opastettu retki lähimaastoon."},
+         "description": "Opastettu retki lähimaastoon. Retkellä tarjotaan keitto."},
         {"id": "e-forum", "title": "Savon järjestöfoorumi", "start": at(40, 12),
          "municipality": "Sonkajärvi", "description": "Järjestöt keskustelevat yhteistyöstä. "
          "Foorumiin voi osallistua myös etänä."},
@@ -298,6 +298,8 @@ def detail_document() -> dict:
     # the association's own event, named by the last part of its name
     ([("organizations", "o-nature")], "onko niillä retkiä tulossa", "Syksyinen luontoretki:"),
     ([("spaces", "s-hall")], "paljonko tunti maksaa", "Hinta: 15 €/h."),  # a unit, not a thing
+    # a word alike of what the text says
+    ([("events", "e-trip")], "saako siellä syötävää", "Retkellä tarjotaan keitto."),
 ])  # fmt: skip
 def test_a_yes_or_no_question_is_answered_from_the_records_own_words(
     each_database: str, results, text: str, says: str
@@ -774,3 +776,234 @@ def test_a_record_of_another_town_is_not_named_by_its_words(each_database: str) 
     ]})  # fmt: skip
     assert find_record("pankkitunnukset puhelimeen muurame", store) is None
     assert shown(find_record("pankkitunnukset puhelimeen muhos", store)) == ("events", "e-ilta")
+
+
+# 2. what people write beside the question: an age, the language, a name in parts
+
+
+@pytest.mark.parametrize("text,word", [
+    ("onko lapsille harrastus joensuu, poika 14 vuotta", "nuori"),
+    ("tyttö 7v, mitä harrastuksia", "lapsi"),
+    ("äiti on 85-vuotias ja yksinäinen", "ikääntynyt"),
+    ("mä en puhu hyvin suomi", "kieli"),
+    ("missä voi harjoitella suomen kieltä", "kieli"),
+])  # fmt: skip
+def test_an_age_or_the_language_is_searched_as_who_or_what(text: str, word: str) -> None:
+    assert word in finnish.content_words(text)
+
+
+@pytest.mark.parametrize("text", ["suomi.fi viestit", "Suomen Kulttuurirahaston apuraha",
+                                  "mikä on 40 vuotta vanha yhdistys"])  # fmt: skip
+def test_a_name_with_suomi_or_an_age_no_one_has_is_left_as_said(text: str) -> None:
+    words = finnish.content_words(text)
+    assert "kieli" not in words and "nuori" not in words and "lapsi" not in words
+
+
+def language_document() -> dict:
+    """A meeting place where one practises Finnish, an association of the region named for
+    it and a support point whose text says "Suomi.fi"."""
+    def org(rid: str, name: str, kind: str, description: str, place: str) -> dict:
+        return {"id": rid, "name": name, "kind": kind, "description": description,
+                "municipalities": [place], "region": "Keski-Suomi"}  # fmt: skip
+
+    return {"format": "apuri-directory/1", "organizations": [
+        org("o-meet", "Laukaan Kohtaamo", "association",
+            "Harjoittelemme suomea ja tutustumme toisiimme.", "Laukaa"),
+        org("o-region", "Keski-Suomen Yhteisöjen Tuki", "association",
+            "Neuvoo yhdistyksiä.", "Jyväskylä"),
+        org("o-digi", "Digitukipiste Jyväskylä", "digital_support",
+            "Apua Suomi.fi-palveluihin.", "Jyväskylä"),
+    ]}  # fmt: skip
+
+
+def test_the_language_is_not_the_region_named_for_finland(each_database: str) -> None:
+    """ "en puhu hyvin suomea": the place where one practises it, not "Keski-Suomen …" nor a
+    support point for "Suomi.fi"."""
+    store = Directory(each_database)
+    store.import_document(language_document())
+    assert ask(store, "en puhu hyvin suomea, missä voisin harjoitella", "Jyväskylä",
+               "association") == ["Laukaan Kohtaamo"]  # fmt: skip
+
+
+def test_a_name_in_parts_names_the_record(each_database: str) -> None:
+    """ "kulttuuri ilta lieksa hinta": "Kulttuuri-ilta Lieksassa", its price asked."""
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "events": [
+        {"id": "e-evening", "title": "Kulttuuri-ilta Lieksassa", "start": at(30),
+         "municipality": "Lieksa", "price": "10 €"},
+    ], "organizations": [
+        {"id": "o-culture", "name": "Lieksan Kulttuuriyhdistys ry", "kind": "association",
+         "municipalities": ["Lieksa"]},
+    ]})  # fmt: skip
+    text = "kulttuuri ilta lieksa hinta"
+    assert shown(find_record(text, store, None, told(text))) == ("events", "e-evening")
+
+
+# 3. a question about one of the records told, by what its text says
+
+
+def test_a_question_about_what_one_told_record_says_is_about_it(each_database: str) -> None:
+    """ "milloin perhe liikunta" after the gymnasts whose text tells of "perheliikunta": when
+    that is, from their text; "mistä saa lisätietoa" asks for their number."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.records import answer_about_record
+
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-gym", "name": "Muhoksen Voimistelijat ry", "kind": "association",
+         "municipalities": ["Muhos"], "phone": "040 555 3057",
+         "description": "Senioritanssi keskiviikkoisin klo 11–12 ja perheliikunta "
+                        "sunnuntaisin klo 10–11."},
+        {"id": "o-choir", "name": "Muhoksen Kuoro", "kind": "association",
+         "municipalities": ["Muhos"], "description": "Laulamme torstaisin."},
+    ]})  # fmt: skip
+    results = (("organizations", "o-choir"), ("organizations", "o-gym"))
+    for text, says in (("milloin perhe liikunta", "sunnuntaisin klo 10–11"),
+                       ("mistä saa lisätietoa", "040 555 3057")):
+        dispatcher = CollectingDispatcher()
+        tracker = told(text, *(results if "perhe" in text else results[::-1]))
+        assert answer_about_record(dispatcher, tracker, lambda: store) is not None
+        assert says in dispatcher.messages[0]["text"]
+    assert asked_fields("mistä saa apua") == []  # a search, not the number of what was told
+
+
+# 4. searches: the asked sort's own list, the place's narrow topic, volunteering
+
+
+def test_the_events_then_are_found_across_the_country_among_many_organizations(
+    actions_on,
+) -> None:
+    """ "tänä viikonloppuna jotain tapahtumaa" with no place: this weekend's event, though
+    forty organizations come first in the directory."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+    from bot.finnish.periods import event_span
+
+    weekend = event_span("tänä viikonloppuna", clock.today())
+    assert weekend is not None
+    start = dt.datetime.combine(weekend[1], dt.time(13), tzinfo=clock.HELSINKI).isoformat()
+    actions_on({"format": "apuri-directory/1", "organizations": [
+        {"id": f"o-{n}", "name": f"Yhdistys {n}", "kind": "association",
+         "municipalities": ["Kuopio"]} for n in range(45)
+    ], "events": [
+        {"id": "e-party", "title": "Itsenäisyyspäivän kahvijuhla", "start": start,
+         "municipality": "Tuusniemi"},
+    ]})  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    text = "onko tänä viikonloppuna jotain tapahtumaa missä vois olla auttamassa"
+    tracker = Tracker("t", {}, {"text": text, "entities": []}, [], False, None, {},
+                      "action_listen")  # fmt: skip
+    directory_actions.ActionAskEvents().run(dispatcher, tracker, {})
+    assert "Itsenäisyyspäivän kahvijuhla" in next(m["text"] for m in dispatcher.messages
+                                                   if m.get("text"))  # fmt: skip
+
+
+def test_the_places_own_narrow_topic_comes_before_words_in_another_town(
+    each_database: str,
+) -> None:
+    """ "apua suomi.fi viestien kanssa Tuusniemellä": Tuusniemi's village helpers who help
+    with digital things, not a support point of the region whose text says "Suomi.fi"."""
+    store = Directory(each_database)
+    store.import_document({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-village", "name": "Tuusniemen Kyläavustajat", "kind": "association",
+         "municipalities": ["Tuusniemi"], "topics": ["digituki", "kylatoiminta"],
+         "description": "Autamme kauppa-asioissa ja tabletin käytössä."},
+        {"id": "o-point", "name": "Ylä-Savon Digiapu", "kind": "digital_support",
+         "municipalities": ["Sonkajärvi"], "region": "Pohjois-Savo",
+         "description": "Neuvomme Suomi.fi-viestien käytössä."},
+    ]})  # fmt: skip
+    query = Query(words=finnish.content_words("tarviin apua suomi.fi viestien kanssa"),
+                  topic="digituki", municipality="Tuusniemi", prefer="digital_support")
+    found, scope = search(store, query, any_record=True)
+    assert ([r["name"] for r in found], scope) == (["Tuusniemen Kyläavustajat"], "municipality")
+
+
+def test_a_volunteer_finds_the_place_that_needs_what_they_can_do(actions_on) -> None:
+    """ "oon hyvä tietokoneiden kanssa ja voisin auttaa vanhuksia Kemissä": Kemi's digital
+    café run by volunteers, not a support point in another town whose text says
+    "tietokone"."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    actions_on({"format": "apuri-directory/1", "organizations": [
+        {"id": "o-cafe", "name": "Digikahvila Kemi", "kind": "digital_support",
+         "municipalities": ["Kemi"], "region": "Lappi", "topics": ["digituki", "vapaaehtoistyo"],
+         "description": "Vapaaehtoiset neuvovat älylaitteiden käytössä."},
+        {"id": "o-point", "name": "Digitukipiste Rovaniemi", "kind": "digital_support",
+         "municipalities": ["Rovaniemi"], "region": "Lappi",
+         "description": "Apua tietokoneen ja puhelimen kanssa vanhuksille."},
+    ]})  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    text = "oon hyvä tietokoneiden kanssa ja voisin auttaa vanhuksia kemissä"
+    tracker = Tracker("t", {"municipality": "Kemi"}, {"text": text, "entities": []}, [], False,
+                      None, {}, "action_listen")  # fmt: skip
+    directory_actions.ActionVolunteer().run(dispatcher, tracker, {})
+    listed = next(m["text"] for m in dispatcher.messages if m.get("text"))
+    assert "Digikahvila Kemi" in listed and "Rovaniemi" not in listed
+
+
+# 5. a request that asks two sorts of thing
+
+
+def spaces_and_grants() -> dict:
+    return {"format": "apuri-directory/1", "spaces": [
+        {"id": "s-room", "name": "Rovaniemen kokoushuone", "municipality": "Rovaniemi",
+         "capacity": 25, "price": "maksuton"},
+    ], "grants": [
+        {"id": "g-town", "name": "Rovaniemen toiminta-avustus", "funder": "Rovaniemi",
+         "municipalities": ["Rovaniemi"],
+         "deadline": (clock.today() + dt.timedelta(days=60)).isoformat()},
+    ]}  # fmt: skip
+
+
+def asked_twice(text: str, after: str = "action_listen", slots: dict | None = None) -> Tracker:
+    message = {"text": text, "entities": [], "intent": {"name": "ask_spaces"},
+               "intent_ranking": [{"name": "ask_spaces", "confidence": 0.66},
+                                  {"name": "ask_grants", "confidence": 0.3}]}  # fmt: skip
+    return Tracker("t", {"municipality": "Rovaniemi", **(slots or {})}, message, [], False,
+                   None, {}, after)  # fmt: skip
+
+
+def test_spaces_and_grants_in_one_message_are_both_answered(actions_on) -> None:
+    """ "tarvitaan kokoustila ja tietoa avustuksista": the spaces, then the grants in the same
+    turn; the question that ends the turn only once, after both; "keneltä tilan voi varata"
+    then still finds the room."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    actions_on(spaces_and_grants())
+    text = "tarvitaan kokoustila ja tietoa avustuksista rovaniemellä"
+    first = CollectingDispatcher()
+    events = directory_actions.ActionAskSpaces().run(first, asked_twice(text), {})
+    assert {"event": "followup", "name": "action_ask_grants"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
+    assert "Rovaniemen kokoushuone" in first.messages[1]["text"]
+    assert not {"utter_offer_human", "utter_more_or_human"} & {
+        m.get("response") for m in first.messages}
+    told_first = next(e["value"] for e in events if e.get("name") == "last_search")
+    second = CollectingDispatcher()
+    events = directory_actions.ActionAskGrants().run(
+        second, asked_twice(text, "action_ask_spaces", {"last_search": told_first}), {})
+    assert "Rovaniemen toiminta-avustus" in second.messages[1]["text"]
+    assert second.messages[-1]["response"] == "utter_offer_human"
+    assert not [e for e in events if e.get("event") == "followup"]
+    results = next(e["value"] for e in events if e.get("name") == "last_search")["results"]
+    assert results == [["spaces", "s-room"], ["grants", "g-town"]]
+
+
+def test_one_sort_asked_is_answered_once(actions_on) -> None:
+    """The grants ranked next, but the message says nothing of them: the spaces alone."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import directory_actions
+
+    actions_on(spaces_and_grants())
+    dispatcher = CollectingDispatcher()
+    events = directory_actions.ActionAskSpaces().run(
+        dispatcher, asked_twice("tarvitaan kokoustila rovaniemellä"), {})
+    assert not [e for e in events if e.get("event") == "followup"]
+    assert dispatcher.messages[-1]["response"] == "utter_offer_human"

@@ -52,6 +52,9 @@ class Query:
     region: str | None = None
     prefer: str | None = None
     kinds: tuple[str, ...] = SEARCHED
+    # the intent itself says the topic ("voisin auttaa vanhuksia": volunteering), as if the
+    # question's own words did
+    topic_said: bool = False
 
     def terms(self, synonyms: bool = True) -> list[str]:
         """The words as search terms: lemmas, compound parts, synonyms; the beginning of a word
@@ -124,8 +127,10 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
     near = [n for n, (scope, _) in enumerate(places) if scope != "national"]
     far = [n for n, (scope, _) in enumerate(places) if scope == "national"]
     if query.topic and query.topic not in COARSE:
-        # a narrow topic near ("kaipais seuraa": friendship) before the words far away
-        order = [(True, n) for n in near] + [(False, n) for n in near]
+        # a narrow topic near ("kaipais seuraa": friendship) before the words further away:
+        # the village helpers of Tuusniemi who help with tablets before another town's
+        # support point whose text says "Suomi.fi"
+        order = [(by_words, n) for n in near for by_words in (True, False)]
         order += [(True, n) for n in far] + [(False, n) for n in far]
     else:
         order = [(by_words, n) for by_words in (True, False) for n in range(len(places))]
@@ -143,7 +148,11 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
         said = any(is_preferred(sort_of(k, r), query.prefer) for _, k, r in found)
         if any_record and query.prefer and not (only_when_unsaid and said):
             matched = {(k, r["id"]) for _, k, r in found}
-            found += [(0.0, k, r) for _, k, r in directory.in_place(place, query.kinds)
+            # only the asked sort's list: at the country's scope forty organizations would
+            # crowd out the events ("tänä viikonloppuna jotain tapahtumaa")
+            kinds = tuple(k for k in query.kinds if k == query.prefer
+                          or (k == "organizations" and query.prefer not in SEARCHED))
+            found += [(0.0, k, r) for _, k, r in directory.in_place(place, kinds)
                       if is_preferred(sort_of(k, r), query.prefer)
                       and (k, r["id"]) not in matched]  # fmt: skip
         found = [item for item in found
@@ -261,10 +270,11 @@ def _ranked(found: Found, query: Query, terms: set[str], own: set[str], by_words
 
     def tagged(item: tuple[float, str, dict[str, Any]]) -> bool:
         """Tagged with the topic the question names in its own words ("tukea
-        omaishoitajille": the welfare area's family care), not only who it is for."""
+        omaishoitajille": the welfare area's family care), or that the intent itself says
+        (`Query.topic_said`), not only who it is for."""
         return bool(query.topic and query.topic not in AUDIENCES
                     and query.topic in (item[2].get("topics") or [])
-                    and own & set(finnish.sort_words(query.topic)))  # fmt: skip
+                    and (query.topic_said or own & set(finnish.sort_words(query.topic))))
 
     others = [i for i in found if i not in preferred
               and (alike(i) or named_by(i[1], i[2], terms))]  # fmt: skip

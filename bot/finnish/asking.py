@@ -86,6 +86,15 @@ def detail_words(text: str) -> list[str]:
             if len(word) >= 3 and not word.isdigit() and not forms & skip]
 
 
+def alike_details(term: str) -> set[str]:
+    """Words a record's text may say for a detail asked ("syötävää" → "keitto", "lounas"),
+    with the term itself."""
+    for group in _data()["alike_details"]:
+        if term in group:
+            return set(group)
+    return {term}
+
+
 def is_unit(word: str) -> bool:
     """ "tunti", "kerta", "henkilö": what a price or a capacity is counted in."""
     return any(lemma.lower() in _data()["units"] for lemma in lemmas(word)) or word.lower() in (
@@ -131,6 +140,19 @@ def name_words(name: str) -> set[str]:
     return out
 
 
+def _parts_said(wanted: str, said: list[set[str]]) -> bool:
+    """A hyphenated name word said as its parts, one after the other ("kulttuuri ilta" of
+    "Kulttuuri-ilta", "toiminta avustus" of "toiminta-avustus")."""
+    parts = [p for p in wanted.split("-") if p]
+    if len(parts) < 2:
+        return False
+    for start in range(len(said) - len(parts) + 1):
+        if all(any(f == part or f.startswith(part) and len(part) >= 4 for f in said[start + i])
+               for i, part in enumerate(parts)):  # fmt: skip
+            return True
+    return False
+
+
 def _same(wanted: str, said: str, whole: bool = False) -> bool:
     """A word of a name and a word of a message are the same name: equal, the last part of a
     compound ("kirjasto" of "kaupunginkirjasto"), or (a word the dictionary does not know)
@@ -164,7 +186,8 @@ def name_coverage(text: str, name: str, whole: bool = False) -> tuple[float, set
         wanted = name_words(part)
         if not wanted:
             continue
-        hits = {w for w in wanted if any(_same(w, f, whole) for forms in said for f in forms)}
+        hits = {w for w in wanted if any(_same(w, f, whole) for forms in said for f in forms)
+                or _parts_said(w, said)}  # fmt: skip
         best = max(best, (len(hits) / len(wanted), hits), key=lambda x: x[0])
     return best
 

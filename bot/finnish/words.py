@@ -3,6 +3,8 @@ gone ("onko Kuopiossa shakkikerhoa" → ["shakkikerhoa"]), for free-text directo
 
 from __future__ import annotations
 
+import re
+
 from bot.finnish.datafiles import words
 from bot.finnish.entities import extract_entities
 from bot.finnish.morphology import lemmas, word_classes
@@ -15,14 +17,28 @@ _GENERIC = words("generic_words.txt")
 # "voisin", "jotain". Nouns, adjectives and words Voikko does not know are what is asked about.
 _NOT_CONTENT = frozenset({"teonsana", "seikkasana", "asemosana", "sidesana", "huudahdussana",
                           "kieltosana", "suhdesana"})  # fmt: skip
+# an age says who it is for: "poika 14 vuotta", "80-vuotias äiti", "7v"
+_AGE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:v\b|v\.|vuo(?:tta|tias|tiaa|tiaalle|tiaille|tiaita)\b)",
+                  re.IGNORECASE)  # fmt: skip
+
+
+def age_word(text: str) -> str | None:
+    """The word for who an age is ("poika 14 vuotta": "nuori"), or None when none is said."""
+    found = _AGE.search(text)
+    if found is None:
+        return None
+    age = int(found.group(1))
+    return "lapsi" if age < 13 else "nuori" if age < 30 else "ikääntynyt" if age >= 65 else None
 
 
 def content_words(text: str) -> list[str]:
     """Words that name what is asked about: not question words, places, phones or generic."""
     taken = [(e.start, e.end) for e in extract_entities(text)
              if e.entity in ("municipality", "region", "phone_number")]  # fmt: skip
-    out = []
-    for start, end, word in tokenize(text):
+    out: list[str] = []
+    tokens = list(tokenize(text))
+    following = {a[0]: b[2] for a, b in zip(tokens, tokens[1:], strict=False)}
+    for start, end, word in tokens:
         if any(s <= start and end <= e for s, e in taken) or len(word) < 4 or word.isdigit():
             continue
         classes = word_classes(word)
@@ -31,9 +47,22 @@ def content_words(text: str) -> list[str]:
             # a verb says how, unless it names an activity ("laulaa", "jumpata") or a need
             # ("en pärjää kotona")
             continue
-        if lemmas(word).isdisjoint(_GENERIC) and word.lower() not in _GENERIC:
+        if _the_language(word, following.get(start)):
+            word = "kieli"
+        if lemmas(word).isdisjoint(_GENERIC) and word.lower() not in _GENERIC and (
+                word not in out):  # fmt: skip
             out.append(word)
-    return out
+    age = age_word(text)
+    return out + [age] if age else out
+
+
+def _the_language(word: str, after: str | None) -> bool:
+    """ "en puhu hyvin suomea", "suomeksi", "suomen kieltä": the Finnish language, which the
+    search asks as "kieli", not "Keski-Suomi" nor "Suomi.fi" of a record's name (nor "Suomen
+    Kulttuurirahasto")."""
+    if word.lower() in ("suomi", "suomea", "suomeksi"):
+        return True
+    return "suomi" in lemmas(word) and after is not None and "kieli" in lemmas(after)
 
 
 def names_a_need(word: str) -> bool:
