@@ -29,12 +29,16 @@ $(MODEL): $(VENV)/.installed config.yml bot/domain.yml $(NLU) $(DIALOGUE) $(BOT_
 run: $(MODEL)
 	$(VENV)/bin/apuri run
 
+LINTED := bot actions voice tests bench scripts
+
 lint: setup
-	$(VENV)/bin/ruff check bot actions voice tests bench scripts
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/ruff check $(LINTED)
 
 test: $(MODEL)
 	$(RASA) data validate --config config.yml --domain bot/domain.yml --data nlu_data bot/dialogue --fail-on-warnings
-	$(VENV)/bin/ruff check bot actions voice tests bench scripts
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 bench: $(MODEL)

@@ -65,8 +65,9 @@ class ActionAcknowledgeInform(Action):
             return [*events, FollowupAction(pending)]  # we asked for the place to answer
         if place and last:
             return [*events, FollowupAction(last)]  # "entä Tervossa?": the same, another place
-        said = "topic" in entities or finnish.content_words(tracker.latest_message.get("text")
-                                                            or "")  # fmt: skip
+        said = "topic" in entities or finnish.content_words(
+            tracker.latest_message.get("text") or ""
+        )
         known = place or tracker.get_slot("municipality") or tracker.get_slot("region")
         if said and (last or known) and "phone_number" not in entities:
             # "entä kuoroja?": the same, another thing (after one record: a search there);
@@ -108,7 +109,8 @@ class ActionDeny(Action):
         said = {e["entity"] for e in message.get("entities", [])}
         last = (tracker.get_slot("last_search") or {}).get("action")
         changes = said & {"municipality", "region", "topic"} or finnish.content_words(
-            message.get("text") or "")  # fmt: skip
+            message.get("text") or ""
+        )
         if last and changes:
             _, _, events = place_slots(tracker)
             return [*events, SlotSet("open_question", NONE), FollowupAction(last)]

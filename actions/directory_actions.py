@@ -38,7 +38,14 @@ logger = logging.getLogger(__name__)
 # conditioned on it decide what "kyllä" and "ei" mean. Any other message sets it to "none"
 # (a from_intent slot mapping in the domain).
 NONE, MORE, HUMAN, RESTART, CALLBACK, LIVE, CALL = (
-    "none", "more", "human", "restart", "callback", "live", "call")
+    "none",
+    "more",
+    "human",
+    "restart",
+    "callback",
+    "live",
+    "call",
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,9 +74,11 @@ def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str
         municipality = None  # only real municipalities reach the directory
     if municipality:
         region = gaz.region_of(municipality)
-    events = [SlotSet(slot, value)
-              for slot, value in (("municipality", municipality), ("region", region))
-              if tracker.get_slot(slot) != value]  # fmt: skip
+    events = [
+        SlotSet(slot, value)
+        for slot, value in (("municipality", municipality), ("region", region))
+        if tracker.get_slot(slot) != value
+    ]
     return municipality, region, events
 
 
@@ -80,8 +89,7 @@ def note_need(tracker: Tracker, kind: str) -> None:
 
     municipality, region, _ = place_slots(tracker)
     try:
-        Handoffs(engine=directory().engine).note_need(municipality, tracker.get_slot("topic"),
-                                                      kind)  # fmt: skip
+        Handoffs(engine=directory().engine).note_need(municipality, tracker.get_slot("topic"), kind)
     except Exception:  # noqa: BLE001 - the database is down: the answer matters more
         logger.warning("the need could not be noted")
 
@@ -91,8 +99,11 @@ EVERY = re.compile(r"\b(joka|jokaisella|joka toinen) (viikko|kuu)", re.IGNORECAS
 EVENT_WORDS = {"tapahtuma", "tapahtua", "tilaisuus"}  # "mitä tapahtuu Lieksassa"
 ENTA = re.compile(r"\bentäs?\b", re.IGNORECASE)
 # "noin 15 hengelle", "50 henkeä", "sadan hengen": how many a space should hold (digits)
-HEADCOUNT = re.compile(r"\b(\d{1,4})\s*(?:hengelle|henkeä|hengen|hlö|ihmiselle|ihmistä|"
-                       r"henkilölle|henkilöä|osallistujalle|paikkaa)\b", re.IGNORECASE)
+HEADCOUNT = re.compile(
+    r"\b(\d{1,4})\s*(?:hengelle|henkeä|hengen|hlö|ihmiselle|ihmistä|"
+    r"henkilölle|henkilöä|osallistujalle|paikkaa)\b",
+    re.IGNORECASE,
+)
 
 # A request that asks two sorts of thing ("tarvitaan kokoustila ja tietoa avustuksista"): the
 # intent the NLU ranks next, this likely, answers too when the message says its sort's word.
@@ -202,28 +213,37 @@ class DirectorySearchAction(Action, abc.ABC):
     def name(self) -> str:
         """The action's name in the domain."""
 
-    def query(self, tracker: Tracker, municipality: str | None,
-              region: str | None) -> Query:  # fmt: skip
+    def query(self, tracker: Tracker, municipality: str | None, region: str | None) -> Query:
         """What was asked: the message's own words and topic. A bare place or topic after a
         search ("entä Kemissä?", "entä kuoroja?") asks the same again with what changed."""
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         # "no mä oon nainen. entä joutsassa": what follows "entä" is what changes
         then = ENTA.search(text)
-        words = finnish.content_words(text[then.end():] if then else text)
-        said = [e["value"] for e in message.get("entities", []) if e.get("entity") == "topic"
-                and (not then or e.get("start", 0) >= then.start())]  # fmt: skip
+        words = finnish.content_words(text[then.end() :] if then else text)
+        said = [
+            e["value"]
+            for e in message.get("entities", [])
+            if e.get("entity") == "topic" and (not then or e.get("start", 0) >= then.start())
+        ]
         topic = self.topic or (said[0] if said else None)
         last = tracker.get_slot("last_search") or {}
         if not words and not said and last.get("action") == self.name():
             words, topic = list(last.get("words") or []), last.get("topic") or topic
         elif not words and not topic:
             topic = tracker.get_slot("topic")  # carried over from an earlier question
-        return Query(words=words, topic=topic, municipality=municipality, region=region,
-                     prefer=self.prefer, topic_said=bool(self.topic))  # fmt: skip
+        return Query(
+            words=words,
+            topic=topic,
+            municipality=municipality,
+            region=region,
+            prefer=self.prefer,
+            topic_said=bool(self.topic),
+        )
 
-    def narrow(self, found: list[dict[str, Any]],
-               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    def narrow(
+        self, found: list[dict[str, Any]], tracker: Tracker
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """The results as the question's own limits keep them, and a response to say first."""
         return found, None
 
@@ -232,11 +252,16 @@ class DirectorySearchAction(Action, abc.ABC):
         the message names a record in full ("apua asunto raha kela": Kela)."""
 
         def over(kinds: tuple[str, ...]) -> tuple[list[dict[str, Any]], str]:
-            return search(directory(), dataclasses.replace(query, kinds=kinds), limit=self.limit,
-                          any_record=self.any_record_answers, far_by_topic=self.far_by_topic,
-                          far_by_words=self.far_by_words,
-                          only_when_unsaid=self.any_record_unless_said,
-                          far_only_nationwide=self.far_only_nationwide)  # fmt: skip
+            return search(
+                directory(),
+                dataclasses.replace(query, kinds=kinds),
+                limit=self.limit,
+                any_record=self.any_record_answers,
+                far_by_topic=self.far_by_topic,
+                far_by_words=self.far_by_words,
+                only_when_unsaid=self.any_record_unless_said,
+                far_only_nationwide=self.far_only_nationwide,
+            )
 
         if self.first_kinds and not names_in_full(text, directory):
             first = over(self.first_kinds)
@@ -244,8 +269,9 @@ class DirectorySearchAction(Action, abc.ABC):
                 return first
         return over(query.kinds)
 
-    def events_then(self, tracker: Tracker,
-                    query: Query) -> tuple[list[dict[str, Any]], str, str | None]:  # fmt: skip
+    def events_then(
+        self, tracker: Tracker, query: Query
+    ) -> tuple[list[dict[str, Any]], str, str | None]:
         """A time said with another question ("onko Tuusniemellä talkoita keväällä", "voisinko
         auttaa jossain tapahtumassa ensi kuussa Pälkäneellä"): the events near then that its
         words or topic match (any event when it asks for one), else nothing; with
@@ -255,10 +281,15 @@ class DirectorySearchAction(Action, abc.ABC):
         if span is None or self.prefer == PREFER["ask_events"] or EVERY.search(text):
             return [], "none", None
         asks_event = self.any_event_then or bool(
-            EVENT_WORDS & {finnish.lemma(w) for _, _, w in finnish.tokenize(text)})  # fmt: skip
-        found, scope = search(directory(), replace(query, prefer=PREFER["ask_events"],
-                                                   kinds=("events",)),
-                              limit=40, any_record=asks_event, far_by_topic=False)  # fmt: skip
+            EVENT_WORDS & {finnish.lemma(w) for _, _, w in finnish.tokenize(text)}
+        )
+        found, scope = search(
+            directory(),
+            replace(query, prefer=PREFER["ask_events"], kinds=("events",)),
+            limit=40,
+            any_record=asks_event,
+            far_by_topic=False,
+        )
         within = [r for r in found if span[0] <= texts.start_day(r) <= span[1]]
         near = scope != "national" or not (query.municipality or query.region)
         if within and near:
@@ -283,9 +314,13 @@ class DirectorySearchAction(Action, abc.ABC):
         said = index_terms(message.get("text") or "")
         for ranked in (message.get("intent_ranking") or [])[:3]:
             sort = ALSO_ASKED.get(ranked.get("name") or "")
-            if (sort and ranked["name"] != intent and PREFER[ranked["name"]] != self.prefer
-                    and ranked.get("confidence", 0) >= ALSO_ASKED_AT
-                    and said & set(finnish.sort_words(sort))):  # fmt: skip
+            if (
+                sort
+                and ranked["name"] != intent
+                and PREFER[ranked["name"]] != self.prefer
+                and ranked.get("confidence", 0) >= ALSO_ASKED_AT
+                and said & set(finnish.sort_words(sort))
+            ):
                 return f"action_{ranked['name']}"
         return None
 
@@ -297,36 +332,44 @@ class DirectorySearchAction(Action, abc.ABC):
         if also is None:
             return events
         # the second answer ends the turn: this one's "Haluatko lisää?" would be answered by it
-        dispatcher.messages[:] = [m for m in dispatcher.messages
-                                  if m.get("response") not in ("utter_more_or_human",
-                                                               "utter_offer_human")]  # fmt: skip
-        return [e for e in events if e.get("name") not in ("more_results", "open_question")
-                ] + [FollowupAction(also)]  # fmt: skip
+        dispatcher.messages[:] = [
+            m
+            for m in dispatcher.messages
+            if m.get("response") not in ("utter_more_or_human", "utter_offer_human")
+        ]
+        return [e for e in events if e.get("name") not in ("more_results", "open_question")] + [
+            FollowupAction(also)
+        ]
 
-    def answer(self, dispatcher: CollectingDispatcher,
-               tracker: Tracker) -> list[dict[str, Any]]:  # fmt: skip
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """The answer to the search this intent asks for (see `run`)."""
         municipality, region, slots = place_slots(tracker)
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        if any(r.get("name") == "emergency" and r.get("confidence", 0) >= URGENT_AT
-               for r in ranking[1:]):  # fmt: skip
+        if any(
+            r.get("name") == "emergency" and r.get("confidence", 0) >= URGENT_AT
+            for r in ranking[1:]
+        ):
             # a need the NLU took for an emergency at first (bot.nlu.SafetyGuard): 112 first
             dispatcher.utter_message(response="utter_if_urgent")
         text = (tracker.latest_message or {}).get("text") or ""
         # "kuka on Muuramen digituen neuvoja": the person in the role for the place, unless
         # the message names a record in full ("kuka on Kemin Kamarikuoron vastuuhenkilö")
         role = asks_for_a_person(text) and not names_in_full(text, directory)
-        about = None if role else answer_about_record(dispatcher, tracker, directory,
-                                                      self.prefer)  # fmt: skip
+        about = None if role else answer_about_record(dispatcher, tracker, directory, self.prefer)
         if about is not None:  # "milloin Kemin Kamarikuoro harjoittelee", "mikä sen numero on"
             return [*slots, *about]
         if self.needs_place and not municipality and not region:
             dispatcher.utter_message(response="utter_ask_municipality")
             # "Joensuu" in answer asks this again there, with these words
             asked = self.query(tracker, None, None)
-            return [*slots, SlotSet("pending_search", self.name()),
-                    SlotSet("last_search", {"action": self.name(), "words": asked.words,
-                                            "topic": asked.topic})]  # fmt: skip
+            return [
+                *slots,
+                SlotSet("pending_search", self.name()),
+                SlotSet(
+                    "last_search",
+                    {"action": self.name(), "words": asked.words, "topic": asked.topic},
+                ),
+            ]
         if role:
             return [*slots, *offer_person(dispatcher, tracker, self.contact_role)]
         query = self.query(tracker, municipality, region)
@@ -349,25 +392,32 @@ class DirectorySearchAction(Action, abc.ABC):
         note = note or then
         if not found:
             note_need(tracker, "not_found")
-            near_only = place and (query.topic or not self.far_by_words
-                                   or self.far_only_nationwide) and not self.far_by_topic
+            near_only = (
+                place
+                and (query.topic or not self.far_by_words or self.far_only_nationwide)
+                and not self.far_by_topic
+            )
             dispatcher.utter_message(
                 response=("utter_nothing_near" if near_only else "utter_nothing_found_in")
-                if place else "utter_nothing_found",
+                if place
+                else "utter_nothing_found",
                 place=place,
-            )  # fmt: skip
+            )
             person = name_contact(dispatcher, tracker, self.contact_role)
-            return [*slots, SlotSet("pending_search", None), SlotSet("more_results", None),
-                    SlotSet("last_search", told(remembered, person)),
-                    SlotSet("open_question", NONE)]  # fmt: skip
+            return [
+                *slots,
+                SlotSet("pending_search", None),
+                SlotSet("more_results", None),
+                SlotSet("last_search", told(remembered, person)),
+                SlotSet("open_question", NONE),
+            ]
         # the best match first: whether someone answers the phone now is said on each line
         found = [texts.here_first(record, municipality) for record in found]
         remembered["results"] = [[r["_list"], r["id"]] for r in found[:3]]
         if self.answers_second(tracker):  # "keneltä tilan voi varata": the first answer's too
             earlier = (tracker.get_slot("last_search") or {}).get("results") or []
             remembered["results"] = earlier + remembered["results"]
-        remembered["associations"] = [r["id"] for r in found
-                                      if r.get("kind") == "association"]  # fmt: skip
+        remembered["associations"] = [r["id"] for r in found if r.get("kind") == "association"]
         more = [texts.record_line(record) for record in found[3:]]
         if scope == "municipality":
             intro = "utter_found_in_municipality"
@@ -383,10 +433,19 @@ class DirectorySearchAction(Action, abc.ABC):
         if scope == "national" and place:  # only far away: the person who knows the place
             dispatcher.utter_message(response="utter_help_nearby", place=place)
             name_contact(dispatcher, tracker, self.contact_role)
-            return [*slots, SlotSet("pending_search", None), SlotSet("last_search", remembered),
-                    SlotSet("more_results", None), SlotSet("open_question", NONE)]  # fmt: skip
-        return [*slots, SlotSet("pending_search", None), SlotSet("last_search", remembered),
-                *offer_more(dispatcher, more)]  # fmt: skip
+            return [
+                *slots,
+                SlotSet("pending_search", None),
+                SlotSet("last_search", remembered),
+                SlotSet("more_results", None),
+                SlotSet("open_question", NONE),
+            ]
+        return [
+            *slots,
+            SlotSet("pending_search", None),
+            SlotSet("last_search", remembered),
+            *offer_more(dispatcher, more),
+        ]
 
 
 def offer_more(dispatcher: CollectingDispatcher, more: list[str]) -> list[dict[str, Any]]:
@@ -431,16 +490,19 @@ class ActionAskSpaces(DirectorySearchAction):
     # room to book ("pieni kokoushuone Pälkäneellä": the region's rooms)
     first_kinds = ("spaces",)
 
-    def narrow(self, found: list[dict[str, Any]],
-               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    def narrow(
+        self, found: list[dict[str, Any]], tracker: Tracker
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """ "noin 15 hengelle": the spaces that hold that many, the smallest first (a hall
         for 80 is not the answer for a board of 15); all as found when none does."""
         size = HEADCOUNT.search((tracker.latest_message or {}).get("text") or "")
         if not size:
             return found, None
         wanted = int(size.group(1))
-        fits = sorted((r for r in found if r.get("_list") == "spaces"
-                       and (r.get("capacity") or 0) >= wanted), key=lambda r: r["capacity"])
+        fits = sorted(
+            (r for r in found if r.get("_list") == "spaces" and (r.get("capacity") or 0) >= wanted),
+            key=lambda r: r["capacity"],
+        )
         return (fits + [r for r in found if r.get("_list") != "spaces"]) if fits else found, None
 
 
@@ -457,8 +519,9 @@ class ActionAskEvents(DirectorySearchAction):
     any_record_unless_said = True  # "digiklinikoita Rovaniemellä": those, not every event
     limit = 40  # a time asked for may be further than the first dozen
 
-    def narrow(self, found: list[dict[str, Any]],
-               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    def narrow(
+        self, found: list[dict[str, Any]], tracker: Tracker
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """ "ensi kuussa", "tänä viikonloppuna", "jouluna": the events then; when there are
         none then, say so and give the next ones (never "nothing anywhere" when there are)."""
         span = event_span((tracker.latest_message or {}).get("text") or "", clock.today())
@@ -494,8 +557,9 @@ class ActionVolunteer(DirectorySearchAction):
     def name(self) -> str:
         return "action_volunteer"
 
-    def narrow(self, found: list[dict[str, Any]],
-               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    def narrow(
+        self, found: list[dict[str, Any]], tracker: Tracker
+    ) -> tuple[list[dict[str, Any]], str | None]:
         return [r for r in found if r.get("kind") != "network"], None
 
     def run(
@@ -545,15 +609,23 @@ class ExplainAndNameAction(Action, abc.ABC):
             events = [SlotSet("last_search", told(tracker.get_slot("last_search") or {}, person))]
         return [*slots, SlotSet("pending_search", None), *events]
 
-    def named_records(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      municipality: str | None,
-                      region: str | None) -> list[dict[str, Any]]:  # fmt: skip
+    def named_records(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        municipality: str | None,
+        region: str | None,
+    ) -> list[dict[str, Any]]:
         """Lists the networks and coming events whose names the question's own words say
         ("somekoulutus", "järjestöfoorumi"), nearest first, and remembers them for "maksaako
         se"."""
         text = (tracker.latest_message or {}).get("text") or ""
-        query = Query(words=finnish.content_words(text), municipality=municipality,
-                      region=region, kinds=self.lists)  # fmt: skip
+        query = Query(
+            words=finnish.content_words(text),
+            municipality=municipality,
+            region=region,
+            kinds=self.lists,
+        )
         kind = set(finnish.synonyms(self.kind_word)) if self.kind_word else set()
         searched = query.terms()
         terms = set(searched)
@@ -567,8 +639,9 @@ class ExplainAndNameAction(Action, abc.ABC):
             elif query.words:
                 found, _ = search(directory(), query, limit=6)
             elif kind and municipality:  # "pitääkö käydä joku kurssi": the place's own
-                found = [with_kind(k, r) for _, k, r in
-                         directory().in_place(municipality, self.lists)]  # fmt: skip
+                found = [
+                    with_kind(k, r) for _, k, r in directory().in_place(municipality, self.lists)
+                ]
             else:
                 found = []
         except Exception:  # noqa: BLE001 - the database is down: the person still helps
@@ -583,15 +656,26 @@ class ExplainAndNameAction(Action, abc.ABC):
         today = clock.today()
         if kind and any(of_kind(r) for r in found):  # courses first: the rest only by name
             found = [r for r in found if of_kind(r)]
-        found = [r for r in found if (named_by(r["_list"], r, terms) or of_kind(r)) and (
-            r.get("kind") == "network" if r["_list"] == "organizations"
-            else r["_list"] != "events" or (r.get("start") and texts.start_day(r) >= today))]
+        found = [
+            r
+            for r in found
+            if (named_by(r["_list"], r, terms) or of_kind(r))
+            and (
+                r.get("kind") == "network"
+                if r["_list"] == "organizations"
+                else r["_list"] != "events" or (r.get("start") and texts.start_day(r) >= today)
+            )
+        ]
         found = found[:3]
         if not found:
             return []
         dispatcher.utter_message(text="\n".join(texts.record_line(r) for r in found))
-        last = {"action": self.name(), "words": query.words, "topic": None,
-                "results": [[r["_list"], r["id"]] for r in found]}  # fmt: skip
+        last = {
+            "action": self.name(),
+            "words": query.words,
+            "topic": None,
+            "results": [[r["_list"], r["id"]] for r in found],
+        }
         return [SlotSet("last_search", last)]
 
 
@@ -661,8 +745,9 @@ class ActionRequestHuman(ExplainAndNameAction):
     def name(self) -> str:
         return "action_request_human"
 
-    def narrow(self, found: list[dict[str, Any]],
-               tracker: Tracker) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    def narrow(
+        self, found: list[dict[str, Any]], tracker: Tracker
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """The results as the question's own limits keep them, and a response to say first."""
         return found, None
 
@@ -708,8 +793,11 @@ def offer_person(
 
 def can_chat_now(person: dict[str, Any]) -> bool:
     """A person in Telegram, reachable now by their hours, and a bot to reach them with."""
-    return bool(person.get("telegram_chat_id") and os.environ.get("TELEGRAM_BOT_TOKEN")
-                and texts.is_open(person.get("opening_hours")))  # fmt: skip
+    return bool(
+        person.get("telegram_chat_id")
+        and os.environ.get("TELEGRAM_BOT_TOKEN")
+        and texts.is_open(person.get("opening_hours"))
+    )
 
 
 class ActionOfferHumanDirect(ExplainAndNameAction):

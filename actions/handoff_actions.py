@@ -36,8 +36,15 @@ from bot.finnish.times import parse_time
 
 logger = logging.getLogger(__name__)
 
-CALLBACK_SLOTS = ("callback_phone", "callback_time", "callback_time_text", "callback_subject",
-                  "callback_consent")  # fmt: skip
+CALLBACK_SLOTS = (
+    "callback_phone",
+    "callback_time",
+    "callback_time_text",
+    "callback_subject",
+    "callback_consent",
+)
+
+
 def handoffs() -> Handoffs:
     return Handoffs(engine=directory().engine)
 
@@ -121,8 +128,13 @@ class ValidateCallbackForm(FormValidationAction):
     def name(self) -> str:
         return "validate_callback_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> list[str]:  # fmt: skip
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
         municipality, region, _ = place_slots(tracker)
         return ([] if municipality or region else ["municipality"]) + domain_slots
 
@@ -195,11 +207,13 @@ class ActionConfirmCallback(Action):
         shown = finnish.format_phone_for_speech(phone) if phone.startswith("+") else phone
         dispatcher.utter_message(
             text=f"Tarkistetaan: {person['name']} soittaa numeroon {shown}, "
-                 f"{tracker.get_slot('callback_time_text')}. "
-                 f"Asia: {tracker.get_slot('callback_subject')}. Lähetänkö pyynnön?",
-            buttons=[{"title": "Kyllä, lähetä", "payload": "/affirm"},
-                     {"title": "Ei, peru", "payload": "/deny"}],
-        )  # fmt: skip
+            f"{tracker.get_slot('callback_time_text')}. "
+            f"Asia: {tracker.get_slot('callback_subject')}. Lähetänkö pyynnön?",
+            buttons=[
+                {"title": "Kyllä, lähetä", "payload": "/affirm"},
+                {"title": "Ei, peru", "payload": "/deny"},
+            ],
+        )
         return [SlotSet("open_question", CALLBACK)]
 
 
@@ -225,22 +239,30 @@ class ActionSubmitCallback(Action):
             if not finnish.normalize_phone(phone):
                 raise ValueError("no phone number for the request")
             record = store.create(
-                "callback", person, routes(person), municipality=municipality,
-                topic=callback_topic(tracker), phone=finnish.normalize_phone(phone),
+                "callback",
+                person,
+                routes(person),
+                municipality=municipality,
+                topic=callback_topic(tracker),
+                phone=finnish.normalize_phone(phone),
                 preferred_time=time,
-                preferred_text=tracker.get_slot("callback_time_text"), subject=subject,
+                preferred_text=tracker.get_slot("callback_time_text"),
+                subject=subject,
                 conversation=tracker.sender_id,
-            )  # fmt: skip
+            )
         except Exception:  # noqa: BLE001 - nothing confirmed unless it was stored
             logger.exception("callback request could not be stored")
             dispatcher.utter_message(response="utter_callback_unsaved")
-            dispatcher.utter_message(response="utter_contact_person",
-                                     person=texts.person_line(general_contact()))  # fmt: skip
+            dispatcher.utter_message(
+                response="utter_contact_person", person=texts.person_line(general_contact())
+            )
             return [*clear_form(), SlotSet("open_question", NONE)]
         dispatcher.utter_message(
-            response="utter_callback_saved", person=person["name"],
-            when=tracker.get_slot("callback_time_text"), id=record["id"],
-        )  # fmt: skip
+            response="utter_callback_saved",
+            person=person["name"],
+            when=tracker.get_slot("callback_time_text"),
+            id=record["id"],
+        )
         return [*clear_form(), SlotSet("open_question", NONE)]
 
 
@@ -255,8 +277,12 @@ class ActionCancelCallback(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_callback_cancelled")
         name_contact(dispatcher, tracker)
-        return [*clear_form(), ActiveLoop(None), SlotSet("requested_slot", None),
-                SlotSet("open_question", NONE)]  # fmt: skip
+        return [
+            *clear_form(),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("open_question", NONE),
+        ]
 
 
 class ActionStartLive(Action):
@@ -277,13 +303,18 @@ class ActionStartLive(Action):
                 dispatcher.utter_message(response="utter_live_unavailable")
                 name_contact(dispatcher, tracker)
                 return done
-            handoffs().start_live(person, tracker.sender_id, municipality=municipality,
-                                  topic=tracker.get_slot("topic"))  # fmt: skip
+            handoffs().start_live(
+                person,
+                tracker.sender_id,
+                municipality=municipality,
+                topic=tracker.get_slot("topic"),
+            )
         except Exception:  # noqa: BLE001 - nothing promised unless it was stored
             logger.exception("live handoff could not be started")
             dispatcher.utter_message(response="utter_callback_unsaved")
-            dispatcher.utter_message(response="utter_contact_person",
-                                     person=texts.person_line(general_contact()))  # fmt: skip
+            dispatcher.utter_message(
+                response="utter_contact_person", person=texts.person_line(general_contact())
+            )
             return done
         dispatcher.utter_message(response="utter_live_started", name=person["name"].split()[0])
         return done

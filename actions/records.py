@@ -42,30 +42,53 @@ WITH_FIELDS = 0.6  # of a name's words when a field is asked ("kuopion eläkelä
 ALONE = 1.0  # when it asks nothing: the whole name ("kemin kamarikuoro")
 
 
-def named_record(text: str, directory: Any,
-                 least: float = WITH_FIELDS) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+def named_record(
+    text: str, directory: Any, least: float = WITH_FIELDS
+) -> tuple[str, dict[str, Any]] | None:
     """The one record the message names, or None (no name said, or two said alike)."""
     terms = [t for t in index_terms(text) if len(t) >= 3]
-    terms += [t.lower()[: max(5, len(t) - 5)] + "*" for _, _, t in finnish.tokenize(text)
-              if len(t) >= 7 and not finnish.is_known_word(t)]  # fmt: skip
+    terms += [
+        t.lower()[: max(5, len(t) - 5)] + "*"
+        for _, _, t in finnish.tokenize(text)
+        if len(t) >= 7 and not finnish.is_known_word(t)
+    ]
     if not terms:
         return None
     places = {m.lower() for m in finnish.gazetteer().municipalities}
-    found = [(kind, record, *name_coverage(text, record.get("name") or record.get("title") or "",
-                                           whole=least >= ALONE))
-             for _, kind, record in directory.rank(terms, None, NAMED, limit=15)]  # fmt: skip
+    found = [
+        (
+            kind,
+            record,
+            *name_coverage(
+                text, record.get("name") or record.get("title") or "", whole=least >= ALONE
+            ),
+        )
+        for _, kind, record in directory.rank(terms, None, NAMED, limit=15)
+    ]
     said_in = [said for _, _, _, said in found]
     asked = index_terms(text)  # a name word said as such, not as the tail of a compound
     scored = []
     for kind, record, coverage, said in found:
         # a proper name in one record's name only, no topic nor asking word ("kotoilo
         # puhelin" names "… Yhdistys Kotoilo ry", its phone asked), when a field is asked
-        proper = {finnish.lemma(w).lower() for _, _, w in
-                  finnish.tokenize(record.get("name") or record.get("title") or "")
-                  if w[:1].isupper()} if least < ALONE else set()  # fmt: skip
-        own = {w for w in said & proper - places if len(w) >= 6
-               and w in asked and finnish.topic_of_word(w) is None and not asked_fields(w)
-               and sum(w in other for other in said_in) == 1}  # fmt: skip
+        proper = (
+            {
+                finnish.lemma(w).lower()
+                for _, _, w in finnish.tokenize(record.get("name") or record.get("title") or "")
+                if w[:1].isupper()
+            }
+            if least < ALONE
+            else set()
+        )
+        own = {
+            w
+            for w in said & proper - places
+            if len(w) >= 6
+            and w in asked
+            and finnish.topic_of_word(w) is None
+            and not asked_fields(w)
+            and sum(w in other for other in said_in) == 1
+        }
         if (coverage >= least or own) and said - places:  # a place alone names nothing
             scored.append((max(coverage, least if own else 0.0), len(said), kind, record))
     if not scored:
@@ -101,8 +124,11 @@ def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] |
     index = reference(text)
     if not results:
         return None
-    words = [w for w in finnish.content_words(without_phrases(text))
-             if not asked_fields(w) and not is_unit(w)]  # fmt: skip
+    words = [
+        w
+        for w in finnish.content_words(without_phrases(text))
+        if not asked_fields(w) and not is_unit(w)
+    ]
     if index is None and words:
         # "milloin perhe liikunta" after the gymnasts whose text says "perheliikunta": that
         # one; naming something else ("kuka on Kuopion liaison"): not pointing
@@ -126,8 +152,9 @@ def _telling_all(words: list[str], directory: Any, results: list[list[str]]) -> 
     telling = []
     for i, (kind, record_id) in enumerate(results):
         record = directory.get(kind, record_id) or {}
-        said = index_terms(" ".join(str(record.get(k) or "") for k in ("name", "title",
-                                                                        "description")))
+        said = index_terms(
+            " ".join(str(record.get(k) or "") for k in ("name", "title", "description"))
+        )
         if all(terms & said for terms in asked):
             telling.append(i)
     return telling[0] if len(telling) == 1 else None
@@ -141,15 +168,17 @@ def _saying(text: str, directory: Any, results: list[list[str]]) -> int:
     best, chosen = 0, 0
     for i, (kind, record_id) in enumerate(results):
         record = directory.get(kind, record_id) or {}
-        said = index_terms(" ".join(str(record.get(k) or "") for k in ("name", "title",
-                                                                        "description")))
+        said = index_terms(
+            " ".join(str(record.get(k) or "") for k in ("name", "title", "description"))
+        )
         if len(asked & said) > best:
             best, chosen = len(asked & said), i
     return chosen
 
 
-def find_record(text: str, directory: Any, prefer: str | None = None,
-                tracker: Tracker | None = None) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+def find_record(
+    text: str, directory: Any, prefer: str | None = None, tracker: Tracker | None = None
+) -> tuple[str, dict[str, Any]] | None:
     """The one record a message is about: the one it names, or (with the conversation) the
     listed one it points at. A name alone ("Kemin Kamarikuoro") counts only when the message
     says little else and asks for no other sort of thing (`prefer`): "onko kemissä salia
@@ -179,14 +208,17 @@ def _elsewhere(text: str, record: dict[str, Any]) -> bool:
     return bool(said and places and not said & places)
 
 
-def told_by_name(text: str, directory: Any,
-                 tracker: Tracker) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+def told_by_name(text: str, directory: Any, tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
     """Of the records just told, the one whose name says most of the message's words that ask
     no field ("silta puhelin": "Parkanon Ystävyyden Silta ry", not an evening whose title
     says "puhelimeen"); None when none, or two alike."""
     results = (tracker.get_slot("last_search") or {}).get("results") or []
-    said = {form for w in finnish.content_words(text) if not asked_fields(w)
-            for form in (w.lower(), finnish.lemma(w))}  # fmt: skip
+    said = {
+        form
+        for w in finnish.content_words(text)
+        if not asked_fields(w)
+        for form in (w.lower(), finnish.lemma(w))
+    }
     if not said:
         return None
     scored = []
@@ -201,8 +233,7 @@ def told_by_name(text: str, directory: Any,
     return scored[0][1], scored[0][2]
 
 
-def named_beside(text: str, directory: Any,
-                 tracker: Tracker) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+def named_beside(text: str, directory: Any, tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
     """A record the message names by a word of its name, beside what Apuri told last: "milloin
     se muistikahvila on" after the memory association is its event "Muistikahvila
     Nurmeksessa"; "entä se läheisten ryhmä". Its own records (an event, a space of the
@@ -228,14 +259,16 @@ def named_beside(text: str, directory: Any,
             scored.append((not mine, -coverage, kind, record))  # not its spring concert)
     scored.sort(key=lambda item: (item[0], item[1], _when(item[3])))
     named = [(near, less, r.get("name") or r.get("title")) for near, less, _, r in scored]
-    if not scored or (len(set(named)) > 1 and named[1][:2] == named[0][:2]
-                      and named[1][2] != named[0][2]):  # fmt: skip
+    if not scored or (
+        len(set(named)) > 1 and named[1][:2] == named[0][:2] and named[1][2] != named[0][2]
+    ):
         return None  # two alike: a search lists them (the same event twice: the next one)
     return scored[0][2], scored[0][3]
 
 
-def next_event_of(directory: Any,
-                  organization: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+def next_event_of(
+    directory: Any, organization: dict[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
     """The next upcoming event an organization holds, when its card says no time of its own."""
     if not texts.says_when(organization):
         for place in organization.get("municipalities") or [None]:
@@ -249,8 +282,11 @@ def fields_asked_of(text: str, record: dict[str, Any]) -> list[str]:
     """The fields a question asks of a record, leaving out the words that only say its name:
     "mitä pitää ottaa mukaan pankkitunnukset puhelimeen -iltaan" asks no phone."""
     name = record.get("name") or record.get("title") or ""
-    kept = [w for _, _, w in finnish.tokenize(text)
-            if not (asked_fields(w) and name_coverage(w, name)[0] > 0)]  # fmt: skip
+    kept = [
+        w
+        for _, _, w in finnish.tokenize(text)
+        if not (asked_fields(w) and name_coverage(w, name)[0] > 0)
+    ]
     return asked_fields(" ".join(kept))
 
 
@@ -261,27 +297,34 @@ def detail_sentences(text: str, record: dict[str, Any]) -> list[str]:
     none says it."""
     name = record.get("name") or record.get("title") or ""
     own = index_terms(name)
-    asked = [(alike, every, terms) for word in detail_words(text)
-             if (terms := (every := {t for t in index_terms(word) if len(t) >= 3}) - own)
-             and (whole := {finnish.lemma(word), word.lower()} & terms)
-             and (alike := {a for w in whole for a in alike_details(w)})]  # fmt: skip
+    asked = [
+        (alike, every, terms)
+        for word in detail_words(text)
+        if (terms := (every := {t for t in index_terms(word) if len(t) >= 3}) - own)
+        and (whole := {finnish.lemma(word), word.lower()} & terms)
+        and (alike := {a for w in whole for a in alike_details(w)})
+    ]
     scored = []
-    for sentence in [*texts.sentences(record.get("description")),
-                     *texts.sentences(record.get("accessibility"))]:  # fmt: skip
+    for sentence in [
+        *texts.sentences(record.get("description")),
+        *texts.sentences(record.get("accessibility")),
+    ]:
         terms = index_terms(sentence)
         # the word itself or one alike ("syötävää": "keitto"), or two parts of it ("etäkokous"
         # in "etäkokouslaitteet"); one part alone is another thing ("tietokone" is no
         # "asiakaskone")
-        score = sum(1 for alike, every, word in asked
-                    if alike & terms or (word & terms and len(every & terms) >= 2))  # fmt: skip
+        score = sum(
+            1
+            for alike, every, word in asked
+            if alike & terms or (word & terms and len(every & terms) >= 2)
+        )
         if score:
             scored.append((score, sentence))
     best = max((score for score, _ in scored), default=0)
     return [sentence for score, sentence in scored if score == best]
 
 
-def told_detail(text: str, directory: Any,
-                tracker: Tracker) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+def told_detail(text: str, directory: Any, tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
     """The record just told that a yes/no question points at, when its own words answer it:
     "onko siellä piano" after a hall, "tarviiko olla oma kantele" after the one kantele group.
     None when it names a place (a new search) or the record does not say."""
@@ -301,8 +344,9 @@ def told_detail(text: str, directory: Any,
     # "onko niillä vertaisryhmää": the association's own group, by a word not of its own name
     # ("tarviiko olla oma kantele" of the kantele group is about the group)
     own_words = index_terms(record.get("name") or record.get("title") or "")
-    other = " ".join(w for _, _, w in finnish.tokenize(text)
-                     if not {finnish.lemma(w), w.lower()} & own_words)  # fmt: skip
+    other = " ".join(
+        w for _, _, w in finnish.tokenize(text) if not {finnish.lemma(w), w.lower()} & own_words
+    )
     own = named_beside(other, directory, tracker)
     if own is not None and own[1]["id"] not in {rid for _, rid in results}:
         return own
@@ -314,25 +358,37 @@ def _when(record: dict[str, Any]) -> str:
     return record.get("start") or ""
 
 
-def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        open_directory: Callable[[], Any],
-                        prefer: str | None = None) -> list[dict[str, Any]] | None:  # fmt: skip
+def answer_about_record(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    open_directory: Callable[[], Any],
+    prefer: str | None = None,
+) -> list[dict[str, Any]] | None:
     """The answer to a question about one record (`find_record`), or None when the message is
     not one, or the directory cannot be opened now (then the action answers as it would)."""
     text = (tracker.latest_message or {}).get("text") or ""
     try:
         directory = open_directory()
-        found = find_record(text, directory, prefer, tracker) or told_detail(text, directory,
-                                                                             tracker)
+        found = find_record(text, directory, prefer, tracker) or told_detail(
+            text, directory, tracker
+        )
         if found is None:
             return None
         kind, record = found
-        organization = (directory.get("organizations", record["organization_id"])
-                        if record.get("organization_id") else None)  # fmt: skip
-        people = {pid: person for pid in (record.get("contact_person_id"),
-                                          record.get("booking_contact_person_id"),
-                                          (organization or {}).get("contact_person_id"))
-                  if pid and (person := directory.get("contact_persons", pid))}  # fmt: skip
+        organization = (
+            directory.get("organizations", record["organization_id"])
+            if record.get("organization_id")
+            else None
+        )
+        people = {
+            pid: person
+            for pid in (
+                record.get("contact_person_id"),
+                record.get("booking_contact_person_id"),
+                (organization or {}).get("contact_person_id"),
+            )
+            if pid and (person := directory.get("contact_persons", pid))
+        }
         fields = fields_asked_of(text, record)
         if kind == "organizations" and "when" in fields and not record.get("opening_hours"):
             # "milloin se seuraavan kerran kokoontuu" of a council: its next own event
@@ -345,11 +401,17 @@ def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
         # nobody of its own to ask, or a person asked for that it names nobody for ("kuka
         # neuvoo hakemisessa" of a grant with only its pages): the place's person
         if answer.endswith(f"{texts.NOT_LISTED}.") or (
-                texts.NOT_LISTED in answer and {"contact", "booking"} & set(fields)):  # fmt: skip
-            places = [tracker.get_slot("municipality"), *(record.get("municipalities") or []),
-                      record.get("municipality")]  # fmt: skip
-            person = directory.contact(next((p for p in places if p), None),
-                                       tracker.get_slot("region") or record.get("region"))
+            texts.NOT_LISTED in answer and {"contact", "booking"} & set(fields)
+        ):
+            places = [
+                tracker.get_slot("municipality"),
+                *(record.get("municipalities") or []),
+                record.get("municipality"),
+            ]
+            person = directory.contact(
+                next((p for p in places if p), None),
+                tracker.get_slot("region") or record.get("region"),
+            )
             if person:
                 answer += f"\nKysy: {texts.person_line(person)}"
     except Exception:  # noqa: BLE001 - the database is down: the action answers as it would
@@ -358,5 +420,8 @@ def answer_about_record(dispatcher: CollectingDispatcher, tracker: Tracker,
     dispatcher.utter_message(text=answer)
     last = dict(tracker.get_slot("last_search") or {})
     last["results"] = [[kind, record["id"]]]  # "entä sen osoite?" is about this one now
-    return [SlotSet("last_search", last), SlotSet("open_question", "none"),
-            SlotSet("pending_search", None)]  # fmt: skip
+    return [
+        SlotSet("last_search", last),
+        SlotSet("open_question", "none"),
+        SlotSet("pending_search", None),
+    ]

@@ -14,8 +14,15 @@ from bot import finnish
 from bot.clock import HELSINKI, now
 
 WEEKDAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
-WEEKDAYS_LONG = ("maanantaina", "tiistaina", "keskiviikkona", "torstaina", "perjantaina",
-                 "lauantaina", "sunnuntaina")  # fmt: skip
+WEEKDAYS_LONG = (
+    "maanantaina",
+    "tiistaina",
+    "keskiviikkona",
+    "torstaina",
+    "perjantaina",
+    "lauantaina",
+    "sunnuntaina",
+)
 
 
 def clock(t: dt.datetime) -> str:
@@ -139,23 +146,51 @@ def space_line(space: dict[str, Any]) -> str:
 # -- one record: its fields as an answer ----------------------------------------------------
 
 _DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_ON_DAYS = ("maanantaisin", "tiistaisin", "keskiviikkoisin", "torstaisin", "perjantaisin",
-            "lauantaisin", "sunnuntaisin")  # fmt: skip
-_FROM_DAY = ("maanantaista", "tiistaista", "keskiviikosta", "torstaista", "perjantaista",
-             "lauantaista", "sunnuntaista")  # fmt: skip
-_TO_DAY = ("maanantaihin", "tiistaihin", "keskiviikkoon", "torstaihin", "perjantaihin",
-           "lauantaihin", "sunnuntaihin")  # fmt: skip
-_TIME = re.compile(r"\b(klo|kello|kelloa)\b|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|"
-                   r"(maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)|"
-                   r"\b(viikossa|viikoittain|kuukaudessa|kuussa|arkisin|aamu|ilta|päivittäin)",
-                   re.I)  # fmt: skip
-_OPEN = re.compile(r"\b(avoin|avoimia|avointa|kaikille|kaikki|tervetullut|tervetulleita|"
-                   r"tervetuloa|yleisö\w*|kenelle tahansa|jokainen)", re.I)
+_ON_DAYS = (
+    "maanantaisin",
+    "tiistaisin",
+    "keskiviikkoisin",
+    "torstaisin",
+    "perjantaisin",
+    "lauantaisin",
+    "sunnuntaisin",
+)
+_FROM_DAY = (
+    "maanantaista",
+    "tiistaista",
+    "keskiviikosta",
+    "torstaista",
+    "perjantaista",
+    "lauantaista",
+    "sunnuntaista",
+)
+_TO_DAY = (
+    "maanantaihin",
+    "tiistaihin",
+    "keskiviikkoon",
+    "torstaihin",
+    "perjantaihin",
+    "lauantaihin",
+    "sunnuntaihin",
+)
+_TIME = re.compile(
+    r"\b(klo|kello|kelloa)\b|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|"
+    r"(maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)|"
+    r"\b(viikossa|viikoittain|kuukaudessa|kuussa|arkisin|aamu|ilta|päivittäin)",
+    re.I,
+)
+_OPEN = re.compile(
+    r"\b(avoin|avoimia|avointa|kaikille|kaikki|tervetullut|tervetulleita|"
+    r"tervetuloa|yleisö\w*|kenelle tahansa|jokainen)",
+    re.I,
+)
 _PRICE = re.compile(r"€|\beuro|\bmaks|\bilmai|\bhinta|\bhinnat|\bjäsenmaksu", re.I)
-_PLACE = re.compile(r"\b\w*(katu|kadu|tie|tiellä|talo|talolla|talossa|halli|hallissa|kirjasto|"
-                    r"kirjastossa|kirjastolla|koulu|koululla|kirkko|kirkossa|tori|torilta|torilla|"
-                    r"kahvila|kahvilassa|keskus|keskuksessa)\b|\b(kokoontuu|lähtee|lähdetään)\b",
-                    re.I)  # fmt: skip
+_PLACE = re.compile(
+    r"\b\w*(katu|kadu|tie|tiellä|talo|talolla|talossa|halli|hallissa|kirjasto|"
+    r"kirjastossa|kirjastolla|koulu|koululla|kirkko|kirkossa|tori|torilta|torilla|"
+    r"kahvila|kahvilassa|keskus|keskuksessa)\b|\b(kokoontuu|lähtee|lähdetään)\b",
+    re.I,
+)
 _ACCESS = re.compile(r"esteet|pyörätuol|rollaattor|hissi|porta|porra|kynnyk|inva", re.I)
 
 
@@ -207,12 +242,19 @@ NOT_LISTED = "Tätä tietoa ei ole hakemistossa"  # and nobody of the record's o
 
 def says_when(record: dict[str, Any]) -> bool:
     """Whether a record answers "milloin": a start, opening hours or a time in its words."""
-    return bool(record.get("start") or hours_words(record.get("opening_hours"))
-                or sentences(record.get("description"), _TIME))  # fmt: skip
+    return bool(
+        record.get("start")
+        or hours_words(record.get("opening_hours"))
+        or sentences(record.get("description"), _TIME)
+    )
 
 
-def _reach(record: dict[str, Any], organization: dict[str, Any], contact: dict[str, Any] | None,
-           said: set[str]) -> list[str]:  # fmt: skip
+def _reach(
+    record: dict[str, Any],
+    organization: dict[str, Any],
+    contact: dict[str, Any] | None,
+    said: set[str],
+) -> list[str]:
     """How to ask more of a record, by what the answer did not say yet: its phone, e-mail, its
     organization's phone, its contact's, else its web pages; [] when it has none."""
     if record.get("phone") and "phone" not in said:
@@ -228,20 +270,29 @@ def _reach(record: dict[str, Any], organization: dict[str, Any], contact: dict[s
     return []
 
 
-def detail_answer(record: dict[str, Any], lines: list[str], people: dict[str, dict[str, Any]],
-                  organization: dict[str, Any] | None = None) -> str:  # fmt: skip
+def detail_answer(
+    record: dict[str, Any],
+    lines: list[str],
+    people: dict[str, dict[str, Any]],
+    organization: dict[str, Any] | None = None,
+) -> str:
     """The sentences of a record that answer a yes/no question about it ("Salissa on piano."),
     and how to ask more."""
     organization = organization or {}
-    contact = (people.get(record.get("contact_person_id") or "")
-               or people.get(organization.get("contact_person_id") or ""))  # fmt: skip
+    contact = people.get(record.get("contact_person_id") or "") or people.get(
+        organization.get("contact_person_id") or ""
+    )
     reach = _reach(record, organization, contact, set())
     more = [f"Lisätietoja: {reach[0]}."] if reach else []
     return f"{record.get('name') or record.get('title') or ''}:\n" + "\n".join([*lines, *more])
 
 
-def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, dict[str, Any]],
-                  organization: dict[str, Any] | None = None) -> str:  # fmt: skip
+def record_answer(  # noqa: C901 - a branch per field asked; to become a table of fields
+    record: dict[str, Any],
+    fields: list[str],
+    people: dict[str, dict[str, Any]],
+    organization: dict[str, Any] | None = None,
+) -> str:
     """What one record says about the fields asked ("when", "where", "phone", …), each from its
     own field or the sentences of its description; with none asked, its card. `people`: the
     record's (and its organization's) contact and booking persons by id. A phone or contact the
@@ -264,16 +315,20 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
             said.add(kind)
 
     organization = organization or {}
-    contact = (people.get(record.get("contact_person_id") or "")
-               or people.get(organization.get("contact_person_id") or ""))  # fmt: skip
+    contact = people.get(record.get("contact_person_id") or "") or people.get(
+        organization.get("contact_person_id") or ""
+    )
     booking = people.get(record.get("booking_contact_person_id") or "") or contact
     contact = contact or booking
     for field in fields or ["card"]:
         if field == "when":
             if record.get("start"):
                 start = dt.datetime.fromisoformat(record["start"]).astimezone(HELSINKI)
-                add(f"Alkaa {WEEKDAYS_LONG[start.weekday()]} {start.day}.{start.month}. "
-                    f"{clock(start)}.", field)  # fmt: skip
+                add(
+                    f"Alkaa {WEEKDAYS_LONG[start.weekday()]} {start.day}.{start.month}. "
+                    f"{clock(start)}.",
+                    field,
+                )
             hours = hours_words(record.get("opening_hours"))
             if hours:
                 add(f"{_hours_label(record)}: {hours}.", field)
@@ -302,8 +357,11 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
             if field == "contact" and organization.get("name") and record.get("start"):
                 add(f"Järjestäjä: {organization['name']}.", field)  # "kuka sen järjestää"
             if person:
-                add(f"{'Varaukset' if field == 'booking' else 'Yhteyshenkilö'}: "
-                    f"{person_line(person)}", field)  # fmt: skip
+                add(
+                    f"{'Varaukset' if field == 'booking' else 'Yhteyshenkilö'}: "
+                    f"{person_line(person)}",
+                    field,
+                )
         elif field == "email":
             if record.get("email"):
                 add(f"Sähköposti: {record['email']}.", field)
@@ -336,8 +394,13 @@ def record_answer(record: dict[str, Any], fields: list[str], people: dict[str, d
                 add(f"Osoite: {where}.", field)
             if record.get("price"):
                 add(f"Hinta: {record['price']}.", field)
-    alike = {"contact": "booking", "booking": "contact", "when": "deadline", "deadline": "when",
-             "phone": "contact"}  # fmt: skip
+    alike = {
+        "contact": "booking",
+        "booking": "contact",
+        "when": "deadline",
+        "deadline": "when",
+        "phone": "contact",
+    }
     missing = [f for f in fields if f not in said and alike.get(f) not in said]
     reach = _reach(record, organization, contact, said)
     if missing:

@@ -20,4 +20,5 @@ def save_results(name: str, stamp: str, markdown: str, data: Any) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}-{stamp}.md").write_text(markdown + "\n", encoding="utf-8")
     (RESULTS / f"{name}-{stamp}.json").write_text(
-        json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
+    )

@@ -58,15 +58,23 @@ sys.path.insert(0, str(ROOT))
 
 NORMAL = "127.0.0.2"  # the normal user's client address; every attacker has another
 QUESTIONS = [
-    "onko Kuopiossa kuoroja", "kuka on Kuopion järjestöyhdyshenkilö",
-    "mitä tapahtumia on tulossa Rovaniemellä", "onko Siilinjärvellä eläkeläisten kerhoja",
-    "tarvitsen apua verkkopankin kanssa Jyväskylässä", "mistä yhdistys voi hakea avustusta",
-    "missä voisin käydä jumpassa Kemissä", "kuka on Joensuun järjestöyhdyshenkilö",
-    "tarvitaan kokoustila yhdistykselle Lieksassa", "hei", "kiitos",
-]  # fmt: skip
-SPOKEN = ("Kuopiossa toimii monta kuoroa, jotka ottavat mielellään uusia laulajia mukaan. "
-          "Harjoitukset pidetään yleensä arki-iltaisin seurakuntatalolla tai kansalaisopiston "
-          "tiloissa, ja kahvit juodaan yhdessä tauolla. ")  # fmt: skip
+    "onko Kuopiossa kuoroja",
+    "kuka on Kuopion järjestöyhdyshenkilö",
+    "mitä tapahtumia on tulossa Rovaniemellä",
+    "onko Siilinjärvellä eläkeläisten kerhoja",
+    "tarvitsen apua verkkopankin kanssa Jyväskylässä",
+    "mistä yhdistys voi hakea avustusta",
+    "missä voisin käydä jumpassa Kemissä",
+    "kuka on Joensuun järjestöyhdyshenkilö",
+    "tarvitaan kokoustila yhdistykselle Lieksassa",
+    "hei",
+    "kiitos",
+]
+SPOKEN = (
+    "Kuopiossa toimii monta kuoroa, jotka ottavat mielellään uusia laulajia mukaan. "
+    "Harjoitukset pidetään yleensä arki-iltaisin seurakuntatalolla tai kansalaisopiston "
+    "tiloissa, ja kahvit juodaan yhdessä tauolla. "
+)
 SPEECH_TEXT = (SPOKEN * 10)[:1400].rsplit(" ", 1)[0]  # ~1400 characters, under MAX_SPOKEN
 BOMB_INFLATED = 200_000_000  # bytes a compressed upload would inflate to
 STAFF_USER, STAFF_PASSWORD = "henkilokunta", "Bench-salasana-2026"
@@ -125,8 +133,9 @@ async def _normal_user(base: str, start_at: float, end_at: float, seed: int) -> 
     return {"latencies_ms": [round(x, 1) for x in latencies], "errors": errors}
 
 
-async def _own_stream(session: aiohttp.ClientSession, base: str, conversation: str,
-                      result: dict[str, Any]) -> None:  # fmt: skip
+async def _own_stream(
+    session: aiohttp.ClientSession, base: str, conversation: str, result: dict[str, Any]
+) -> None:
     """The event stream the web page keeps open: the normal user must still get one."""
     url = f"{base}/api/events?conversation={conversation}"
     forever = aiohttp.ClientTimeout(total=None, sock_read=None)
@@ -160,15 +169,21 @@ class Attack:
         self.answers: dict[str, Counter[str]] = defaultdict(Counter)  # what → status → count
         self.notes: dict[str, Any] = {}
 
-    def session(self, limit: int, address: str | None = None,
-                fresh: bool = False) -> aiohttp.ClientSession:  # fmt: skip
+    def session(
+        self, limit: int, address: str | None = None, fresh: bool = False
+    ) -> aiohttp.ClientSession:
         """A session from this attacker's address, with at most `limit` sockets (`fresh`: a new
         connection for every request)."""
-        connector = aiohttp.TCPConnector(local_addr=(address or self.address, 0),
-                                         limit=min(limit, MAX_SOCKETS),
-                                         force_close=fresh)  # fmt: skip
-        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                                     timeout=aiohttp.ClientTimeout(total=60))  # fmt: skip
+        connector = aiohttp.TCPConnector(
+            local_addr=(address or self.address, 0),
+            limit=min(limit, MAX_SOCKETS),
+            force_close=fresh,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=60),
+        )
 
     def running(self) -> bool:
         return time.time() < self.end_at
@@ -182,8 +197,9 @@ class Attack:
         request flood from the same machine."""
         await asyncio.sleep(max(0.0, began + period - time.monotonic()))
 
-    async def send(self, session: aiohttp.ClientSession, method: str, path: str, what: str,
-                   **kwargs: Any) -> Answer:  # fmt: skip
+    async def send(
+        self, session: aiohttp.ClientSession, method: str, path: str, what: str, **kwargs: Any
+    ) -> Answer:
         try:
             async with session.request(method, self.base + path, **kwargs) as resp:
                 body = await resp.read()
@@ -210,20 +226,29 @@ async def speech_flood(a: Attack) -> None:
         body = {"text": SPEECH_TEXT, "slow": True}
         while a.running():
             began = time.monotonic()
-            answers = await asyncio.gather(*(a.send(session, "POST", "/api/speech", "speech",
-                                                    json=body) for _ in range(24)))  # fmt: skip
+            answers = await asyncio.gather(
+                *(a.send(session, "POST", "/api/speech", "speech", json=body) for _ in range(24))
+            )
             wavs = [len(x.body) for x in answers if x.status == 200]
             a.notes["wav_bytes_max"] = max([a.notes.get("wav_bytes_max", 0), *wavs])
             await a.pace(began, 1.0)
 
 
-async def _login(a: Attack, session: aiohttp.ClientSession, form: tuple[str, str],
-                 username: str) -> None:  # fmt: skip
+async def _login(
+    a: Attack, session: aiohttp.ClientSession, form: tuple[str, str], username: str
+) -> None:
     token, cookie = form
     data = {"csrf": token, "username": username, "password": "Arvattu-salasana-1"}
     headers = {"Cookie": f"apuri_login_csrf={cookie}"}
-    await a.send(session, "POST", "/staff/kirjaudu", "login", data=data, headers=headers,
-                 allow_redirects=False)  # fmt: skip
+    await a.send(
+        session,
+        "POST",
+        "/staff/kirjaudu",
+        "login",
+        data=data,
+        headers=headers,
+        allow_redirects=False,
+    )
 
 
 async def _login_form(a: Attack, session: aiohttp.ClientSession) -> tuple[str, str] | None:
@@ -279,8 +304,11 @@ async def compressed(a: Attack) -> None:
     a.notes["compressed_bytes"] = len(bomb)
     async with a.session(6, fresh=True) as session:
         ids = await a.conversations(session, 1)
-        routes = [("/api/messages", "application/json"), ("/api/speech", "application/json"),
-                  ("/staff/kirjaudu", "application/x-www-form-urlencoded")]  # fmt: skip
+        routes = [
+            ("/api/messages", "application/json"),
+            ("/api/speech", "application/json"),
+            ("/staff/kirjaudu", "application/x-www-form-urlencoded"),
+        ]
         if ids:
             routes.append((f"/api/voice?conversation={ids[0]}", "audio/wav"))
         await a.started()
@@ -296,8 +324,12 @@ async def oversized(a: Attack) -> None:
     rate is one of these."""
     body = bytes(len(gzip.compress(bytes(BOMB_INFLATED), 9)))
     made_up = "A" * 43  # the shape of an id, not signed by the gateway
-    routes = [("/api/messages", "application/json"), (f"/api/voice?conversation={made_up}",
-              "audio/webm"), ("/api/speech", "application/json"), ("/", "text/plain")]  # fmt: skip
+    routes = [
+        ("/api/messages", "application/json"),
+        (f"/api/voice?conversation={made_up}", "audio/webm"),
+        ("/api/speech", "application/json"),
+        ("/", "text/plain"),
+    ]
     async with a.session(6, fresh=True) as session:
         await a.started()
         path, kind = routes[1]
@@ -306,8 +338,14 @@ async def oversized(a: Attack) -> None:
         await probe
 
 
-async def refused_rounds(a: Attack, session: aiohttp.ClientSession, routes: list[tuple[str, str]],
-                         body: bytes, headers: dict[str, str], what: str) -> None:  # fmt: skip
+async def refused_rounds(
+    a: Attack,
+    session: aiohttp.ClientSession,
+    routes: list[tuple[str, str]],
+    body: bytes,
+    headers: dict[str, str],
+    what: str,
+) -> None:
     """Six bodies at once round the routes, rounds at least 0.25 s apart, until the row ends."""
     n = 0
     while a.running():
@@ -316,8 +354,16 @@ async def refused_rounds(a: Attack, session: aiohttp.ClientSession, routes: list
         for _ in range(6):
             path, kind = routes[n % len(routes)]
             n += 1
-            jobs.append(a.send(session, "POST", path, f"{what} {path.split('?')[0]}", data=body,
-                               headers={**headers, "Content-Type": kind}))  # fmt: skip
+            jobs.append(
+                a.send(
+                    session,
+                    "POST",
+                    path,
+                    f"{what} {path.split('?')[0]}",
+                    data=body,
+                    headers={**headers, "Content-Type": kind},
+                )
+            )
         await asyncio.gather(*jobs)
         await a.pace(began, 0.25)
 
@@ -331,8 +377,11 @@ async def kept_alive(a: Attack, path: str, headers: dict[str, str], body: bytes)
     reader, writer = await asyncio.open_connection(host, int(port), local_addr=(a.address, 0))
     lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     try:
-        writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{lines}"
-                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body)  # fmt: skip
+        writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{lines}"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         first = await _status(reader)
         began = time.monotonic()
         writer.write(f"GET /widget.js HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
@@ -413,8 +462,10 @@ async def new_conversations(a: Attack) -> None:
             async with limit:
                 made = await a.send(session, "POST", "/api/conversations", "conversation")
                 if made.status == 201:
-                    body = {"conversation": json.loads(made.body)["conversation"],
-                            "text": QUESTIONS[n % len(QUESTIONS)]}  # fmt: skip
+                    body = {
+                        "conversation": json.loads(made.body)["conversation"],
+                        "text": QUESTIONS[n % len(QUESTIONS)],
+                    }
                     await a.send(session, "POST", "/api/messages", "message", json=body)
 
         while a.running():
@@ -478,8 +529,9 @@ def attack(kind: str, base: str, address: str, start_at: float, end_at: float) -
     return asyncio.run(_attack(kind, base, address, start_at, end_at))
 
 
-async def _attack(kind: str, base: str, address: str, start_at: float,
-                  end_at: float) -> dict[str, Any]:  # fmt: skip
+async def _attack(
+    kind: str, base: str, address: str, start_at: float, end_at: float
+) -> dict[str, Any]:
     a = Attack(base, address, start_at, end_at)
     fn = ATTACKS[kind][1]
     assert fn is not None
@@ -496,9 +548,15 @@ async def _attack(kind: str, base: str, address: str, start_at: float,
 def add_staff(db_url: str, var_dir: str) -> None:
     """One real staff login, so that the login flood meets a real user table."""
     env = {**os.environ, "APURI_DB_URL": db_url, "APURI_VAR_DIR": var_dir}
-    subprocess.run([str(ROOT / ".venv" / "bin" / "apuri"), "staff", "add", STAFF_USER],
-                   input=STAFF_PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "apuri"), "staff", "add", STAFF_USER],
+        input=STAFF_PASSWORD + "\n",
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _children(pid: int) -> list[tuple[int, str]]:
@@ -552,8 +610,15 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def run_row(pool: ProcessPoolExecutor, kind: str, base: str, address: str, seconds: float,
-            pids: dict[str, int], seed: int) -> dict[str, Any]:  # fmt: skip
+def run_row(
+    pool: ProcessPoolExecutor,
+    kind: str,
+    base: str,
+    address: str,
+    seconds: float,
+    pids: dict[str, int],
+    seed: int,
+) -> dict[str, Any]:
     """One row: the normal user and (unless a baseline) the attacker, for the same seconds."""
     gateway = pids["gateway"]
     load = os.getloadavg()[0]
@@ -574,16 +639,22 @@ def run_row(pool: ProcessPoolExecutor, kind: str, base: str, address: str, secon
     measured = user.result()
     ms = np.array(measured["latencies_ms"] or [0.0])
     return {
-        "row": kind, "label": ATTACKS[kind][0], "attacker": address if attacker else None,
-        "seconds": seconds, "load_1min": round(load, 2),
-        "messages": len(measured["latencies_ms"]), "errors": measured["errors"],
+        "row": kind,
+        "label": ATTACKS[kind][0],
+        "attacker": address if attacker else None,
+        "seconds": seconds,
+        "load_1min": round(load, 2),
+        "messages": len(measured["latencies_ms"]),
+        "errors": measured["errors"],
         "p50_ms": round(float(np.percentile(ms, 50)), 1),
-        "p95_ms": round(float(np.percentile(ms, 95)), 1), "max_ms": round(float(ms.max()), 1),
+        "p95_ms": round(float(np.percentile(ms, 95)), 1),
+        "max_ms": round(float(ms.max()), 1),
         "abuse": attacker.result() if attacker else None,
         "gateway_rss_mb": {"before": rss_before, "peak": peak, "after": rss_after},
         "gateway_open_files_peak": files,
-        "cpu_s": cpu, "latencies_ms": measured["latencies_ms"],
-    }  # fmt: skip
+        "cpu_s": cpu,
+        "latencies_ms": measured["latencies_ms"],
+    }
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -612,18 +683,20 @@ def answered(abuse: dict[str, Any] | None) -> str:
 
 def render(report: dict[str, Any]) -> str:
     rows = [
-        f"# Abuse against the gateway — {report['date']}", "",
+        f"# Abuse against the gateway — {report['date']}",
+        "",
         f"A normal user ({NORMAL}, one conversation, a question every 0.5–1 s) for "
         f"{report['seconds']:.0f} s per row while one client abuses the gateway from its own "
         "address; one `apuri run` stack, sample directory in SQLite, loopback only. The "
         f"attacker shares the {os.cpu_count()} cores with the stack (and with other work on "
         "the machine: the load column). RSS after: 3 s after the row; open files: the most "
-        "the gateway held during the row. Goal: p95 under 1 s in every row.", "",
+        "the gateway held during the row. Goal: p95 under 1 s in every row.",
+        "",
         "| abuse | msgs | p50 | p95 | max | normal user's errors | how the abuse was answered "
         "| gateway RSS MB before → peak → after | gateway open files | CPU s gateway / Rasa "
         "| load |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]  # fmt: skip
+    ]
     for r in report["rows"]:
         errors = ", ".join(f"{n}×{e}" for e, n in Counter(r["errors"]).items()) or "0"
         mark = "" if r["p95_ms"] < 1000 and not r["errors"] else " ✗"
@@ -634,33 +707,45 @@ def render(report: dict[str, Any]) -> str:
             f"{rss['before']:.0f} → {rss['peak']:.0f} → {rss['after']:.0f} | "
             f"{r['gateway_open_files_peak']} | "
             f"{cpu.get('gateway', 0)} / {cpu.get('rasa', 0)} | {r['load_1min']} |"
-        )  # fmt: skip
+        )
     missed = [r["label"] for r in report["rows"] if r["p95_ms"] >= 1000 or r["errors"]]
-    rows += ["", "Every row met the goal." if not missed else
-             f"Missed the goal (p95 ≥ 1 s or errors): {', '.join(missed)}."]  # fmt: skip
+    rows += [
+        "",
+        "Every row met the goal."
+        if not missed
+        else f"Missed the goal (p95 ≥ 1 s or errors): {', '.join(missed)}.",
+    ]
     return "\n".join(rows) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=25)
-    parser.add_argument("--only", type=lambda s: s.split(","), default=list(ATTACKS),
-                        help=f"rows, comma-separated: {','.join(ATTACKS)}")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        type=lambda s: s.split(","),
+        default=list(ATTACKS),
+        help=f"rows, comma-separated: {','.join(ATTACKS)}",
+    )
     args = parser.parse_args()
     unknown = set(args.only) - set(ATTACKS)
     if unknown:
         parser.error(f"unknown rows: {', '.join(sorted(unknown))}")
     from tests.conftest import running_apuri, speech_state
 
-    report: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="minutes"),
-                              "seconds": args.seconds, "cores": os.cpu_count(),
-                              "rows": []}  # fmt: skip
+    report: dict[str, Any] = {
+        "date": dt.datetime.now().isoformat(timespec="minutes"),
+        "seconds": args.seconds,
+        "cores": os.cpu_count(),
+        "rows": [],
+    }
     with tempfile.TemporaryDirectory(prefix="apuri-abuse-") as tmp:
         db_url, var_dir = f"sqlite:///{tmp}/apuri.db", f"{tmp}/var"
         add_staff(db_url, var_dir)
         print("== starting apuri run (loading the model takes a while)", flush=True)
-        with running_apuri(db_url, APURI_VAR_DIR=var_dir, APURI_GATEWAY_HOST="127.0.0.1",
-                           TELEGRAM_BOT_TOKEN="") as apuri:  # fmt: skip
+        with running_apuri(
+            db_url, APURI_VAR_DIR=var_dir, APURI_GATEWAY_HOST="127.0.0.1", TELEGRAM_BOT_TOKEN=""
+        ) as apuri:
             speech_state(apuri.url)  # the speech model loads in the gateway: not during a row
             spawn = get_context("spawn")
             with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
@@ -670,17 +755,22 @@ def main() -> None:
                 for i, kind in enumerate(args.only):
                     time.sleep(2)  # refused and queued work drains between rows
                     pids = stack_pids(apuri.proc.pid)  # a restarted service has a new pid
-                    row = run_row(pool, kind, apuri.url, f"127.0.{10 + i}.1", args.seconds,
-                                  pids, i + 1)  # fmt: skip
+                    row = run_row(
+                        pool, kind, apuri.url, f"127.0.{10 + i}.1", args.seconds, pids, i + 1
+                    )
                     report["rows"].append(row)
-                    print(f"   {kind}: p50 {row['p50_ms']} p95 {row['p95_ms']} max "
-                          f"{row['max_ms']} ms, errors {len(row['errors'])}; "
-                          f"{answered(row['abuse'])}", flush=True)  # fmt: skip
+                    print(
+                        f"   {kind}: p50 {row['p50_ms']} p95 {row['p95_ms']} max "
+                        f"{row['max_ms']} ms, errors {len(row['errors'])}; "
+                        f"{answered(row['abuse'])}",
+                        flush=True,
+                    )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     name = f"abuse-{dt.datetime.now().strftime('%Y-%m-%d-%H%M')}"
-    (out / f"{name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
-                                      encoding="utf-8")  # fmt: skip
+    (out / f"{name}.json").write_text(
+        json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (out / f"{name}.md").write_text(render(report), encoding="utf-8")
     print(render(report))
     print(f"report: bench/results/{name}.md")

@@ -34,8 +34,10 @@ sys.path.insert(0, str(ROOT))
 from bench import save_results, stamp  # noqa: E402
 
 SUITE = ROOT / "tests" / "conversations"
-DIRECTORIES = {"sample": ROOT / "data" / "sample_directory.json",
-               "second": SUITE / "directory_second.json"}  # fmt: skip
+DIRECTORIES = {
+    "sample": ROOT / "data" / "sample_directory.json",
+    "second": SUITE / "directory_second.json",
+}
 NOT_UNDERSTOOD = "Anteeksi, en ymmärtänyt"
 # The suite was written on this day (a Thursday at noon): "ensi viikolla", "jouluna" and who is
 # reachable now mean the same in every run. The stack and the directory's dates use it.
@@ -60,8 +62,11 @@ def load_suite(only: str | None = None) -> dict[str, list[dict[str, Any]]]:
 def record_names(directory: str) -> list[str]:
     """Every record's name in a directory, for finding unrelated ones in an answer."""
     data = json.loads(DIRECTORIES[directory].read_text(encoding="utf-8"))
-    return [r.get("name") or r.get("title") for kind in ("organizations", "events", "grants",
-                                                         "spaces") for r in data.get(kind, [])]
+    return [
+        r.get("name") or r.get("title")
+        for kind in ("organizations", "events", "grants", "spaces")
+        for r in data.get(kind, [])
+    ]
 
 
 def _norm(text: str) -> str:
@@ -148,10 +153,17 @@ def converse(base: str, conversation: dict[str, Any], names: list[str]) -> list[
         raise RuntimeError(f"no conversation id: {status} {made}")
     turns = []
     for turn in conversation["turns"]:
-        status, data = _post(base, "/api/messages",
-                             {"conversation": made["conversation"], "text": turn["say"]}, source)
-        answer = ("\n".join(m["text"] for m in data["messages"]) if status == 200
-                  else f"[{status}] {data}")  # fmt: skip
+        status, data = _post(
+            base,
+            "/api/messages",
+            {"conversation": made["conversation"], "text": turn["say"]},
+            source,
+        )
+        answer = (
+            "\n".join(m["text"] for m in data["messages"])
+            if status == 200
+            else f"[{status}] {data}"
+        )
         turns.append(check(turn, answer, names))
     return turns
 
@@ -173,15 +185,22 @@ def stack_with(directory: str) -> Iterator[str]:
             yield apuri.url
 
 
-def run_suite(base: str, directory: str,
-              conversations: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+def run_suite(
+    base: str, directory: str, conversations: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     names = record_names(directory)
     out = []
     for conversation in conversations:
         turns = converse(base, conversation, names)
-        out.append({"id": f"{directory}/{conversation['id']}", "persona": conversation["persona"],
-                    "directory": directory, "reached": not any(t.failures for t in turns),
-                    "turns": [t.__dict__ for t in turns]})  # fmt: skip
+        out.append(
+            {
+                "id": f"{directory}/{conversation['id']}",
+                "persona": conversation["persona"],
+                "directory": directory,
+                "reached": not any(t.failures for t in turns),
+                "turns": [t.__dict__ for t in turns],
+            }
+        )
     return out
 
 
@@ -199,8 +218,11 @@ def metrics(results: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def report(results: list[dict[str, Any]]) -> str:
-    rows = ["| directory | persona | conversations | task success | turns to goal | "
-            "not understood | unrelated |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| directory | persona | conversations | task success | turns to goal | "
+        "not understood | unrelated |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in results:
         groups[(r["directory"], r["persona"])].append(r)
@@ -208,26 +230,35 @@ def report(results: list[dict[str, Any]]) -> str:
     groups[("all", "all")] = results
     for (directory, persona), group in sorted(groups.items()):
         m = metrics(group)
-        rows.append(f"| {directory} | {persona} | {m['conversations']} | "
-                    f"{m['task_success']:.3f} | {m['turns_to_goal']:.1f} | "
-                    f"{100 * m['not_understood']:.1f} % | {100 * m['unrelated']:.1f} % |")
+        rows.append(
+            f"| {directory} | {persona} | {m['conversations']} | "
+            f"{m['task_success']:.3f} | {m['turns_to_goal']:.1f} | "
+            f"{100 * m['not_understood']:.1f} % | {100 * m['unrelated']:.1f} % |"
+        )
     failed = []
     for r in results:
         for t in r["turns"]:
             if t["failures"]:
                 answer = t["answer"].replace("\n", " / ")[:300]
-                failed.append(f"- {r['id']}: {t['say']!r}: {'; '.join(t['failures'])} "
-                              f"— {answer}")  # fmt: skip
+                failed.append(
+                    f"- {r['id']}: {t['say']!r}: {'; '.join(t['failures'])} " f"— {answer}"
+                )
                 break
-    return "\n".join(rows) + "\n\nFirst failed turn of each failed conversation:\n\n" + "\n".join(
-        failed)
+    return (
+        "\n".join(rows)
+        + "\n\nFirst failed turn of each failed conversation:\n\n"
+        + "\n".join(failed)
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=sorted(DIRECTORIES))
-    parser.add_argument("--ids", help="run only these conversations (comma-separated ids) and "
-                                      "print them turn by turn; nothing is written")  # fmt: skip
+    parser.add_argument(
+        "--ids",
+        help="run only these conversations (comma-separated ids) and "
+        "print them turn by turn; nothing is written",
+    )
     args = parser.parse_args()
     wanted = set(args.ids.split(",")) if args.ids else None
     results: list[dict[str, Any]] = []

@@ -25,8 +25,20 @@ sys.path.insert(0, str(ROOT))
 from actions.directory import Directory  # noqa: E402
 from bot import finnish  # noqa: E402
 
-PREFIXES = ["Kylän", "Seudun", "Järvenrannan", "Keskustan", "Pohjoisen", "Eteläisen", "Vanhan",
-            "Uuden", "Kirkonkylän", "Asemanseudun", "Mäen", "Niemen"]  # fmt: skip
+PREFIXES = [
+    "Kylän",
+    "Seudun",
+    "Järvenrannan",
+    "Keskustan",
+    "Pohjoisen",
+    "Eteläisen",
+    "Vanhan",
+    "Uuden",
+    "Kirkonkylän",
+    "Asemanseudun",
+    "Mäen",
+    "Niemen",
+]
 ACTIVITY = {
     "liikunta": ["Liikuntaseura", "Hiihtoseura", "Jumppaporukka", "Uimaseura", "Kävelykerho"],
     "kulttuuri": ["Sekakuoro", "Mieskuoro", "Teatteriyhdistys", "Käsityökerho", "Soittajat"],
@@ -44,7 +56,7 @@ ACTIVITY = {
     "ymparisto": ["Luonnonsuojeluyhdistys", "Lintuyhdistys", "Kierrätysyhdistys"],
     "vapaaehtoistyo": ["Vapaaehtoisrengas", "Talkooporukka"],
     "digituki": ["Digikerho", "Tietotekniikkakerho"],
-}  # fmt: skip
+}
 
 
 HOURS = ["Mo-Fr 09:00-15:00", "Tu,Th 17:00-20:00", "Sa 10:00-14:00"]
@@ -54,15 +66,37 @@ def synthetic_directory(associations: int, seed: int = 7) -> dict:
     """Associations in every municipality (weighted towards the big ones) and a liaison each."""
     rng = random.Random(seed)
     municipalities = list(finnish.iter_municipalities())
-    weights = [3 if m.name in ("Helsinki", "Espoo", "Tampere", "Vantaa", "Oulu", "Turku",
-                               "Jyväskylä", "Kuopio", "Lahti", "Pori") else 1
-               for m in municipalities]  # fmt: skip
-    persons = [
-        {"id": f"p-{m.code}", "name": f"Yhdyshenkilö {m.name}", "title": "Järjestöyhdyshenkilö",
-         "roles": ["liaison"], "municipalities": [m.name], "region": m.region,
-         "phone": f"040 555 {int(m.code):04d}", "opening_hours": "Mo-Fr 09:00-15:00"}
+    weights = [
+        3
+        if m.name
+        in (
+            "Helsinki",
+            "Espoo",
+            "Tampere",
+            "Vantaa",
+            "Oulu",
+            "Turku",
+            "Jyväskylä",
+            "Kuopio",
+            "Lahti",
+            "Pori",
+        )
+        else 1
         for m in municipalities
-    ]  # fmt: skip
+    ]
+    persons = [
+        {
+            "id": f"p-{m.code}",
+            "name": f"Yhdyshenkilö {m.name}",
+            "title": "Järjestöyhdyshenkilö",
+            "roles": ["liaison"],
+            "municipalities": [m.name],
+            "region": m.region,
+            "phone": f"040 555 {int(m.code):04d}",
+            "opening_hours": "Mo-Fr 09:00-15:00",
+        }
+        for m in municipalities
+    ]
     organizations = []
     topics = list(ACTIVITY)
     for i in range(associations):
@@ -70,17 +104,25 @@ def synthetic_directory(associations: int, seed: int = 7) -> dict:
         topic = rng.choice(topics)
         extra = rng.choice(topics) if rng.random() < 0.3 else None
         name = f"{rng.choice(PREFIXES)} {rng.choice(ACTIVITY[topic])} {i} ry"
-        organizations.append({
-            "id": f"org-{i}", "name": name, "kind": "association",
-            "description": f"{rng.choice(ACTIVITY[topic])} kokoontuu viikoittain.",
-            "topics": [topic] + ([extra] if extra and extra != topic else []),
-            "municipalities": [m.name], "region": m.region,
-            "phone": f"050 555 {i % 10000:04d}",
-            "opening_hours": rng.choice(HOURS),
-            "contact_person_id": f"p-{m.code}",
-        })  # fmt: skip
-    return {"format": "apuri-directory/1", "organizations": organizations,
-            "contact_persons": persons}  # fmt: skip
+        organizations.append(
+            {
+                "id": f"org-{i}",
+                "name": name,
+                "kind": "association",
+                "description": f"{rng.choice(ACTIVITY[topic])} kokoontuu viikoittain.",
+                "topics": [topic] + ([extra] if extra and extra != topic else []),
+                "municipalities": [m.name],
+                "region": m.region,
+                "phone": f"050 555 {i % 10000:04d}",
+                "opening_hours": rng.choice(HOURS),
+                "contact_person_id": f"p-{m.code}",
+            }
+        )
+    return {
+        "format": "apuri-directory/1",
+        "organizations": organizations,
+        "contact_persons": persons,
+    }
 
 
 def percentile(values: list[float], p: float) -> float:

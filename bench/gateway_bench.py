@@ -40,11 +40,17 @@ sys.path.insert(0, str(ROOT))
 from bot.services import free_port, wait_http  # noqa: E402
 
 QUESTIONS = [
-    "onko Kuopiossa kuoroja", "mitä tapahtumia on tulossa Rovaniemellä", "hei",
-    "tarvitsen apua verkkopankin kanssa Jyväskylässä", "kuka on Joensuun järjestöyhdyshenkilö",
-    "mistä yhdistys voi hakea avustusta", "onko Siilinjärvellä eläkeläisten kerhoja",
-    "kiitos", "missä voisin käydä jumpassa Kemissä", "tarvitaan kokoustila yhdistykselle Lieksassa",
-]  # fmt: skip
+    "onko Kuopiossa kuoroja",
+    "mitä tapahtumia on tulossa Rovaniemellä",
+    "hei",
+    "tarvitsen apua verkkopankin kanssa Jyväskylässä",
+    "kuka on Joensuun järjestöyhdyshenkilö",
+    "mistä yhdistys voi hakea avustusta",
+    "onko Siilinjärvellä eläkeläisten kerhoja",
+    "kiitos",
+    "missä voisin käydä jumpassa Kemissä",
+    "tarvitaan kokoustila yhdistykselle Lieksassa",
+]
 TOKEN = "bench-token"
 
 
@@ -54,15 +60,28 @@ def start_stack(db_url: str, var_dir: str) -> tuple[subprocess.Popen, dict[str, 
     X-Forwarded-For from 127.0.0.1 as it would from a reverse proxy: each user then sends its
     own address there, and the per-client limits see one client per user (as with real
     users), not one client sending everything."""
-    ports = {"APURI_RASA_PORT": free_port(), "APURI_ACTIONS_PORT": free_port(),
-             "APURI_GATEWAY_PORT": free_port()}  # fmt: skip
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "APURI_DB_URL": db_url,
-           "APURI_RASA_TOKEN": TOKEN, "APURI_VAR_DIR": var_dir,
-           "APURI_TRUSTED_PROXIES": "127.0.0.1"}  # fmt: skip
+    ports = {
+        "APURI_RASA_PORT": free_port(),
+        "APURI_ACTIONS_PORT": free_port(),
+        "APURI_GATEWAY_PORT": free_port(),
+    }
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        "APURI_DB_URL": db_url,
+        "APURI_RASA_TOKEN": TOKEN,
+        "APURI_VAR_DIR": var_dir,
+        "APURI_TRUSTED_PROXIES": "127.0.0.1",
+    }
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "apuri"), "run"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "apuri"), "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     wait_http(f"http://127.0.0.1:{ports['APURI_RASA_PORT']}/status?token={TOKEN}", [proc], 300)
     wait_http(f"http://127.0.0.1:{ports['APURI_GATEWAY_PORT']}/health", [proc], 60)
     return proc, ports
@@ -96,12 +115,13 @@ class Target:
         if self.kind == "rasa":
             return
         for start in range(0, len(users), 50):
-            await asyncio.gather(*(self._new_user(session, u) for u in users[start:start + 50]))
+            await asyncio.gather(*(self._new_user(session, u) for u in users[start : start + 50]))
 
     async def _new_user(self, session: aiohttp.ClientSession, user: str) -> None:
         address = client_address()
-        async with session.post(f"{self.base}/api/conversations",
-                                headers={"X-Forwarded-For": address}) as resp:  # fmt: skip
+        async with session.post(
+            f"{self.base}/api/conversations", headers={"X-Forwarded-For": address}
+        ) as resp:
             data = await resp.json(content_type=None)
             if resp.status != 201:
                 raise RuntimeError(f"POST /api/conversations: {resp.status} {data}")
@@ -115,8 +135,14 @@ class Target:
         return {"conversation": conversation, "text": text}, {"X-Forwarded-For": address}
 
 
-async def one(session: aiohttp.ClientSession, target: Target, user: str, text: str,
-              latencies: list[float], errors: list[str]) -> None:  # fmt: skip
+async def one(
+    session: aiohttp.ClientSession,
+    target: Target,
+    user: str,
+    text: str,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
     body, headers = target.request(user, text)
     start = time.perf_counter()
     try:
@@ -134,12 +160,14 @@ async def one(session: aiohttp.ClientSession, target: Target, user: str, text: s
 def summary(latencies: list[float], errors: list[str], seconds: float) -> dict[str, Any]:
     ms = np.array(latencies) * 1000 if latencies else np.array([0.0])
     return {
-        "messages": len(latencies), "errors": len(errors), "error_kinds": sorted(set(errors)),
+        "messages": len(latencies),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
         "rate": round(len(latencies) / seconds, 1),
         "p50_ms": round(float(np.percentile(ms, 50)), 1),
         "p95_ms": round(float(np.percentile(ms, 95)), 1),
         "p99_ms": round(float(np.percentile(ms, 99)), 1),
-    }  # fmt: skip
+    }
 
 
 async def closed_loop(target: Target, users: int, seconds: float, think: float) -> dict:
@@ -151,8 +179,9 @@ async def closed_loop(target: Target, users: int, seconds: float, think: float) 
     async def user(n: int, session: aiohttp.ClientSession) -> None:
         await asyncio.sleep(rng.uniform(0, think))
         while time.monotonic() < end:
-            await one(session, target, f"{target.kind}-{n}", rng.choice(QUESTIONS), latencies,
-                      errors)  # fmt: skip
+            await one(
+                session, target, f"{target.kind}-{n}", rng.choice(QUESTIONS), latencies, errors
+            )
             await asyncio.sleep(rng.uniform(0.8 * think, 1.2 * think))
 
     connector = aiohttp.TCPConnector(limit=0)
@@ -189,8 +218,12 @@ async def open_loop(target: Target, rate: float, seconds: float) -> dict:
 async def measure(ports: dict[str, int], args: argparse.Namespace) -> dict[str, Any]:
     rasa = Target("rasa", ports["APURI_RASA_PORT"])
     gateway = Target("gateway", ports["APURI_GATEWAY_PORT"])
-    report: dict[str, Any] = {"users": args.users, "seconds": args.seconds, "think_s": args.think,
-                              "step_seconds": args.step_seconds}  # fmt: skip
+    report: dict[str, Any] = {
+        "users": args.users,
+        "seconds": args.seconds,
+        "think_s": args.think,
+        "step_seconds": args.step_seconds,
+    }
     print("== warming up (caches, connections)", flush=True)
     await open_loop(gateway, 10, 15)
     print(f"== {args.users} users straight at Rasa's REST channel", flush=True)
@@ -220,28 +253,42 @@ async def measure(ports: dict[str, int], args: argparse.Namespace) -> dict[str, 
 
 def render(report: dict[str, Any]) -> str:
     rows = [
-        f"# Gateway load — {dt.date.today().isoformat()}", "",
+        f"# Gateway load — {dt.date.today().isoformat()}",
+        "",
         f"{report['users']} simulated users, about {report['think_s']} s between messages, "
-        f"{report['seconds']} s each; sample directory; 2 cores shared with everything else.", "",
+        f"{report['seconds']} s each; sample directory; 2 cores shared with everything else.",
+        "",
         "| path | messages | rate/s | p50 | p95 | p99 | errors |",
         "| --- | --- | --- | --- | --- | --- | --- |",
-    ]  # fmt: skip
+    ]
     for key, label in (("rasa", "Rasa REST channel"), ("gateway", "gateway /api/messages")):
         r = report[key]
-        rows.append(f"| {label} | {r['messages']} | {r['rate']} | {r['p50_ms']} ms | "
-                    f"{r['p95_ms']} ms | {r['p99_ms']} ms | {r['errors']} |")  # fmt: skip
+        rows.append(
+            f"| {label} | {r['messages']} | {r['rate']} | {r['p50_ms']} ms | "
+            f"{r['p95_ms']} ms | {r['p99_ms']} ms | {r['errors']} |"
+        )
     rasa, gateway = report["steady_rasa"], report["steady_gateway"]
-    rows += ["", f"At a steady 20 messages/s for {report['step_seconds']} s: Rasa p50 / p95 "
-             f"{rasa['p50_ms']} / {rasa['p95_ms']} ms, through the gateway {gateway['p50_ms']} / "
-             f"{gateway['p95_ms']} ms: the gateway adds {report['overhead_p95_ms']} ms at p95.", "",
-             "Open loop through the gateway (20 s per rate):", "",
-             "| offered/s | answered/s | p50 | p95 | p99 | errors |",
-             "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    rows += [
+        "",
+        f"At a steady 20 messages/s for {report['step_seconds']} s: Rasa p50 / p95 "
+        f"{rasa['p50_ms']} / {rasa['p95_ms']} ms, through the gateway {gateway['p50_ms']} / "
+        f"{gateway['p95_ms']} ms: the gateway adds {report['overhead_p95_ms']} ms at p95.",
+        "",
+        "Open loop through the gateway (20 s per rate):",
+        "",
+        "| offered/s | answered/s | p50 | p95 | p99 | errors |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for c in report["capacity"]:
-        rows.append(f"| {c['offered']} | {c['rate']} | {c['p50_ms']} ms | {c['p95_ms']} ms | "
-                    f"{c['p99_ms']} ms | {c['errors']} |")  # fmt: skip
-    rows += ["", f"Capacity (highest rate with p95 ≤ 1 s and no errors): "
-             f"{report['capacity_msgs_per_s']} messages/s."]  # fmt: skip
+        rows.append(
+            f"| {c['offered']} | {c['rate']} | {c['p50_ms']} ms | {c['p95_ms']} ms | "
+            f"{c['p99_ms']} ms | {c['errors']} |"
+        )
+    rows += [
+        "",
+        f"Capacity (highest rate with p95 ≤ 1 s and no errors): "
+        f"{report['capacity_msgs_per_s']} messages/s.",
+    ]
     return "\n".join(rows) + "\n"
 
 
@@ -250,8 +297,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=10)
-    parser.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")],
-                        default=[10, 20, 30, 40, 50, 60, 80])  # fmt: skip
+    parser.add_argument(
+        "--rates",
+        type=lambda s: [float(x) for x in s.split(",")],
+        default=[10, 20, 30, 40, 50, 60, 80],
+    )
     parser.add_argument("--step-seconds", type=float, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -259,8 +259,13 @@ def render(report: dict) -> str:
         )
     names = [n for n, r in report.items() if (r.get("holdout") or {}).get("intent_f1")]
     if names:
-        rows += ["", "Per-intent F1 on the held-out set (tests/data/nlu_holdout.yml):", "",
-                 "| intent | " + " | ".join(names) + " |", "|" + " --- |" * (len(names) + 1)]
+        rows += [
+            "",
+            "Per-intent F1 on the held-out set (tests/data/nlu_holdout.yml):",
+            "",
+            "| intent | " + " | ".join(names) + " |",
+            "|" + " --- |" * (len(names) + 1),
+        ]
         intents = sorted({i for n in names for i in report[n]["holdout"]["intent_f1"]})
         for intent in intents:
             cells = [f3(report[n]["holdout"]["intent_f1"].get(intent)) for n in names]

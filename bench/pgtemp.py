@@ -35,8 +35,16 @@ class PostgresServer:
             self.as_user = ["runuser", "-u", "postgres", "--"]
             subprocess.run(["chown", "-R", "postgres", str(self.base)], check=True)
         self.port = free_port()
-        self._run(str(bin_dir / "initdb"), "-D", str(self.data), "--auth=trust", "-U", "postgres",
-                  "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
+        self._run(
+            str(bin_dir / "initdb"),
+            "-D",
+            str(self.data),
+            "--auth=trust",
+            "-U",
+            "postgres",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
         self.start()
 
     @property
@@ -48,13 +56,32 @@ class PostgresServer:
         subprocess.run([*self.as_user, *cmd], check=True, capture_output=True)
 
     def start(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-l",
-                  str(self.base / "log"), "-o", f"-p {self.port} -k {self.sockets} "
-                  "-c listen_addresses=127.0.0.1 -c fsync=off", "start")  # fmt: skip
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-w",
+            "-l",
+            str(self.base / "log"),
+            "-o",
+            f"-p {self.port} -k {self.sockets} " "-c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m",
-                        "fast", "-w", "stop"], capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            capture_output=True,
+        )
 
     def close(self) -> None:
         self.stop()

@@ -59,9 +59,8 @@ PLACE_PER_CASE = 250  # base sentences per case form; two styles → 500 each, 2
 ORDINARY_BASE = 60  # base sentences from ordinary frames; two styles → at least 120 per name
 _KINDS = {
     "kunta": {"K": "kunta", "Kg": "kunnan", "Ka": "kunnalla", "Kp": "kotikuntani"},
-    "kaupunki": {"K": "kaupunki", "Kg": "kaupungin", "Ka": "kaupungilla",
-                 "Kp": "kotikaupunkini"},
-}  # fmt: skip
+    "kaupunki": {"K": "kaupunki", "Kg": "kaupungin", "Ka": "kaupungilla", "Kp": "kotikaupunkini"},
+}
 _THING = {"T": 0, "Tp": 1, "Tg": 2}  # which form of a [nominative, partitive, genitive] thing
 _POOL = {"T": "T", "Tp": "T", "Tg": "T", "N": "N", "C": "C", "W": "W"}
 _SLOT_RE = re.compile(r"\{(\w+)\}")
@@ -315,9 +314,14 @@ def _recall_by(outcomes: Sequence[Outcome], key: Any) -> dict[str, dict[str, Any
     groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         groups[str(key(o.case))].append(o)
-    return {k: {"n": len(v), "tp": sum(o.hit for o in v),
-                "recall": _ratio(sum(o.hit for o in v), len(v))}
-            for k, v in sorted(groups.items())}  # fmt: skip
+    return {
+        k: {
+            "n": len(v),
+            "tp": sum(o.hit for o in v),
+            "recall": _ratio(sum(o.hit for o in v), len(v)),
+        }
+        for k, v in sorted(groups.items())
+    }
 
 
 def _diverse(outcomes: Sequence[Outcome], n: int) -> list[Outcome]:
@@ -335,9 +339,16 @@ def _diverse(outcomes: Sequence[Outcome], n: int) -> list[Outcome]:
 
 
 def _example(o: Outcome) -> dict[str, Any]:
-    return {"text": o.case.text, "name": o.case.name, "kind": o.case.kind, "form": o.case.form,
-            "style": o.case.style, "distractor": o.case.distractor, "template": o.case.template,
-            "found": list(o.found)}  # fmt: skip
+    return {
+        "text": o.case.text,
+        "name": o.case.name,
+        "kind": o.case.kind,
+        "form": o.case.form,
+        "style": o.case.style,
+        "distractor": o.case.distractor,
+        "template": o.case.template,
+        "found": list(o.found),
+    }
 
 
 def evaluate(names: Iterable[str] | None = None, show: int = 5) -> dict[str, Any]:
@@ -376,32 +387,46 @@ def evaluate(names: Iterable[str] | None = None, show: int = 5) -> dict[str, Any
         total_tp += tp
         total_fp += fp
         per_name[name] = {
-            "place": len(mine), "tp": tp, "fn": len(fn), "ordinary": n_ordinary,
-            "fp": fp, "fp_ordinary": len(fp_ordinary), "fp_cross": len(fp_cross),
-            "precision": _ratio(tp, tp + fp), "recall": _ratio(tp, len(mine)),
+            "place": len(mine),
+            "tp": tp,
+            "fn": len(fn),
+            "ordinary": n_ordinary,
+            "fp": fp,
+            "fp_ordinary": len(fp_ordinary),
+            "fp_cross": len(fp_cross),
+            "precision": _ratio(tp, tp + fp),
+            "recall": _ratio(tp, len(mine)),
             "ordinary_fp_rate": _ratio(len(fp_ordinary), n_ordinary),
             "by_form": _recall_by(mine, lambda c: c.form),
             "by_style": _recall_by(mine, lambda c: c.style),
             "by_distractor": _recall_by(mine, lambda c: "with" if c.distractor else "without"),
             "fn_other_municipality": sum(bool(o.found) for o in fn),
-        }  # fmt: skip
+        }
         examples[name] = {
             "false_negatives": [_example(o) for o in _diverse(fn, show)],
             "false_positives": [_example(o) for o in _diverse(fp_ordinary + fp_cross, show)],
         }
     fp_all = [o for o in ordinary if o.hit]
     overall = {
-        "place": len(place), "ordinary": len(ordinary), "tp": total_tp,
-        "fn": len(place) - total_tp, "fp": total_fp, "fp_ordinary": len(fp_all),
-        "precision": _ratio(total_tp, total_tp + total_fp), "recall": _ratio(total_tp, len(place)),
+        "place": len(place),
+        "ordinary": len(ordinary),
+        "tp": total_tp,
+        "fn": len(place) - total_tp,
+        "fp": total_fp,
+        "fp_ordinary": len(fp_all),
+        "precision": _ratio(total_tp, total_tp + total_fp),
+        "recall": _ratio(total_tp, len(place)),
         "ordinary_fp_rate": _ratio(len(fp_all), len(ordinary)),
-    }  # fmt: skip
+    }
     ordinary_by_form = {
-        form: {"n": len(group), "fp": sum(o.hit for o in group),
-               "fp_rate": _ratio(sum(o.hit for o in group), len(group))}
+        form: {
+            "n": len(group),
+            "fp": sum(o.hit for o in group),
+            "fp_rate": _ratio(sum(o.hit for o in group), len(group)),
+        }
         for form in ("ordinary", "other_place")
         if (group := [o for o in ordinary if o.case.form == form])
-    }  # fmt: skip
+    }
     return {
         "date": dt.date.today().isoformat(),
         "commit": _git_state(),
@@ -421,7 +446,7 @@ def evaluate(names: Iterable[str] | None = None, show: int = 5) -> dict[str, Any
             "extract_s": round(t_extract, 3),
             "sentences": len(cases),
             "ms_per_sentence": round(1000 * t_extract / max(len(cases), 1), 3),
-        },  # fmt: skip
+        },
     }
 
 
@@ -477,9 +502,17 @@ def _name_table(result: dict[str, Any]) -> list[str]:
         forms_cells = [_pct(m["by_form"].get(c, {}).get("recall")) for c in CASES]
         style = [_pct(m["by_style"].get(s, {}).get("recall")) for s in STYLES]
         dis = [_pct(m["by_distractor"].get(d, {}).get("recall")) for d in ("with", "without")]
-        cells = [name, str(m["place"]), _pct(m["recall"]), str(m["ordinary"]),
-                 f"{m['fp']} ({m['fp_ordinary']} + {m['fp_cross']})", _pct(m["precision"]),
-                 *forms_cells, *style, *dis]  # fmt: skip
+        cells = [
+            name,
+            str(m["place"]),
+            _pct(m["recall"]),
+            str(m["ordinary"]),
+            f"{m['fp']} ({m['fp_ordinary']} + {m['fp_cross']})",
+            _pct(m["precision"]),
+            *forms_cells,
+            *style,
+            *dis,
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     o = result["overall"]
     lines.append(
@@ -525,14 +558,17 @@ def markdown_report(result: dict[str, Any], show: int = 3) -> str:
         *_name_table(result),
         "",
         "Ordinary sentences by source: "
-        + ", ".join(f"{k}: {v['fp']} of {v['n']} wrongly read as the place"
-                    for k, v in result["ordinary_by_form"].items()) + ".",
+        + ", ".join(
+            f"{k}: {v['fp']} of {v['n']} wrongly read as the place"
+            for k, v in result["ordinary_by_form"].items()
+        )
+        + ".",
         "",
         "## Worst examples",
         "",
         "Most frequent error patterns first (one per template and case form).",
         "",
-    ]  # fmt: skip
+    ]
     for name in result["names"]:
         ex = result["examples"][name]
         if not ex["false_negatives"] and not ex["false_positives"]:
@@ -593,10 +629,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = [
-    "CASES", "NAMES", "Case", "Outcome", "all_cases", "build_ordinary_cases",
-    "build_place_cases", "evaluate", "forms", "markdown_report", "ordinary_cases",
-    "ordinary_sentences", "place_cases", "place_sentences", "worst_examples",
-]  # fmt: skip
+    "CASES",
+    "NAMES",
+    "Case",
+    "Outcome",
+    "all_cases",
+    "build_ordinary_cases",
+    "build_place_cases",
+    "evaluate",
+    "forms",
+    "markdown_report",
+    "ordinary_cases",
+    "ordinary_sentences",
+    "place_cases",
+    "place_sentences",
+    "worst_examples",
+]
 
 if __name__ == "__main__":
     sys.exit(main())

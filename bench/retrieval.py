@@ -47,8 +47,10 @@ from bot import clock, finnish  # noqa: E402
 from bot.cli import upcoming  # noqa: E402
 
 SETS = ROOT / "bench" / "data" / "retrieval"
-DIRECTORIES = {"sample": ROOT / "data" / "sample_directory.json",
-               "second": ROOT / "tests" / "conversations" / "directory_second.json"}  # fmt: skip
+DIRECTORIES = {
+    "sample": ROOT / "data" / "sample_directory.json",
+    "second": ROOT / "tests" / "conversations" / "directory_second.json",
+}
 MODEL = ROOT / "models" / "apuri.tar.gz"
 RULES = ROOT / "bot" / "dialogue" / "rules.yml"
 
@@ -79,9 +81,14 @@ def people_named(messages: list[dict[str, Any]], people: dict[str, str]) -> list
     return sorted(at, key=at.get)
 
 
-async def answer(text: str, parsed: dict[str, Any], executor: Any,
-                 actions: dict[str, str], people: dict[str, str],
-                 store: Directory) -> tuple[list[str], list[str], bool]:  # fmt: skip
+async def answer(
+    text: str,
+    parsed: dict[str, Any],
+    executor: Any,
+    actions: dict[str, str],
+    people: dict[str, str],
+    store: Directory,
+) -> tuple[list[str], list[str], bool]:
     """The ids of the records the answer lists and of the people it names, and whether the
     action asked for the place instead (then: the country-wide search, see the module's text)."""
     intent = (parsed.get("intent") or {}).get("name") or ""
@@ -92,10 +99,16 @@ async def answer(text: str, parsed: dict[str, Any], executor: Any,
     events: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
     for _ in range(3):  # an action may hand over to another ("Kannuksessa tanssi": a search)
-        tracker = {"sender_id": "bench", "slots": dict(slots), "latest_message": parsed,
-                   "events": [], "latest_action_name": "action_listen"}  # fmt: skip
-        reply = await executor.run({"next_action": action, "sender_id": "bench",
-                                    "tracker": tracker, "domain": {}})  # fmt: skip
+        tracker = {
+            "sender_id": "bench",
+            "slots": dict(slots),
+            "latest_message": parsed,
+            "events": [],
+            "latest_action_name": "action_listen",
+        }
+        reply = await executor.run(
+            {"next_action": action, "sender_id": "bench", "tracker": tracker, "domain": {}}
+        )
         events += reply["events"]
         messages += reply["responses"]
         slots.update({e["name"]: e["value"] for e in reply["events"] if e.get("event") == "slot"})
@@ -104,8 +117,17 @@ async def answer(text: str, parsed: dict[str, Any], executor: Any,
             break
     if any(m.get("response") == "utter_ask_municipality" for m in messages):
         return country_wide(text, intent, store), [], True
-    last = next((e["value"] for e in reversed(events)
-                 if e.get("event") == "slot" and e.get("name") == "last_search"), None) or {}
+    last = (
+        next(
+            (
+                e["value"]
+                for e in reversed(events)
+                if e.get("event") == "slot" and e.get("name") == "last_search"
+            ),
+            None,
+        )
+        or {}
+    )
     listed = [i for kind, i in last.get("results") or [] if kind != "contact_persons"]
     return listed, people_named(messages, people), False
 
@@ -114,19 +136,27 @@ def country_wide(text: str, intent: str, store: Directory) -> list[str]:
     """The search over the whole country with the intent's preferred sort."""
     prefer = PREFER.get(intent, PREFER["find_association"])
     query = Query(words=finnish.content_words(text), prefer=prefer)
-    found, _ = search(store, query, any_record=intent in ("ask_events", "ask_grants"),
-                      far_by_topic=intent in ("ask_events", "ask_grants"))  # fmt: skip
+    found, _ = search(
+        store,
+        query,
+        any_record=intent in ("ask_events", "ask_grants"),
+        far_by_topic=intent in ("ask_events", "ask_grants"),
+    )
     return [record["id"] for record in found[:3]]
 
 
-def score(relevant: set[str], acceptable: set[str], top: list[str],
-          people: list[str]) -> dict[str, float]:  # fmt: skip
+def score(
+    relevant: set[str], acceptable: set[str], top: list[str], people: list[str]
+) -> dict[str, float]:
     """recall@3 and hit@3 over the first three shown, people named included; "unrelated"
     only of the records listed (the person named to help further is never unrelated)."""
     shown = [*top, *people][:3]
     hits = len(relevant & set(shown))
-    return {"recall": hits / min(3, len(relevant)), "hit": float(hits > 0),
-            "unrelated": float(any(i not in relevant | acceptable for i in top[:3]))}  # fmt: skip
+    return {
+        "recall": hits / min(3, len(relevant)),
+        "hit": float(hits > 0),
+        "unrelated": float(any(i not in relevant | acceptable for i in top[:3])),
+    }
 
 
 async def run(paths: list[Path]) -> dict[str, Any]:
@@ -150,8 +180,11 @@ async def run(paths: list[Path]) -> dict[str, Any]:
             directory_actions.directory.cache_clear()
             document = load_file(DIRECTORIES[name])
             people = {p["id"]: p["name"] for p in document.get("contact_persons") or []}
-            records = {r["id"]: r for kind in ("organizations", "events", "spaces", "grants")
-                       for r in document.get(kind) or []}  # fmt: skip
+            records = {
+                r["id"]: r
+                for kind in ("organizations", "events", "spaces", "grants")
+                for r in document.get(kind) or []
+            }
             rows = []
             for item in data["questions"]:
                 parsed = await agent.parse_message(item["q"])
@@ -160,17 +193,29 @@ async def run(paths: list[Path]) -> dict[str, Any]:
                 scored = score(relevant, acceptable, top, named)
                 # nothing near the place: the person for it, with nothing unrelated, answers
                 far = nothing_near(relevant, parsed, records)
-                scored["near"] = float(bool(named) and not scored["unrelated"]) if (
-                    far and not scored["recall"]) else scored["recall"]  # fmt: skip
-                rows.append({"q": item["q"], "kind": item.get("kind", "search"), "top": top,
-                             "people": named, "intent": parsed["intent"]["name"],
-                             "asks_place": asks, **scored})  # fmt: skip
+                scored["near"] = (
+                    float(bool(named) and not scored["unrelated"])
+                    if (far and not scored["recall"])
+                    else scored["recall"]
+                )
+                rows.append(
+                    {
+                        "q": item["q"],
+                        "kind": item.get("kind", "search"),
+                        "top": top,
+                        "people": named,
+                        "intent": parsed["intent"]["name"],
+                        "asks_place": asks,
+                        **scored,
+                    }
+                )
             report["sets"][path.stem] = rows
     return report
 
 
-def nothing_near(relevant: set[str], parsed: dict[str, Any],
-                 records: dict[str, dict[str, Any]]) -> bool:  # fmt: skip
+def nothing_near(
+    relevant: set[str], parsed: dict[str, Any], records: dict[str, dict[str, Any]]
+) -> bool:
     """Whether the question names a place and every record labelled relevant is outside it and
     its region (and none serves the whole country): then Apuri names the person for the place
     instead of a club across the country (the persona suite counts those as unrelated)."""
@@ -195,8 +240,11 @@ def nothing_near(relevant: set[str], parsed: dict[str, Any],
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
     n = len(rows) or 1
-    return {"n": len(rows), "asks": sum(r["asks_place"] for r in rows),
-            **{k: sum(r[k] for r in rows) / n for k in ("recall", "near", "hit", "unrelated")}}
+    return {
+        "n": len(rows),
+        "asks": sum(r["asks_place"] for r in rows),
+        **{k: sum(r[k] for r in rows) / n for k in ("recall", "near", "hit", "unrelated")},
+    }
 
 
 def main() -> None:
@@ -205,23 +253,34 @@ def main() -> None:
     args = parser.parse_args()
     paths = args.sets or sorted(SETS.glob("*.yml"))
     report = asyncio.run(run(paths))
-    lines = ["| set | kind | questions | asks place | recall@3 | recall@3, nothing near → "
-             "the person | hit@3 | unrelated |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines = [
+        "| set | kind | questions | asks place | recall@3 | recall@3, nothing near → "
+        "the person | hit@3 | unrelated |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for name, rows in report["sets"].items():
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             groups[row["kind"]].append(row)
         for kind, group in [("all", rows), *sorted(groups.items())]:
             s = summary(group)
-            lines.append(f"| {name} | {kind} | {s['n']} | {s['asks']} | {s['recall']:.3f} | "
-                         f"{s['near']:.3f} | {s['hit']:.3f} | {100 * s['unrelated']:.1f} % |")
-    misses = [f"- {name}: {r['q']!r} ({r['intent']}) → {r['top']} {r['people']}"
-              for name, rows in report["sets"].items() for r in rows
-              if r["near"] < 1 or r["unrelated"]][:80]  # fmt: skip
+            lines.append(
+                f"| {name} | {kind} | {s['n']} | {s['asks']} | {s['recall']:.3f} | "
+                f"{s['near']:.3f} | {s['hit']:.3f} | {100 * s['unrelated']:.1f} % |"
+            )
+    misses = [
+        f"- {name}: {r['q']!r} ({r['intent']}) → {r['top']} {r['people']}"
+        for name, rows in report["sets"].items()
+        for r in rows
+        if r["near"] < 1 or r["unrelated"]
+    ][:80]
     now = stamp()
-    text = (f"# Retrieval — {now}\n\nAims: recall@3 ≥ 0.95, unrelated ≤ 2 %.\n\n"
-            + "\n".join(lines) + "\n\nMissed or unrelated (first 80):\n\n" + "\n".join(misses))
+    text = (
+        f"# Retrieval — {now}\n\nAims: recall@3 ≥ 0.95, unrelated ≤ 2 %.\n\n"
+        + "\n".join(lines)
+        + "\n\nMissed or unrelated (first 80):\n\n"
+        + "\n".join(misses)
+    )
     print(text)
     save_results("retrieval", now, text, report)
 

@@ -51,21 +51,83 @@ RECORD_LISTS = ("organizations", "contact_persons", "events", "grants", "spaces"
 # takes comes from places.yml where it says, else from these endings and names (Rovaniemellä,
 # Äänekoskella, Kiteellä, but Lahdessa and Iisalmessa). A name we are unsure of gets no form and
 # is used only where the nominative fits ("kuoro Koski Tl").
-OUTER_ENDINGS = ("järvi", "niemi", "koski", "mäki", "joki", "vesi", "lahti", "vaara", "harju",
-                 "maa", "lampi", "virta", "taipale", "saari", "salmi", "nummi")  # fmt: skip
-OUTER_NAMES = frozenset({
-    "Alavus", "Aura", "Enontekiö", "Halsua", "Hyvinkää", "Imatra", "Juva", "Kaavi", "Kaustinen",
-    "Kauhava", "Keitele", "Keuruu", "Kitee", "Kuortane", "Laihia", "Lapua", "Lemi", "Lohja",
-    "Loppi", "Merikarvia", "Karvia", "Muhos", "Multia", "Nokia", "Parainen", "Pihtipudas",
-    "Posio", "Punkalaidun", "Puolanka", "Pyhtää", "Pyhäntä", "Pälkäne", "Pöytyä", "Ranua", "Rusko",
-    "Siikalatva", "Somero", "Sulkava", "Tampere", "Teuva", "Tyrnävä", "Valtimo", "Vantaa",
-    "Vesanto", "Vieremä", "Vöyri", "Ypäjä",
-})  # fmt: skip
+OUTER_ENDINGS = (
+    "järvi",
+    "niemi",
+    "koski",
+    "mäki",
+    "joki",
+    "vesi",
+    "lahti",
+    "vaara",
+    "harju",
+    "maa",
+    "lampi",
+    "virta",
+    "taipale",
+    "saari",
+    "salmi",
+    "nummi",
+)
+OUTER_NAMES = frozenset(
+    {
+        "Alavus",
+        "Aura",
+        "Enontekiö",
+        "Halsua",
+        "Hyvinkää",
+        "Imatra",
+        "Juva",
+        "Kaavi",
+        "Kaustinen",
+        "Kauhava",
+        "Keitele",
+        "Keuruu",
+        "Kitee",
+        "Kuortane",
+        "Laihia",
+        "Lapua",
+        "Lemi",
+        "Lohja",
+        "Loppi",
+        "Merikarvia",
+        "Karvia",
+        "Muhos",
+        "Multia",
+        "Nokia",
+        "Parainen",
+        "Pihtipudas",
+        "Posio",
+        "Punkalaidun",
+        "Puolanka",
+        "Pyhtää",
+        "Pyhäntä",
+        "Pälkäne",
+        "Pöytyä",
+        "Ranua",
+        "Rusko",
+        "Siikalatva",
+        "Somero",
+        "Sulkava",
+        "Tampere",
+        "Teuva",
+        "Tyrnävä",
+        "Valtimo",
+        "Vantaa",
+        "Vesanto",
+        "Vieremä",
+        "Vöyri",
+        "Ypäjä",
+    }
+)
 SINGULAR_NEN = frozenset({"Kaustinen"})  # other -nen names are plural: Kauniaisissa, Paraisilla
 INNER_NAMES = frozenset({"Lahti", "Iisalmi", "Pietarsaari", "Mustasaari", "Ii"})
 UNSURE_NAMES = frozenset({"Kangasala", "Koski Tl", "Pedersören kunta", "Virrat", "Uusimaa"})
-_CASES = {"loc": ("sisaolento", "ulkoolento"), "ela": ("sisaeronto", "ulkoeronto"),
-          "gen": ("omanto", "omanto")}  # fmt: skip
+_CASES = {
+    "loc": ("sisaolento", "ulkoolento"),
+    "ela": ("sisaeronto", "ulkoeronto"),
+    "gen": ("omanto", "omanto"),
+}
 
 # Regions that share a border: "the closest" when neither a municipality nor its region has a
 # match (no coordinates in the directory).
@@ -74,19 +136,43 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "Varsinais-Suomi": ("Uusimaa", "Kanta-Häme", "Pirkanmaa", "Satakunta", "Ahvenanmaa"),
     "Satakunta": ("Varsinais-Suomi", "Pirkanmaa", "Etelä-Pohjanmaa", "Pohjanmaa"),
     "Kanta-Häme": ("Uusimaa", "Varsinais-Suomi", "Pirkanmaa", "Päijät-Häme"),
-    "Pirkanmaa": ("Satakunta", "Varsinais-Suomi", "Kanta-Häme", "Päijät-Häme", "Keski-Suomi",
-                  "Etelä-Pohjanmaa"),
-    "Päijät-Häme": ("Uusimaa", "Kanta-Häme", "Pirkanmaa", "Keski-Suomi", "Etelä-Savo",
-                    "Kymenlaakso"),
+    "Pirkanmaa": (
+        "Satakunta",
+        "Varsinais-Suomi",
+        "Kanta-Häme",
+        "Päijät-Häme",
+        "Keski-Suomi",
+        "Etelä-Pohjanmaa",
+    ),
+    "Päijät-Häme": (
+        "Uusimaa",
+        "Kanta-Häme",
+        "Pirkanmaa",
+        "Keski-Suomi",
+        "Etelä-Savo",
+        "Kymenlaakso",
+    ),
     "Kymenlaakso": ("Uusimaa", "Päijät-Häme", "Etelä-Savo", "Etelä-Karjala"),
     "Etelä-Karjala": ("Kymenlaakso", "Etelä-Savo"),
-    "Etelä-Savo": ("Päijät-Häme", "Kymenlaakso", "Etelä-Karjala", "Keski-Suomi", "Pohjois-Savo",
-                   "Pohjois-Karjala"),
-    "Pohjois-Savo": ("Etelä-Savo", "Keski-Suomi", "Pohjois-Pohjanmaa", "Kainuu",
-                     "Pohjois-Karjala"),
+    "Etelä-Savo": (
+        "Päijät-Häme",
+        "Kymenlaakso",
+        "Etelä-Karjala",
+        "Keski-Suomi",
+        "Pohjois-Savo",
+        "Pohjois-Karjala",
+    ),
+    "Pohjois-Savo": ("Etelä-Savo", "Keski-Suomi", "Pohjois-Pohjanmaa", "Kainuu", "Pohjois-Karjala"),
     "Pohjois-Karjala": ("Etelä-Savo", "Pohjois-Savo", "Kainuu"),
-    "Keski-Suomi": ("Pirkanmaa", "Päijät-Häme", "Etelä-Savo", "Pohjois-Savo", "Pohjois-Pohjanmaa",
-                    "Keski-Pohjanmaa", "Etelä-Pohjanmaa"),
+    "Keski-Suomi": (
+        "Pirkanmaa",
+        "Päijät-Häme",
+        "Etelä-Savo",
+        "Pohjois-Savo",
+        "Pohjois-Pohjanmaa",
+        "Keski-Pohjanmaa",
+        "Etelä-Pohjanmaa",
+    ),
     "Etelä-Pohjanmaa": ("Satakunta", "Pirkanmaa", "Keski-Suomi", "Keski-Pohjanmaa", "Pohjanmaa"),
     "Pohjanmaa": ("Satakunta", "Etelä-Pohjanmaa", "Keski-Pohjanmaa"),
     "Keski-Pohjanmaa": ("Pohjanmaa", "Etelä-Pohjanmaa", "Keski-Suomi", "Pohjois-Pohjanmaa"),
@@ -96,10 +182,36 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "Ahvenanmaa": ("Varsinais-Suomi",),
 }
 # Towns people often ask about, for questions about places with no record of their own.
-TOWNS = ("Helsinki", "Espoo", "Tampere", "Turku", "Oulu", "Lahti", "Pori", "Vaasa", "Seinäjoki",
-         "Kajaani", "Mikkeli", "Lappeenranta", "Kotka", "Hämeenlinna", "Kokkola", "Savonlinna",
-         "Porvoo", "Salo", "Rauma", "Kouvola", "Raahe", "Kuusamo", "Kemijärvi", "Pieksämäki",
-         "Ylivieska", "Forssa", "Imatra", "Heinola")  # fmt: skip
+TOWNS = (
+    "Helsinki",
+    "Espoo",
+    "Tampere",
+    "Turku",
+    "Oulu",
+    "Lahti",
+    "Pori",
+    "Vaasa",
+    "Seinäjoki",
+    "Kajaani",
+    "Mikkeli",
+    "Lappeenranta",
+    "Kotka",
+    "Hämeenlinna",
+    "Kokkola",
+    "Savonlinna",
+    "Porvoo",
+    "Salo",
+    "Rauma",
+    "Kouvola",
+    "Raahe",
+    "Kuusamo",
+    "Kemijärvi",
+    "Pieksämäki",
+    "Ylivieska",
+    "Forssa",
+    "Imatra",
+    "Heinola",
+)
 
 
 def _capitalised_like(form: str, name: str) -> str:
@@ -147,8 +259,11 @@ def place_form(name: str, case: str) -> str | None:
             continue
         written = _capitalised_like(form, name)
         for a in morphology.analyses(written):
-            if (a.get("BASEFORM") == name and a.get("SIJAMUOTO") == wanted
-                    and a.get("NUMBER") == number):
+            if (
+                a.get("BASEFORM") == name
+                and a.get("SIJAMUOTO") == wanted
+                and a.get("NUMBER") == number
+            ):
                 found.append(written)
                 break
     return min(found, key=lambda f: (len(f), f)) if found else None
@@ -178,8 +293,11 @@ def word_form(word: str, case: str, number: str | None = None) -> str | None:
     found = []
     for form in forms_of_part(base.lower()):
         for a in morphology.analyses(form):
-            if (a.get("BASEFORM", "").lower() == base.lower() and a.get("SIJAMUOTO") == case
-                    and a.get("NUMBER") == number):
+            if (
+                a.get("BASEFORM", "").lower() == base.lower()
+                and a.get("SIJAMUOTO") == case
+                and a.get("NUMBER") == number
+            ):
                 found.append(form)
                 break
     if not found:
@@ -302,13 +420,19 @@ def load_directory(path: Path) -> list[Rec]:
             regions = {gaz.region_of(m) for m in munis} | {raw.get("region")}
             name = strip_example(str(raw.get("name") or raw.get("title") or ""))
             text = " ".join(str(raw.get(k) or "") for k in ("description",))
-            out.append(Rec(
-                id=raw["id"], list=list_name, data=raw, municipalities=frozenset(munis),
-                regions=frozenset(r for r in regions if r),
-                topics=frozenset(raw.get("topics") or ()),
-                name_words=_words(name), text_words=_words(name + " " + text),
-                head_words=lemma_parts(name.split()[-1]) if name else frozenset(),
-            ))  # fmt: skip
+            out.append(
+                Rec(
+                    id=raw["id"],
+                    list=list_name,
+                    data=raw,
+                    municipalities=frozenset(munis),
+                    regions=frozenset(r for r in regions if r),
+                    topics=frozenset(raw.get("topics") or ()),
+                    name_words=_words(name),
+                    text_words=_words(name + " " + text),
+                    head_words=lemma_parts(name.split()[-1]) if name else frozenset(),
+                )
+            )
     return out
 
 
@@ -319,8 +443,9 @@ class Answer:
     acceptable: list[str]
 
 
-def tiered(matches: Sequence[Rec], loose: Sequence[Rec], place: Place | None,
-           reach: str = "anywhere") -> Answer:
+def tiered(
+    matches: Sequence[Rec], loose: Sequence[Rec], place: Place | None, reach: str = "anywhere"
+) -> Answer:
     """What an info desk would list for a place: the nearest place that has any match."""
     # Municipality, else its region, else neighbouring regions, else anywhere; records without a
     # place only while no placed record matches. `reach` stops the widening for what serves only
@@ -348,8 +473,11 @@ def tiered(matches: Sequence[Rec], loose: Sequence[Rec], place: Place | None,
     return Answer([], [])
 
 
-def topic_matches(orgs: Sequence[Rec], topic: str, kinds: Sequence[str],
-                  ) -> tuple[list[Rec], list[Rec]]:
+def topic_matches(
+    orgs: Sequence[Rec],
+    topic: str,
+    kinds: Sequence[str],
+) -> tuple[list[Rec], list[Rec]]:
     """(matches, loose): a side topic (seniors, for a memory association) is only acceptable."""
     # Associations match on their main (first) topic, services on any of theirs.
     fits = [r for r in orgs if topic in r.topics and r.kind in kinds]
@@ -376,121 +504,301 @@ class Phrase:
     kinds: tuple[str, ...] = ("association",)
 
 
-def _p(topic: str, pairs: Sequence[tuple[str, str]], kinds: tuple[str, ...] = ("association",),
-       ) -> list[Phrase]:
+def _p(
+    topic: str,
+    pairs: Sequence[tuple[str, str]],
+    kinds: tuple[str, ...] = ("association",),
+) -> list[Phrase]:
     return [Phrase(topic, ptv, nom, kinds) for ptv, nom in pairs]
 
 
 PUBLIC = ("public_service",)
 PHRASES: list[Phrase] = [
-    *_p("liikunta", [("liikuntaseuroja", "liikuntaseura"), ("liikuntaa", "liikunta"),
-                     ("liikuntaryhmiä", "liikuntaryhmä"), ("liikuntaharrastuksia", "liikunta")]),
-    *_p("kulttuuri", [("kulttuuriyhdistyksiä", "kulttuuriyhdistys"),
-                      ("kulttuuritoimintaa", "kulttuuritoiminta"),
-                      ("kulttuuriharrastuksia", "kulttuuriharrastus")]),
-    *_p("ikaantyneet", [("eläkeläisyhdistyksiä", "eläkeläisyhdistys"),
-                        ("toimintaa eläkeläisille", "eläkeläistoiminta"),
-                        ("senioritoimintaa", "senioritoiminta")]),
-    *_p("ikaantyneet", [("vanhuspalveluja", "vanhuspalvelut"),
-                        ("ikäihmisten palveluja", "ikäihmisten palvelut")], PUBLIC),
-    *_p("lapset_ja_perheet", [("perhekerhoja", "perhekerho"),
-                              ("toimintaa lapsiperheille", "lapsiperheet"),
-                              ("perheyhdistyksiä", "perheyhdistys")]),
-    *_p("nuoret", [("nuorisotoimintaa", "nuorisotoiminta"), ("tekemistä nuorille", "nuoret"),
-                   ("nuorisoyhdistyksiä", "nuorisoyhdistys")]),
-    *_p("mielenterveys", [("mielenterveysyhdistyksiä", "mielenterveysyhdistys"),
-                          ("mielenterveystukea", "mielenterveystuki")]),
+    *_p(
+        "liikunta",
+        [
+            ("liikuntaseuroja", "liikuntaseura"),
+            ("liikuntaa", "liikunta"),
+            ("liikuntaryhmiä", "liikuntaryhmä"),
+            ("liikuntaharrastuksia", "liikunta"),
+        ],
+    ),
+    *_p(
+        "kulttuuri",
+        [
+            ("kulttuuriyhdistyksiä", "kulttuuriyhdistys"),
+            ("kulttuuritoimintaa", "kulttuuritoiminta"),
+            ("kulttuuriharrastuksia", "kulttuuriharrastus"),
+        ],
+    ),
+    *_p(
+        "ikaantyneet",
+        [
+            ("eläkeläisyhdistyksiä", "eläkeläisyhdistys"),
+            ("toimintaa eläkeläisille", "eläkeläistoiminta"),
+            ("senioritoimintaa", "senioritoiminta"),
+        ],
+    ),
+    *_p(
+        "ikaantyneet",
+        [("vanhuspalveluja", "vanhuspalvelut"), ("ikäihmisten palveluja", "ikäihmisten palvelut")],
+        PUBLIC,
+    ),
+    *_p(
+        "lapset_ja_perheet",
+        [
+            ("perhekerhoja", "perhekerho"),
+            ("toimintaa lapsiperheille", "lapsiperheet"),
+            ("perheyhdistyksiä", "perheyhdistys"),
+        ],
+    ),
+    *_p(
+        "nuoret",
+        [
+            ("nuorisotoimintaa", "nuorisotoiminta"),
+            ("tekemistä nuorille", "nuoret"),
+            ("nuorisoyhdistyksiä", "nuorisoyhdistys"),
+        ],
+    ),
+    *_p(
+        "mielenterveys",
+        [
+            ("mielenterveysyhdistyksiä", "mielenterveysyhdistys"),
+            ("mielenterveystukea", "mielenterveystuki"),
+        ],
+    ),
     *_p("paihteet", [("päihdetyötä", "päihdetyö"), ("tukea päihdeongelmiin", "päihdeongelmat")]),
-    *_p("vammaiset", [("vammaisyhdistyksiä", "vammaisyhdistys"),
-                      ("vammaisjärjestöjä", "vammaisjärjestö")]),
-    *_p("terveys", [("potilasyhdistyksiä", "potilasyhdistys"),
-                    ("potilasjärjestöjä", "potilasjärjestö")]),
-    *_p("terveys", [("terveyspalveluja", "terveyspalvelut"), ("terveysasemia", "terveysasema")],
-        PUBLIC),
+    *_p(
+        "vammaiset",
+        [("vammaisyhdistyksiä", "vammaisyhdistys"), ("vammaisjärjestöjä", "vammaisjärjestö")],
+    ),
+    *_p(
+        "terveys",
+        [("potilasyhdistyksiä", "potilasyhdistys"), ("potilasjärjestöjä", "potilasjärjestö")],
+    ),
+    *_p(
+        "terveys",
+        [("terveyspalveluja", "terveyspalvelut"), ("terveysasemia", "terveysasema")],
+        PUBLIC,
+    ),
     *_p("kylatoiminta", [("kyläyhdistyksiä", "kyläyhdistys"), ("kylätoimintaa", "kylätoiminta")]),
-    *_p("omaishoito", [("omaishoitajayhdistyksiä", "omaishoitajayhdistys"),
-                       ("omaishoitajien yhdistyksiä", "omaishoitajat")]),
-    *_p("omaishoito", [("tukea omaishoitajille", "omaishoitajien tuki")],
-        ("association", "public_service")),
+    *_p(
+        "omaishoito",
+        [
+            ("omaishoitajayhdistyksiä", "omaishoitajayhdistys"),
+            ("omaishoitajien yhdistyksiä", "omaishoitajat"),
+        ],
+    ),
+    *_p(
+        "omaishoito",
+        [("tukea omaishoitajille", "omaishoitajien tuki")],
+        ("association", "public_service"),
+    ),
     *_p("omaishoito", [("omaishoidon tukea", "omaishoidon tuki")], PUBLIC),
-    *_p("ystavatoiminta", [("ystävätoimintaa", "ystävätoiminta"),
-                           ("ystäväpalvelua", "ystäväpalvelu")]),
-    *_p("maahanmuuttajat", [("toimintaa maahanmuuttajille", "maahanmuuttajat"),
-                            ("maahanmuuttajayhdistyksiä", "maahanmuuttajayhdistys")]),
-    *_p("ymparisto", [("luontoyhdistyksiä", "luontoyhdistys"),
-                      ("ympäristöyhdistyksiä", "ympäristöyhdistys")]),
-    *_p("vapaaehtoistyo", [("vapaaehtoistyötä", "vapaaehtoistyö"),
-                           ("vapaaehtoistoimintaa", "vapaaehtoistoiminta")],
-        ("association", "digital_support")),
-    *_p("digituki", [("digitukea", "digituki"), ("digitukipisteitä", "digitukipiste"),
-                     ("apua tietokoneen käyttöön", "apua tietokoneeseen")],
-        ("digital_support",)),
+    *_p(
+        "ystavatoiminta",
+        [("ystävätoimintaa", "ystävätoiminta"), ("ystäväpalvelua", "ystäväpalvelu")],
+    ),
+    *_p(
+        "maahanmuuttajat",
+        [
+            ("toimintaa maahanmuuttajille", "maahanmuuttajat"),
+            ("maahanmuuttajayhdistyksiä", "maahanmuuttajayhdistys"),
+        ],
+    ),
+    *_p(
+        "ymparisto",
+        [("luontoyhdistyksiä", "luontoyhdistys"), ("ympäristöyhdistyksiä", "ympäristöyhdistys")],
+    ),
+    *_p(
+        "vapaaehtoistyo",
+        [("vapaaehtoistyötä", "vapaaehtoistyö"), ("vapaaehtoistoimintaa", "vapaaehtoistoiminta")],
+        ("association", "digital_support"),
+    ),
+    *_p(
+        "digituki",
+        [
+            ("digitukea", "digituki"),
+            ("digitukipisteitä", "digitukipiste"),
+            ("apua tietokoneen käyttöön", "apua tietokoneeseen"),
+        ],
+        ("digital_support",),
+    ),
 ]
 
 # Needs worded without the topic word; {place} is "Kuopiossa" or "asun Kuopiossa".
 NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "liikunta": (("haluaisin liikkua muiden kanssa {place}",
-                  "mistä sais porukkaa lenkille {place}"), ("association",)),
-    "kulttuuri": (("missä voi laulaa tai soittaa {place}",
-                   "haluaisin harrastaa jotain luovaa {place}"), ("association",)),
-    "ikaantyneet": (("jäin eläkkeelle, mitä tekemistä {place}",
-                     "jotain tekemistä mummolle {place}"), ("association",)),
-    "lapset_ja_perheet": (("haluaisin tutustua muihin vanhempiin {place}",
-                           "mitä tekemistä vauvan kanssa päivisin {place}"), ("association",)),
-    "nuoret": (("mistä 15-vuotias löytäis kavereita ja tekemistä {place}",
-                "teini vaan pelaa kotona, onko jotain paikkaa mihin mennä {place}"),
-               ("association",)),
-    "mielenterveys": (("masentaa ja haluaisin jutella muiden samassa tilanteessa olevien kanssa"
-                       " {place}", "ahdistaa usein, mistä sais vertaistukea {place}"),
-                      ("association",)),
-    "paihteet": (("läheinen juo liikaa, mistä apua {place}",
-                  "miten pääsen eroon alkoholista, onko ryhmiä {place}"), ("association",)),
-    "vammaiset": (("liikun pyörätuolilla ja kaipaan vertaisia {place}",
-                   "lapsellani on vamma, mistä tukea {place}"), ("association",)),
-    "terveys": (("sain diagnoosin ja haluaisin tavata muita sairastuneita {place}",
-                 "mistä löydän muita joilla on sama sairaus {place}"), ("association",)),
-    "kylatoiminta": (("haluaisin kehittää kotikylää {place}",
-                      "meidän kylällä ei tapahdu mitään, kuka auttaa {place}"), ("association",)),
-    "omaishoito": (("hoidan puolisoa kotona enkä jaksa {place}",
-                    "hoidan äitiä kotona, mistä saan tukea {place}"),
-                   ("association", "public_service")),
-    "ystavatoiminta": (("olen yksinäinen ja kaipaan seuraa {place}",
-                        "isä asuu yksin ja kaipaisi juttuseuraa {place}"), ("association",)),
-    "maahanmuuttajat": (("muutin suomeen ja haluan oppia suomea {place}",
-                         "mistä uusi tulija löytää kavereita {place}"), ("association",)),
-    "ymparisto": (("haluaisin retkeillä luonnossa porukalla {place}",
-                   "missä pääsis metsään muiden kanssa {place}"), ("association",)),
-    "vapaaehtoistyo": (("haluaisin auttaa muita vapaa-ajallani {place}",
-                        "miten pääsen auttamaan muita {place}"),
-                       ("association", "digital_support")),
-    "digituki": (("en osaa käyttää verkkopankkia, kuka auttaa {place}",
-                  "tarvitsen apua puhelimen kanssa {place}",
-                  "miten pääsen omakantaan kun en osaa {place}"), ("digital_support",)),
+    "liikunta": (
+        ("haluaisin liikkua muiden kanssa {place}", "mistä sais porukkaa lenkille {place}"),
+        ("association",),
+    ),
+    "kulttuuri": (
+        ("missä voi laulaa tai soittaa {place}", "haluaisin harrastaa jotain luovaa {place}"),
+        ("association",),
+    ),
+    "ikaantyneet": (
+        ("jäin eläkkeelle, mitä tekemistä {place}", "jotain tekemistä mummolle {place}"),
+        ("association",),
+    ),
+    "lapset_ja_perheet": (
+        (
+            "haluaisin tutustua muihin vanhempiin {place}",
+            "mitä tekemistä vauvan kanssa päivisin {place}",
+        ),
+        ("association",),
+    ),
+    "nuoret": (
+        (
+            "mistä 15-vuotias löytäis kavereita ja tekemistä {place}",
+            "teini vaan pelaa kotona, onko jotain paikkaa mihin mennä {place}",
+        ),
+        ("association",),
+    ),
+    "mielenterveys": (
+        (
+            "masentaa ja haluaisin jutella muiden samassa tilanteessa olevien kanssa" " {place}",
+            "ahdistaa usein, mistä sais vertaistukea {place}",
+        ),
+        ("association",),
+    ),
+    "paihteet": (
+        (
+            "läheinen juo liikaa, mistä apua {place}",
+            "miten pääsen eroon alkoholista, onko ryhmiä {place}",
+        ),
+        ("association",),
+    ),
+    "vammaiset": (
+        (
+            "liikun pyörätuolilla ja kaipaan vertaisia {place}",
+            "lapsellani on vamma, mistä tukea {place}",
+        ),
+        ("association",),
+    ),
+    "terveys": (
+        (
+            "sain diagnoosin ja haluaisin tavata muita sairastuneita {place}",
+            "mistä löydän muita joilla on sama sairaus {place}",
+        ),
+        ("association",),
+    ),
+    "kylatoiminta": (
+        (
+            "haluaisin kehittää kotikylää {place}",
+            "meidän kylällä ei tapahdu mitään, kuka auttaa {place}",
+        ),
+        ("association",),
+    ),
+    "omaishoito": (
+        (
+            "hoidan puolisoa kotona enkä jaksa {place}",
+            "hoidan äitiä kotona, mistä saan tukea {place}",
+        ),
+        ("association", "public_service"),
+    ),
+    "ystavatoiminta": (
+        (
+            "olen yksinäinen ja kaipaan seuraa {place}",
+            "isä asuu yksin ja kaipaisi juttuseuraa {place}",
+        ),
+        ("association",),
+    ),
+    "maahanmuuttajat": (
+        (
+            "muutin suomeen ja haluan oppia suomea {place}",
+            "mistä uusi tulija löytää kavereita {place}",
+        ),
+        ("association",),
+    ),
+    "ymparisto": (
+        (
+            "haluaisin retkeillä luonnossa porukalla {place}",
+            "missä pääsis metsään muiden kanssa {place}",
+        ),
+        ("association",),
+    ),
+    "vapaaehtoistyo": (
+        ("haluaisin auttaa muita vapaa-ajallani {place}", "miten pääsen auttamaan muita {place}"),
+        ("association", "digital_support"),
+    ),
+    "digituki": (
+        (
+            "en osaa käyttää verkkopankkia, kuka auttaa {place}",
+            "tarvitsen apua puhelimen kanssa {place}",
+            "miten pääsen omakantaan kun en osaa {place}",
+        ),
+        ("digital_support",),
+    ),
 }
 
 GRANT_PURPOSE = {
-    "liikunta": "liikuntatoimintaan", "kulttuuri": "kulttuuritoimintaan",
-    "kylatoiminta": "kylätoimintaan", "ymparisto": "ympäristötoimintaan",
-    "ikaantyneet": "eläkeläisten toimintaan", "nuoret": "nuorisotoimintaan",
-    "mielenterveys": "mielenterveystyöhön", "paihteet": "päihdetyöhön",
-    "vammaiset": "vammaisjärjestön toimintaan", "terveys": "potilasyhdistyksen toimintaan",
-    "lapset_ja_perheet": "perhetoimintaan", "ystavatoiminta": "ystävätoimintaan",
-    "maahanmuuttajat": "maahanmuuttajatyöhön", "vapaaehtoistyo": "vapaaehtoistoimintaan",
-    "omaishoito": "omaishoitajien tukemiseen", "digituki": "digitukeen",
-}  # fmt: skip
-ROLE_WORDS = {"liaison": "järjestöyhdyshenkilö", "service_advisor": "palveluneuvoja",
-              "digital_support": "digituen neuvoja"}  # fmt: skip
-MONTHS = ("tammikuussa", "helmikuussa", "maaliskuussa", "huhtikuussa", "toukokuussa",
-          "kesäkuussa", "heinäkuussa", "elokuussa", "syyskuussa", "lokakuussa", "marraskuussa",
-          "joulukuussa")  # fmt: skip
+    "liikunta": "liikuntatoimintaan",
+    "kulttuuri": "kulttuuritoimintaan",
+    "kylatoiminta": "kylätoimintaan",
+    "ymparisto": "ympäristötoimintaan",
+    "ikaantyneet": "eläkeläisten toimintaan",
+    "nuoret": "nuorisotoimintaan",
+    "mielenterveys": "mielenterveystyöhön",
+    "paihteet": "päihdetyöhön",
+    "vammaiset": "vammaisjärjestön toimintaan",
+    "terveys": "potilasyhdistyksen toimintaan",
+    "lapset_ja_perheet": "perhetoimintaan",
+    "ystavatoiminta": "ystävätoimintaan",
+    "maahanmuuttajat": "maahanmuuttajatyöhön",
+    "vapaaehtoistyo": "vapaaehtoistoimintaan",
+    "omaishoito": "omaishoitajien tukemiseen",
+    "digituki": "digitukeen",
+}
+ROLE_WORDS = {
+    "liaison": "järjestöyhdyshenkilö",
+    "service_advisor": "palveluneuvoja",
+    "digital_support": "digituen neuvoja",
+}
+MONTHS = (
+    "tammikuussa",
+    "helmikuussa",
+    "maaliskuussa",
+    "huhtikuussa",
+    "toukokuussa",
+    "kesäkuussa",
+    "heinäkuussa",
+    "elokuussa",
+    "syyskuussa",
+    "lokakuussa",
+    "marraskuussa",
+    "joulukuussa",
+)
 # Name words that say what kind of place or group a record is (kuoro, kahvila, kirjasto):
 # people search by them ("onko Torniossa perhekahvilaa"), unlike "alue" or "verkosto".
-KIND_HEADS = ("kirjasto", "kahvila", "kerho", "kuoro", "piste", "keskus", "talo", "seura",
-              "yhdistys", "ryhmä", "piiri", "talkkari")  # fmt: skip
+KIND_HEADS = (
+    "kirjasto",
+    "kahvila",
+    "kerho",
+    "kuoro",
+    "piste",
+    "keskus",
+    "talo",
+    "seura",
+    "yhdistys",
+    "ryhmä",
+    "piiri",
+    "talkkari",
+)
 # Description words that name an activity or a gathering ("sauvakävely", "kielikahvila"), not a
 # person ("seniori") or a detail ("kuoromaksu").
-ACTIVITY_ENDINGS = (*KIND_HEADS, "nta", "ntä", "lu", "ly", "musiikki", "teatteri", "tanssi",
-                    "retki", "ilta", "kahvila")  # fmt: skip
+ACTIVITY_ENDINGS = (
+    *KIND_HEADS,
+    "nta",
+    "ntä",
+    "lu",
+    "ly",
+    "musiikki",
+    "teatteri",
+    "tanssi",
+    "retki",
+    "ilta",
+    "kahvila",
+)
 HEADS_ALONE = ("kuoro", "kirjasto", "teatteri")  # "kamarikuoro" is asked as "kuoro"
 PERSON_ENDINGS = ("ja", "jä", "nen", "ihminen", "sairas", "kko", "kkö", "nuori", "perhe", "lapsi")
 
@@ -526,8 +834,11 @@ class Builder:
         regions = sorted({g for r in matches for g in r.regions})
         out = [self.place(m) for m in munis]
         for region in regions:
-            others = sorted(m.name for m in finnish.iter_municipalities()
-                            if m.region == region and m.name not in munis)  # fmt: skip
+            others = sorted(
+                m.name
+                for m in finnish.iter_municipalities()
+                if m.region == region and m.name not in munis
+            )
             if others:
                 out.append(self.place(self.rng.choice(others)))
             out.append(self.place(region))
@@ -557,9 +868,13 @@ class Builder:
     def _topic_texts(self, phrase: Phrase, place: Place) -> list[str]:
         texts = [f"{phrase.nom} {place.name}"]
         if place.loc:
-            texts += [f"onko {place.loc} {phrase.ptv}", f"mistä löytyy {phrase.ptv} {place.loc}",
-                      f"{phrase.ptv} {place.loc}", f"löytyykö {place.loc} {phrase.ptv}",
-                      f"etsin {phrase.ptv} {place.loc}"]
+            texts += [
+                f"onko {place.loc} {phrase.ptv}",
+                f"mistä löytyy {phrase.ptv} {place.loc}",
+                f"{phrase.ptv} {place.loc}",
+                f"löytyykö {place.loc} {phrase.ptv}",
+                f"etsin {phrase.ptv} {place.loc}",
+            ]
         if place.ela and not place.is_region:
             texts.append(f"löytyykö {place.ela} {phrase.ptv}")
         return texts
@@ -568,8 +883,14 @@ class Builder:
         """Questions by the activity words of names and descriptions ("onko Kemissä kuoroa")."""
         out = []
         for kw in self._keywords():
-            matches = [r for r in self.recs if r.list == "organizations" and kw in r.text_words
-                       or r.list == "spaces" and kw in r.head_words]  # "Laukaan kylätalo"
+            matches = [
+                r
+                for r in self.recs
+                if r.list == "organizations"
+                and kw in r.text_words
+                or r.list == "spaces"
+                and kw in r.head_words
+            ]  # "Laukaan kylätalo"
             loose = [r for r in self.recs if r not in matches and kw in r.text_words]
             if not matches:
                 continue
@@ -606,11 +927,17 @@ class Builder:
                     found.add(head)
             for word in r.text_words - r.name_words:
                 topic = finnish.topic_of_word(word)
-                if (topic and topic != "digituki" and word.endswith(ACTIVITY_ENDINGS)
-                        and not word.endswith(PERSON_ENDINGS) and noun_base(word)):
+                if (
+                    topic
+                    and topic != "digituki"
+                    and word.endswith(ACTIVITY_ENDINGS)
+                    and not word.endswith(PERSON_ENDINGS)
+                    and noun_base(word)
+                ):
                     found.add(word)
-        return sorted(w for w in found if len(w) >= 5 and noun_base(w)
-                      and not w.endswith(PERSON_ENDINGS))  # fmt: skip
+        return sorted(
+            w for w in found if len(w) >= 5 and noun_base(w) and not w.endswith(PERSON_ENDINGS)
+        )
 
     def needs(self) -> list[Question]:
         out = []
@@ -656,8 +983,15 @@ class Builder:
                 out.append(Question(text, ans, "record", "org", r.id))
             person = r.data.get("contact_person_id")
             if gen and person:
-                out.append(Question(f"kuka on {gen} yhteyshenkilö", Answer([person], [r.id]),
-                                    "record", "org", person))
+                out.append(
+                    Question(
+                        f"kuka on {gen} yhteyshenkilö",
+                        Answer([person], [r.id]),
+                        "record",
+                        "org",
+                        person,
+                    )
+                )
         return out
 
     def person_records(self) -> list[Question]:
@@ -686,11 +1020,17 @@ class Builder:
                     out.append(Question(f"kuka on {place.gen} {word}", ans, "search", "person"))
         return out
 
-    def _person_answer(self, role: str, holders: list[Rec], people: list[Rec], place: Place,
-                       ) -> Answer:
+    def _person_answer(
+        self,
+        role: str,
+        holders: list[Rec],
+        people: list[Rec],
+        place: Place,
+    ) -> Answer:
         """The person for a place: the municipality's, else the region's, else a general one."""
         here = [r for r in holders if place.name in r.municipalities]
         if here:  # whose main job it is, then the most local
+
             def rank(r: Rec) -> tuple[bool, int]:
                 return (r.data.get("roles") or [""])[0] != role, len(r.municipalities)
 
@@ -739,8 +1079,10 @@ class Builder:
         for place in self.places_for(spaces, n_far=1):
             ans = tiered(spaces, [], place)
             if place.loc and ans.relevant:
-                for text in (f"kokoustila {place.loc}",
-                             f"vuokrattava tila yhdistykselle {place.loc}"):
+                for text in (
+                    f"kokoustila {place.loc}",
+                    f"vuokrattava tila yhdistykselle {place.loc}",
+                ):
                     out.append(Question(text, ans, "search", "space"))
             big = [r for r in spaces if int(r.data.get("capacity") or 0) >= 50]
             ans = tiered(big, [], place)
@@ -764,22 +1106,27 @@ class Builder:
                 continue
             ans = tiered(grants, old, place, "municipality")
             if ans.relevant:
-                out.append(Question(f"avustuksia yhdistyksille {place.loc}", ans, "search",
-                                    "grant"))
+                out.append(
+                    Question(f"avustuksia yhdistyksille {place.loc}", ans, "search", "grant")
+                )
             for topic in sorted({t for r in grants for t in r.topics}):
                 fits = [r for r in grants if topic in r.topics or not r.topics]
                 olds = [r for r in old if topic in r.topics or not r.topics]
                 ans = tiered(fits, olds, place, "municipality")
                 for r in grants:  # a national grant for just this purpose is an answer too
                     if r.national and topic in r.topics and r.id not in ans.relevant:
-                        ans = Answer([*ans.relevant, r.id],
-                                     [i for i in ans.acceptable if i != r.id])
+                        ans = Answer(
+                            [*ans.relevant, r.id], [i for i in ans.acceptable if i != r.id]
+                        )
                 if ans.relevant and topic in GRANT_PURPOSE:
                     text = f"avustusta {GRANT_PURPOSE[topic]} {place.loc}"
                     out.append(Question(text, ans, "search", "grant"))
         for r in every:
-            out.append(Question(f"{strip_example(r.name)} hakuaika", Answer([r.id], []),
-                                "record", "grant", r.id))
+            out.append(
+                Question(
+                    f"{strip_example(r.name)} hakuaika", Answer([r.id], []), "record", "grant", r.id
+                )
+            )
         return out
 
 
@@ -835,9 +1182,18 @@ def genitive_of_name(full: str, short: str) -> str | None:
 
 
 # --- writing like people do -------------------------------------------------------------------
-SPOKEN = {"onko": "onks", "löytyykö": "löytyyks", "mistä": "mist", "haluaisin": "haluisin",
-          "tarvitsen": "tarviin", "olen": "oon", "milloin": "koska", "puhelinnumero": "numero",
-          "saisinko": "saisinks", "kaipaisi": "kaipais"}  # fmt: skip
+SPOKEN = {
+    "onko": "onks",
+    "löytyykö": "löytyyks",
+    "mistä": "mist",
+    "haluaisin": "haluisin",
+    "tarvitsen": "tarviin",
+    "olen": "oon",
+    "milloin": "koska",
+    "puhelinnumero": "numero",
+    "saisinko": "saisinks",
+    "kaipaisi": "kaipais",
+}
 
 
 def styled(text: str, rng: random.Random) -> str:
@@ -853,8 +1209,18 @@ def styled(text: str, rng: random.Random) -> str:
     return typo(text.lower(), rng)
 
 
-_QUESTION_WORDS = ("onko", "löytyykö", "mistä", "milloin", "mikä", "kuka", "miten", "missä",
-                   "saisinko", "mitä")  # fmt: skip
+_QUESTION_WORDS = (
+    "onko",
+    "löytyykö",
+    "mistä",
+    "milloin",
+    "mikä",
+    "kuka",
+    "miten",
+    "missä",
+    "saisinko",
+    "mitä",
+)
 
 
 def typo(text: str, rng: random.Random) -> str:
@@ -868,18 +1234,26 @@ def typo(text: str, rng: random.Random) -> str:
     j = rng.randrange(1, len(w) - 2)
     slip = rng.choice(("drop", "double", "swap"))
     if slip == "drop":
-        w = w[:j] + w[j + 1:]
+        w = w[:j] + w[j + 1 :]
     elif slip == "double":
         w = w[:j] + w[j] + w[j:]
     else:
-        w = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+        w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
     words[i] = w
     return " ".join(words)
 
 
 # --- choosing and writing --------------------------------------------------------------------
-QUOTAS = {"topic": 0.26, "keyword": 0.12, "need": 0.14, "org": 0.22, "person": 0.07,
-          "event": 0.09, "space": 0.05, "grant": 0.05}  # fmt: skip
+QUOTAS = {
+    "topic": 0.26,
+    "keyword": 0.12,
+    "need": 0.14,
+    "org": 0.22,
+    "person": 0.07,
+    "event": 0.09,
+    "space": 0.05,
+    "grant": 0.05,
+}
 
 
 def choose(pools: dict[str, list[Question]], target: int, rng: random.Random) -> list[Question]:
@@ -960,9 +1334,16 @@ def build(path: Path, seed: int = SEED, target: int = TARGET) -> tuple[str, list
     rng = random.Random(seed)
     recs = load_directory(path)
     b = Builder(recs, rng)
-    pools = {"topic": b.topic_searches(), "keyword": b.keyword_searches(), "need": b.needs(),
-             "org": b.org_records(), "person": b.person_records(), "event": b.events(),
-             "space": b.spaces(), "grant": b.grants()}  # fmt: skip
+    pools = {
+        "topic": b.topic_searches(),
+        "keyword": b.keyword_searches(),
+        "need": b.needs(),
+        "org": b.org_records(),
+        "person": b.person_records(),
+        "event": b.events(),
+        "space": b.spaces(),
+        "grant": b.grants(),
+    }
     questions = choose(pools, target, rng)
     for q in questions:
         q.q = styled(q.q, rng)
@@ -972,8 +1353,11 @@ def build(path: Path, seed: int = SEED, target: int = TARGET) -> tuple[str, list
 
 def to_yaml(name: str, questions: Sequence[Question], source: Path, seed: int) -> str:
     """The question set in the format of the hand-written sets, one flow list per field."""
-    lines = [f"# Generated by bench/retrieval_sets.py from {source} (seed {seed}); do not edit.",
-             f"directory: {name}", "questions:"]  # fmt: skip
+    lines = [
+        f"# Generated by bench/retrieval_sets.py from {source} (seed {seed}); do not edit.",
+        f"directory: {name}",
+        "questions:",
+    ]
     for q in questions:
         lines.append(f"  - q: {json.dumps(q.q, ensure_ascii=False)}")
         lines.append(f"    relevant: [{', '.join(map(_yaml_id, q.answer.relevant))}]")
@@ -986,7 +1370,14 @@ def to_yaml(name: str, questions: Sequence[Question], source: Path, seed: int) -
 def _yaml_id(record_id: str) -> str:
     """An id as is when YAML reads it back as the same string, else quoted."""
     plain = re.fullmatch(r"[A-Za-z][\w.-]*", record_id) and record_id.lower() not in (
-        "true", "false", "yes", "no", "on", "off", "null")
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "null",
+    )
     return record_id if plain else json.dumps(record_id, ensure_ascii=False)
 
 

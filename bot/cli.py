@@ -48,8 +48,10 @@ def seed_if_empty() -> None:
     if directory.is_empty():
         counts = directory.import_document(upcoming(load_file(SAMPLE_DIRECTORY), clock.today()))
         total = sum(counts.values())
-        print(f"apuri: the directory was empty; loaded {total} sample records "
-              f"from {SAMPLE_DIRECTORY.relative_to(ROOT)} into {database_url()}")  # fmt: skip
+        print(
+            f"apuri: the directory was empty; loaded {total} sample records "
+            f"from {SAMPLE_DIRECTORY.relative_to(ROOT)} into {database_url()}"
+        )
 
 
 def _port(name: str, default: int) -> int:
@@ -83,8 +85,11 @@ def run(args: argparse.Namespace) -> int:
     rasa_port = _port("APURI_RASA_PORT", 5005)
     actions_port = _port("APURI_ACTIONS_PORT", 5055)
     gateway_port = _port("APURI_GATEWAY_PORT", 8080)
-    print(f"apuri: starting; the web chat will be at http://127.0.0.1:{gateway_port}/ "
-          "(loading the model takes a while)…", flush=True)  # fmt: skip
+    print(
+        f"apuri: starting; the web chat will be at http://127.0.0.1:{gateway_port}/ "
+        "(loading the model takes a while)…",
+        flush=True,
+    )
     os.umask(0o077)  # whatever this run and its services write is readable by its owner only
     var = settings.var_dir()
     seed_if_empty()
@@ -95,32 +100,58 @@ def run(args: argparse.Namespace) -> int:
     settings.write_private(
         endpoints, f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
     )
-    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "APURI_VAR_DIR": str(var)}  # fmt: skip
+    env = {
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "APURI_VAR_DIR": str(var),
+    }
     services = [
         Service(
             "the action server",
-            [str(bin_dir / "rasa"), "run", "actions", "--port", str(actions_port),
-             "--actions", "actions"],
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "actions",
+                "--port",
+                str(actions_port),
+                "--actions",
+                "actions",
+            ],
             f"http://127.0.0.1:{actions_port}/health",
-            env={**env, "SANIC_HOST": "127.0.0.1"}, cwd=str(ROOT),
+            env={**env, "SANIC_HOST": "127.0.0.1"},
+            cwd=str(ROOT),
         ),
         Service(
             "Rasa",
-            [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
-             "--interface", "127.0.0.1", "--port", str(rasa_port),
-             "--model", str(MODEL), "--endpoints", str(endpoints),
-             "--credentials", "bot/credentials.yml"],
+            [
+                sys.executable,
+                "-m",
+                "bot.rasa_server",
+                "run",
+                "--enable-api",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(rasa_port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "bot/credentials.yml",
+            ],
             f"http://127.0.0.1:{rasa_port}/status?token={token}",
-            env={**env, "APURI_RASA_TOKEN": token}, cwd=str(ROOT),
+            env={**env, "APURI_RASA_TOKEN": token},
+            cwd=str(ROOT),
         ),
         Service(
             "the gateway",
             [sys.executable, "-m", "bot.gateway"],
             f"http://127.0.0.1:{gateway_port}/health",
-            env={**env, "APURI_RASA_TOKEN": token}, cwd=str(ROOT),
+            env={**env, "APURI_RASA_TOKEN": token},
+            cwd=str(ROOT),
         ),
-    ]  # fmt: skip
+    ]
 
     def ready() -> None:
         print(
@@ -199,16 +230,35 @@ def directory_export(args: argparse.Namespace) -> int:
     from actions.directory import Directory
 
     document = Directory().export_document()
-    Path(args.file).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n",
-                               encoding="utf-8")  # fmt: skip
-    print(f"apuri: exported {sum(len(v) for v in document.values() if isinstance(v, list))} "
-          f"records to {args.file}")  # fmt: skip
+    Path(args.file).write_text(
+        json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    print(
+        f"apuri: exported {sum(len(v) for v in document.values() if isinstance(v, list))} "
+        f"records to {args.file}"
+    )
     return 0
 
 
-HANDOFF_FIELDS = ("id", "kind", "status", "person_id", "person_name", "municipality", "topic",
-                  "phone", "preferred_time", "preferred_text", "subject", "created_at",
-                  "taken_at", "taken_by", "done_at", "delivered_at", "purged_at")  # fmt: skip
+HANDOFF_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "person_id",
+    "person_name",
+    "municipality",
+    "topic",
+    "phone",
+    "preferred_time",
+    "preferred_text",
+    "subject",
+    "created_at",
+    "taken_at",
+    "taken_by",
+    "done_at",
+    "delivered_at",
+    "purged_at",
+)
 
 
 def handoff_list(args: argparse.Namespace) -> int:
@@ -225,8 +275,10 @@ def handoff_list(args: argparse.Namespace) -> int:
         print("apuri: no requests" + (f" with status {args.status}" if args.status else ""))
     for r in rows:
         delivered = "delivered" if r["delivered_at"] else "not delivered yet"
-        print(f"{r['id']}  {r['kind']:8} {r['status']:5}  {r['created_at']}  "
-              f"{r['person_name'] or '(staff page)'}  {r['municipality'] or ''}  {delivered}")
+        print(
+            f"{r['id']}  {r['kind']:8} {r['status']:5}  {r['created_at']}  "
+            f"{r['person_name'] or '(staff page)'}  {r['municipality'] or ''}  {delivered}"
+        )
     return 0
 
 

@@ -139,9 +139,16 @@ class FinnishEntityExtractor(_ConfigOnlyComponent, EntityExtractorMixin):
                 if e.entity in wanted
             ]
             if "phone_number" in wanted:  # a number the gateway kept out of Rasa
-                found += [{"entity": "phone_number", "value": m.group(0), "start": m.start(),
-                           "end": m.end(), "confidence": 1.0}
-                          for m in privacy.PHONE_TAG.finditer(text)]  # fmt: skip
+                found += [
+                    {
+                        "entity": "phone_number",
+                        "value": m.group(0),
+                        "start": m.start(),
+                        "end": m.end(),
+                        "confidence": 1.0,
+                    }
+                    for m in privacy.PHONE_TAG.finditer(text)
+                ]
             found = self.add_extractor_name(found)
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
@@ -159,8 +166,19 @@ class FinnishWordVectors(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         import spacy
 
-        nlp = spacy.load(self._config["model"], exclude=["tok2vec", "tagger", "morphologizer",
-                         "parser", "attribute_ruler", "lemmatizer", "ner", "senter"])  # fmt: skip
+        nlp = spacy.load(
+            self._config["model"],
+            exclude=[
+                "tok2vec",
+                "tagger",
+                "morphologizer",
+                "parser",
+                "attribute_ruler",
+                "lemmatizer",
+                "ner",
+                "senter",
+            ],
+        )
         self._vocab = nlp.vocab
         self._dim = nlp.vocab.vectors_length
 
@@ -405,12 +423,25 @@ class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
       classifier's next choice answers it.
     """
 
-    ASKING = ("find_association", "find_service", "digital_help", "ask_events", "ask_grants",
-              "ask_spaces", "ask_training", "volunteer", "join_cooperation", "request_human",
-              "request_callback")  # fmt: skip
+    ASKING = (
+        "find_association",
+        "find_service",
+        "digital_help",
+        "ask_events",
+        "ask_grants",
+        "ask_spaces",
+        "ask_training",
+        "volunteer",
+        "join_cooperation",
+        "request_human",
+        "request_callback",
+    )
 
-    QUESTION = re.compile(r"\b(onko|onks|mistä|missä|miten|mitä|kuka|voiko|voisiko|löytyykö|"
-                          r"löytyyks|tarvitsen|tarviin|tarvis|etsin|haluaisin)\b", re.I)
+    QUESTION = re.compile(
+        r"\b(onko|onks|mistä|missä|miten|mitä|kuka|voiko|voisiko|löytyykö|"
+        r"löytyyks|tarvitsen|tarviin|tarvis|etsin|haluaisin)\b",
+        re.I,
+    )
 
     def _asks(self, message: Message, text: str) -> bool:
         """More than a greeting: a question word and something asked about."""
@@ -426,14 +457,23 @@ class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
                 continue
             if intent.get("name") == "request_callback" and asks_about_calling(text):
                 top = {"name": "request_human", "confidence": intent.get("confidence", 1.0)}
-            elif (intent.get("name") in self.ASKING and intent.get("name") != "request_callback"
-                  and asks_for_a_call(text)):  # fmt: skip
+            elif (
+                intent.get("name") in self.ASKING
+                and intent.get("name") != "request_callback"
+                and asks_for_a_call(text)
+            ):
                 # "voisko joku soittaa hänelle, hän asuu Kuopiossa": a callback, for another;
                 # "soittakaa numeroon …, en saa videopuhelua toimimaan": a callback with a need
                 top = {"name": "request_callback", "confidence": intent.get("confidence", 1.0)}
             elif intent.get("name") == "greet" and self._asks(message, text):
-                top = next((r for r in ranking[1:3] if r["name"] in self.ASKING
-                            and r["confidence"] >= 0.1), None)  # fmt: skip
+                top = next(
+                    (
+                        r
+                        for r in ranking[1:3]
+                        if r["name"] in self.ASKING and r["confidence"] >= 0.1
+                    ),
+                    None,
+                )
                 if top is None:
                     continue
             else:
@@ -460,16 +500,18 @@ class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {"runner_up_threshold": 0.3, "unsure_emergency": 0.7, "search_at_least": 0.25}
 
-    def _a_search_with_a_place(self, message: Message,
-                               ranking: list[dict[str, Any]]) -> dict[str, Any] | None:  # fmt: skip
+    def _a_search_with_a_place(
+        self, message: Message, ranking: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
         """The search intent an unsure emergency with a place really is, or None."""
         emergency = next((r for r in ranking[:2] if r["name"] == "emergency"), None)
         if emergency is None or emergency["confidence"] >= self._config["unsure_emergency"]:
             return None
         if any(r["name"] == "crisis" and r["confidence"] >= 0.1 for r in ranking):
             return None
-        if not any(e.get("entity") in ("municipality", "region")
-                   for e in message.get(ENTITIES) or []):  # fmt: skip
+        if not any(
+            e.get("entity") in ("municipality", "region") for e in message.get(ENTITIES) or []
+        ):
             return None
         search = next((r for r in ranking if r["name"] not in finnish.SAFETY_INTENTS), None)
         if search is None or search["name"] not in self.SEARCHES:
@@ -495,8 +537,11 @@ class SafetyGuard(_ConfigOnlyComponent, IntentClassifier):
             search = self._a_search_with_a_place(message, ranking) if chosen is None else None
             if search is not None:
                 others = [r for r in ranking if r is not search]
-                search = {"name": search["name"], "confidence": 1.0,
-                          "classifier_confidence": search["confidence"]}  # fmt: skip
+                search = {
+                    "name": search["name"],
+                    "confidence": 1.0,
+                    "classifier_confidence": search["confidence"],
+                }
                 message.set(INTENT, search, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [search] + others, add_to_output=True)
                 continue

@@ -54,8 +54,11 @@ def reveal(text: str, values: dict[str, str], unknown: dict[str, str] | None = N
 
 
 def finnish_phone_spans(text: str) -> list[tuple[int, int, str]]:
-    return [(e.start, e.end, e.value) for e in finnish.extract_entities(text)
-            if e.entity == "phone_number"]  # fmt: skip
+    return [
+        (e.start, e.end, e.value)
+        for e in finnish.extract_entities(text)
+        if e.entity == "phone_number"
+    ]
 
 
 # -- logs: no personal data -----------------------------------------------------------------
@@ -79,8 +82,10 @@ def _from_database(error: BaseException | None) -> bool:
 def _clean(record: logging.LogRecord) -> None:
     error = record.exc_info[1] if record.exc_info else None
     if error is not None and _from_database(error):
-        record.msg = (f"{record.getMessage()} ({type(error).__name__}; the database's own text "
-                      "is not logged: it may quote what a user wrote)")  # fmt: skip
+        record.msg = (
+            f"{record.getMessage()} ({type(error).__name__}; the database's own text "
+            "is not logged: it may quote what a user wrote)"
+        )
         record.args = ()
         record.exc_info = record.exc_text = None
     message = record.getMessage()

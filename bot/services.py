@@ -40,9 +40,7 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def wait_http(
-    url: str, procs: Sequence[subprocess.Popen] = (), timeout: float = 120.0
-) -> None:
+def wait_http(url: str, procs: Sequence[subprocess.Popen] = (), timeout: float = 120.0) -> None:
     """Wait until the URL answers 200; raise if a watched process exits first or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -79,9 +77,12 @@ class Service:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            self.command, cwd=self.cwd, env={**os.environ, **self.env},
-            start_new_session=True, preexec_fn=_die_with_parent,
-        )  # fmt: skip
+            self.command,
+            cwd=self.cwd,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         self.started_at = time.monotonic()
         self.restart_at = None
 
@@ -141,8 +142,10 @@ class Supervisor:
                 if now - service.started_at > HEALTHY_AFTER:
                     service.backoff = BACKOFF_FIRST
                 code = service.proc.returncode if service.proc else None
-                self.say(f"apuri: {service.name} stopped (exit code {code}); "
-                         f"restarting it in {service.backoff:.0f} s")  # fmt: skip
+                self.say(
+                    f"apuri: {service.name} stopped (exit code {code}); "
+                    f"restarting it in {service.backoff:.0f} s"
+                )
                 service.restart_at = now + service.backoff
                 service.backoff = min(service.backoff * 2, BACKOFF_MAX)
             elif now >= service.restart_at:
@@ -151,8 +154,9 @@ class Supervisor:
 
     def run(self, on_ready: Callable[[], None], ready_timeout: float) -> int:
         """Start everything, call on_ready once all answer, supervise until told to stop."""
-        previous = {sig: signal.signal(sig, self._on_signal)
-                    for sig in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
         try:
             for service in self.services:
                 service.start()
@@ -160,8 +164,10 @@ class Supervisor:
                 on_ready()
             elif not self.stopping:
                 names = ", ".join(s.name for s in self.services if not http_ok(s.health_url))
-                self.say(f"apuri: {names} did not answer in {ready_timeout:.0f} s; "
-                         "still trying (see the messages above)")  # fmt: skip
+                self.say(
+                    f"apuri: {names} did not answer in {ready_timeout:.0f} s; "
+                    "still trying (see the messages above)"
+                )
             while not self.stopping:
                 self.check()
                 self._sleep(0.5)

@@ -50,8 +50,10 @@ def secret() -> bytes:
     given = os.environ.get("APURI_SECRET", "")
     if given:
         if len(given) < MIN_SECRET:
-            raise SystemExit(f"apuri: APURI_SECRET is too short (at least {MIN_SECRET} "
-                             "characters; better 32 random ones)")  # fmt: skip
+            raise SystemExit(
+                f"apuri: APURI_SECRET is too short (at least {MIN_SECRET} "
+                "characters; better 32 random ones)"
+            )
         return given.encode("utf-8")
     path = var_dir() / SECRET_FILE
     try:
@@ -84,8 +86,9 @@ def trusted_proxies() -> tuple[Network, ...]:
         try:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise SystemExit(f"apuri: APURI_TRUSTED_PROXIES: {item!r} is not an IP address "
-                             "or network") from None  # fmt: skip
+            raise SystemExit(
+                f"apuri: APURI_TRUSTED_PROXIES: {item!r} is not an IP address " "or network"
+            ) from None
     return tuple(out)
 
 
@@ -97,7 +100,8 @@ def embed_origins() -> tuple[str, ...]:
         if not item:
             continue
         if not item.startswith(("https://", "http://")) or any(c in item for c in ";'\"\n"):
-            raise SystemExit(f"apuri: APURI_EMBED_ORIGINS: {item!r} is not an origin "
-                             "(https://host[:port])")  # fmt: skip
+            raise SystemExit(
+                f"apuri: APURI_EMBED_ORIGINS: {item!r} is not an origin " "(https://host[:port])"
+            )
         out.append(item)
     return tuple(out)

@@ -153,16 +153,27 @@ class Apuri:
         self.rasa, self.actions, self.gateway = free_port(), free_port(), free_port()
         # each stack its own var dir (endpoints, token, secret): stacks never share files
         self.var_dir = extra_env.pop("APURI_VAR_DIR", "") or tempfile.mkdtemp(prefix="apuri-var-")
-        env = {**os.environ, "APURI_RASA_PORT": str(self.rasa),
-               "APURI_ACTIONS_PORT": str(self.actions), "APURI_GATEWAY_PORT": str(self.gateway),
-               "APURI_DB_URL": db_url, "APURI_VAR_DIR": self.var_dir, **extra_env}  # fmt: skip
+        env = {
+            **os.environ,
+            "APURI_RASA_PORT": str(self.rasa),
+            "APURI_ACTIONS_PORT": str(self.actions),
+            "APURI_GATEWAY_PORT": str(self.gateway),
+            "APURI_DB_URL": db_url,
+            "APURI_VAR_DIR": self.var_dir,
+            **extra_env,
+        }
         env.pop("APURI_RASA_TOKEN", None)
         if token:
             env["APURI_RASA_TOKEN"] = token
         self.proc = subprocess.Popen(
-            [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        )  # fmt: skip
+            [str(BIN / "apuri"), "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -221,8 +232,13 @@ def running_apuri(db_url: str, **env: str) -> Iterator[Apuri]:
 @contextlib.contextmanager
 def serving(command: list[str], health_url: str, env: dict[str, str]) -> Iterator[None]:
     """One service process, until its health URL answers; stopped when done."""
-    proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_http(health_url, [proc], 120)
         yield
@@ -237,9 +253,15 @@ def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterato
     `env` names Rasa's and the action server's ports), until its /health answers; yields its
     base URL. Every test that needs a gateway of its own starts it here."""
     port = port or free_port()
-    env = {"APURI_GATEWAY_PORT": str(port), "APURI_GATEWAY_HOST": "127.0.0.1",
-           "APURI_RASA_PORT": str(free_port()), "APURI_ACTIONS_PORT": str(free_port()),
-           "APURI_DB_URL": db_url, "TELEGRAM_BOT_TOKEN": "", **env}  # fmt: skip
+    env = {
+        "APURI_GATEWAY_PORT": str(port),
+        "APURI_GATEWAY_HOST": "127.0.0.1",
+        "APURI_RASA_PORT": str(free_port()),
+        "APURI_ACTIONS_PORT": str(free_port()),
+        "APURI_DB_URL": db_url,
+        "TELEGRAM_BOT_TOKEN": "",
+        **env,
+    }
     url = f"http://127.0.0.1:{port}"
     with serving([sys.executable, "-m", "bot.gateway"], url + "/health", env):
         yield url
@@ -249,9 +271,14 @@ def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterato
 def second_gateway(stack: Apuri, db_url: str, **env: str) -> Iterator[str]:
     """Another gateway in front of the stack's Rasa and action server (its secret too), with
     its own settings; yields its base URL."""
-    with gateway_process(db_url, APURI_RASA_PORT=str(stack.rasa),
-                         APURI_ACTIONS_PORT=str(stack.actions), APURI_RASA_TOKEN=TOKEN,
-                         APURI_VAR_DIR=stack.var_dir, **env) as url:  # fmt: skip
+    with gateway_process(
+        db_url,
+        APURI_RASA_PORT=str(stack.rasa),
+        APURI_ACTIONS_PORT=str(stack.actions),
+        APURI_RASA_TOKEN=TOKEN,
+        APURI_VAR_DIR=stack.var_dir,
+        **env,
+    ) as url:
         yield url
 
 

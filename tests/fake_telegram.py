@@ -38,9 +38,25 @@ MAX_UPLOAD = 50 * 1024 * 1024  # bytes in one multipart upload (sendVoice and th
 # Update types delivered when allowed_updates is unset or empty (the Bot API's default).
 NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
 # Parameters that are text as they are, never JSON (a text "true" or "12" stays a string).
-TEXT_PARAMS = {"text", "caption", "url", "secret_token", "ip_address", "callback_query_id",
-               "description", "short_description", "name", "language_code", "action",
-               "parse_mode", "emoji", "question", "query", "title", "file_id"}  # fmt: skip
+TEXT_PARAMS = {
+    "text",
+    "caption",
+    "url",
+    "secret_token",
+    "ip_address",
+    "callback_query_id",
+    "description",
+    "short_description",
+    "name",
+    "language_code",
+    "action",
+    "parse_mode",
+    "emoji",
+    "question",
+    "query",
+    "title",
+    "file_id",
+}
 COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{5,32})?")  # what Telegram marks
 Json = dict[str, Any]
 S = TypeVar("S", bound="BackgroundServer")
@@ -55,8 +71,9 @@ class BackgroundServer:
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
-                                        name=f"{type(self).__name__}:{self.port}")  # fmt: skip
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, daemon=True, name=f"{type(self).__name__}:{self.port}"
+        )
         self._thread.start()
         self._runner: web.AppRunner | None = None
 
@@ -140,13 +157,15 @@ def _decode(name: str, value: Any) -> Any:
 
 
 def _error(code: int, description: str) -> web.Response:
-    return web.json_response({"ok": False, "error_code": code, "description": description},
-                             status=code)  # fmt: skip
+    return web.json_response(
+        {"ok": False, "error_code": code, "description": description}, status=code
+    )
 
 
 def _ok(result: Any) -> web.Response:
-    return web.json_response({"ok": True, "result": result},
-                             dumps=lambda d: json.dumps(d, ensure_ascii=False))  # fmt: skip
+    return web.json_response(
+        {"ok": True, "result": result}, dumps=lambda d: json.dumps(d, ensure_ascii=False)
+    )
 
 
 class FakeTelegram(BackgroundServer):
@@ -204,15 +223,15 @@ class FakeTelegram(BackgroundServer):
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private", "first_name": "Testi"},
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Testi",
-                     "language_code": "fi"},
-        }  # fmt: skip
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Testi", "language_code": "fi"},
+        }
         if text is not None:
             message["text"] = text
             command = COMMAND.match(text)
             if command:
-                message["entities"] = [{"type": "bot_command", "offset": 0,
-                                        "length": len(command.group())}]  # fmt: skip
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": len(command.group())}
+                ]
         message.update(fields)
         return message
 
@@ -226,41 +245,71 @@ class FakeTelegram(BackgroundServer):
 
     def push_button(self, chat_id: int, data: str) -> Json:
         """Queue a press of an inline button (callback_data) under a message in the chat."""
-        return self.push_raw({"callback_query": {
-            "id": str(next(self._message_ids)), "chat_instance": str(chat_id), "data": data,
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Maija"},
-            "message": {**self.message(chat_id, "pyyntö"), "from": self._bot_user()},
-        }})  # fmt: skip
+        return self.push_raw(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "chat_instance": str(chat_id),
+                    "data": data,
+                    "from": {"id": chat_id, "is_bot": False, "first_name": "Maija"},
+                    "message": {**self.message(chat_id, "pyyntö"), "from": self._bot_user()},
+                }
+            }
+        )
 
-    def add_file(self, data: bytes, folder: str = "voice", suffix: str = "oga",
-                 file_size: int | None = None) -> Json:  # fmt: skip
+    def add_file(
+        self, data: bytes, folder: str = "voice", suffix: str = "oga", file_size: int | None = None
+    ) -> Json:
         """Store a file as if a user had sent it; its File object (without the path, as in a
         message). `file_size` is what Telegram declares, the real length when None."""
         number = next(self._file_numbers)
         file_id = f"{folder[:2].upper()}QACAgQAAxkB{number:06d}"
-        record = {"file_id": file_id, "file_unique_id": f"AgAD{number:06d}",
-                  "file_size": len(data) if file_size is None else file_size,
-                  "file_path": f"{folder}/file_{number}.{suffix}", "data": bytes(data)}  # fmt: skip
+        record = {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{number:06d}",
+            "file_size": len(data) if file_size is None else file_size,
+            "file_path": f"{folder}/file_{number}.{suffix}",
+            "data": bytes(data),
+        }
         with self._changed:
             self._files[file_id] = record
             self._paths[record["file_path"]] = file_id
         return {k: record[k] for k in ("file_id", "file_unique_id", "file_size")}
 
-    def push_voice(self, chat_id: int, audio: bytes, duration: int = 3,
-                   mime_type: str = "audio/ogg", file_size: int | None = None) -> Json:  # fmt: skip
+    def push_voice(
+        self,
+        chat_id: int,
+        audio: bytes,
+        duration: int = 3,
+        mime_type: str = "audio/ogg",
+        file_size: int | None = None,
+    ) -> Json:
         """Queue a voice message (recorded in the app) with `audio` as its file; `duration`
         and `file_size` are what the client declares, not checked against the bytes."""
-        voice = {**self.add_file(audio, "voice", "oga", file_size), "duration": duration,
-                 "mime_type": mime_type}  # fmt: skip
+        voice = {
+            **self.add_file(audio, "voice", "oga", file_size),
+            "duration": duration,
+            "mime_type": mime_type,
+        }
         return self.push_raw({"message": self.message(chat_id, voice=voice)})
 
-    def push_audio(self, chat_id: int, audio: bytes, duration: int = 3,
-                   mime_type: str = "audio/mpeg", file_size: int | None = None,
-                   file_name: str = "aanite.mp3") -> Json:  # fmt: skip
+    def push_audio(
+        self,
+        chat_id: int,
+        audio: bytes,
+        duration: int = 3,
+        mime_type: str = "audio/mpeg",
+        file_size: int | None = None,
+        file_name: str = "aanite.mp3",
+    ) -> Json:
         """Queue an audio file sent as music (Telegram's `audio`, not a voice message)."""
         suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "mp3"
-        media = {**self.add_file(audio, "music", suffix, file_size), "duration": duration,
-                 "mime_type": mime_type, "file_name": file_name}  # fmt: skip
+        media = {
+            **self.add_file(audio, "music", suffix, file_size),
+            "duration": duration,
+            "mime_type": mime_type,
+            "file_name": file_name,
+        }
         return self.push_raw({"message": self.message(chat_id, audio=media)})
 
     def file_id_of(self, update: Json) -> str:
@@ -282,8 +331,13 @@ class FakeTelegram(BackgroundServer):
     def texts(self, chat_id: int) -> list[str]:
         return [m["text"] for m in self.sent(chat_id)]
 
-    def wait_for(self, chat_id: int, ready: Callable[[list[Json]], bool], timeout: float = 30,
-                 what: str = "the expected messages") -> list[Json]:  # fmt: skip
+    def wait_for(
+        self,
+        chat_id: int,
+        ready: Callable[[list[Json]], bool],
+        timeout: float = 30,
+        what: str = "the expected messages",
+    ) -> list[Json]:
         """The chat's messages once `ready(messages)` holds; AssertionError after `timeout`."""
         with self._changed:
             if not self._changed.wait_for(lambda: ready(self.sent(chat_id)), timeout):
@@ -344,8 +398,9 @@ class FakeTelegram(BackgroundServer):
         raise AssertionError(f"the bot did not poll in {timeout:.0f} s")
 
     @staticmethod
-    def post_webhook(url: str, update: Json | bytes, secret: str | None = None,
-                     timeout: float = 30) -> tuple[int, str]:  # fmt: skip
+    def post_webhook(
+        url: str, update: Json | bytes, secret: str | None = None, timeout: float = 30
+    ) -> tuple[int, str]:
         """POST an update (or raw bytes) as Telegram does in webhook mode; status and body."""
         headers = {"Content-Type": "application/json"}
         if secret is not None:
@@ -391,8 +446,11 @@ class FakeTelegram(BackgroundServer):
                 request.transport.abort()  # the client sees the connection close, no answer
             raise asyncio.CancelledError
         if self.failure == "502":
-            return web.Response(status=502, text="<html><body>502 Bad Gateway</body></html>",
-                                content_type="text/html")  # fmt: skip
+            return web.Response(
+                status=502,
+                text="<html><body>502 Bad Gateway</body></html>",
+                content_type="text/html",
+            )
         return None
 
     @web.middleware
@@ -449,8 +507,9 @@ class FakeTelegram(BackgroundServer):
         with self._changed:
             self.downloads.append(path)
             self._changed.notify_all()
-        return web.Response(body=self._files[file_id]["data"],
-                            content_type="application/octet-stream")  # fmt: skip
+        return web.Response(
+            body=self._files[file_id]["data"], content_type="application/octet-stream"
+        )
 
     def _reject(self, method: str, params: Json, problem: str) -> web.Response:
         with self._changed:
@@ -459,9 +518,15 @@ class FakeTelegram(BackgroundServer):
         return _error(400, problem)
 
     def _bot_user(self) -> Json:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Apuri",
-                "username": "apuri_test_bot", "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Apuri",
+            "username": "apuri_test_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _m_getme(self, params: Json) -> web.Response:
         return _ok(self._bot_user())
@@ -479,15 +544,23 @@ class FakeTelegram(BackgroundServer):
         secret = params.get("secret_token")
         if secret is not None and not (1 <= len(secret) <= 256):
             return _error(400, "Bad Request: secret token is invalid")
-        self.webhook = {"url": url, "secret_token": secret,
-                        "allowed_updates": params.get("allowed_updates")}  # fmt: skip
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": params.get("allowed_updates"),
+        }
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return _ok(True)
 
     async def _m_getwebhookinfo(self, params: Json) -> web.Response:
-        return _ok({"url": self.webhook["url"], "has_custom_certificate": False,
-                    "pending_update_count": len(self._updates)})  # fmt: skip
+        return _ok(
+            {
+                "url": self.webhook["url"],
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates),
+            }
+        )
 
     def _wanted(self, update: Json) -> bool:
         kind = next((k for k in update if k != "update_id"), "")
@@ -502,8 +575,11 @@ class FakeTelegram(BackgroundServer):
 
     async def _m_getupdates(self, params: Json, request: web.Request) -> web.Response:
         if self.webhook["url"]:
-            return _error(409, "Conflict: can't use getUpdates method while webhook is active; "
-                               "use deleteWebhook to delete the webhook first")  # fmt: skip
+            return _error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = max(float(params.get("timeout") or 0), 0.0)
@@ -547,17 +623,29 @@ class FakeTelegram(BackgroundServer):
         if problem is not None:
             return self._reject("sendmessage", params, problem)
         message_id = next(self._message_ids)
-        record = {"message_id": message_id, "chat_id": chat_id, "text": text,
-                  "reply_markup": markup, "parse_mode": params.get("parse_mode"),
-                  "reply_parameters": params.get("reply_parameters"), "params": params,
-                  "at": time.monotonic()}  # fmt: skip
+        record = {
+            "message_id": message_id,
+            "chat_id": chat_id,
+            "text": text,
+            "reply_markup": markup,
+            "parse_mode": params.get("parse_mode"),
+            "reply_parameters": params.get("reply_parameters"),
+            "params": params,
+            "at": time.monotonic(),
+        }
         with self._changed:
             self._messages.append(record)
             self._changed.notify_all()
         chat_type = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
-        return _ok({"message_id": message_id, "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": chat_type},
-                    "from": self._bot_user(), "text": text})  # fmt: skip
+        return _ok(
+            {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": chat_type},
+                "from": self._bot_user(),
+                "text": text,
+            }
+        )
 
     async def _m_getfile(self, params: Json) -> web.Response:
         record = self._files.get(str(params.get("file_id") or ""))
@@ -565,8 +653,7 @@ class FakeTelegram(BackgroundServer):
             return self._reject("getfile", params, "Bad Request: invalid file_id")
         if record["file_size"] > MAX_DOWNLOAD:
             return self._reject("getfile", params, "Bad Request: file is too big")
-        return _ok({k: record[k] for k in ("file_id", "file_unique_id", "file_size",
-                                            "file_path")})  # fmt: skip
+        return _ok({k: record[k] for k in ("file_id", "file_unique_id", "file_size", "file_path")})
 
     async def _m_sendvoice(self, params: Json) -> web.Response:
         chat_id = params.get("chat_id")
@@ -592,18 +679,31 @@ class FakeTelegram(BackgroundServer):
         stored = self.add_file(voice, "voice", "oga")
         duration = int(params.get("duration") or 0)
         message_id = next(self._message_ids)
-        record = {"message_id": message_id, "chat_id": chat_id, "voice": voice,
-                  "caption": caption, "reply_markup": markup, "duration": duration,
-                  "reply_parameters": params.get("reply_parameters"), "params": params,
-                  "at": time.monotonic()}  # fmt: skip
+        record = {
+            "message_id": message_id,
+            "chat_id": chat_id,
+            "voice": voice,
+            "caption": caption,
+            "reply_markup": markup,
+            "duration": duration,
+            "reply_parameters": params.get("reply_parameters"),
+            "params": params,
+            "at": time.monotonic(),
+        }
         with self._changed:
             self._voices.append(record)
             self._changed.notify_all()
         chat_type = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
-        return _ok({"message_id": message_id, "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": chat_type}, "from": self._bot_user(),
-                    "voice": {**stored, "duration": duration, "mime_type": "audio/ogg"},
-                    **({"caption": caption} if caption else {})})  # fmt: skip
+        return _ok(
+            {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": chat_type},
+                "from": self._bot_user(),
+                "voice": {**stored, "duration": duration, "mime_type": "audio/ogg"},
+                **({"caption": caption} if caption else {}),
+            }
+        )
 
     async def _m_sendchataction(self, params: Json) -> web.Response:
         if params.get("chat_id") in (None, ""):

@@ -33,8 +33,11 @@ def _ffmpeg(args: list[str], data: bytes | None = None) -> bytes:
 @functools.cache
 def spoken(text: str, voice: str = "fi", fmt: str = "wav", speed: int = 130) -> bytes:
     """`text` read by espeak-ng, as an upload in `fmt`."""
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
-                         capture_output=True, check=True).stdout  # fmt: skip
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
+        capture_output=True,
+        check=True,
+    ).stdout
     return convert(wav, fmt)
 
 
@@ -51,8 +54,9 @@ def convert(wav: bytes, fmt: str) -> bytes:
 def generated(source: str, seconds: float, fmt: str = "wav") -> bytes:
     """lavfi audio: "anullsrc" (digital silence), "anoisesrc=a=0.3" (loud white noise)…"""
     lavfi = f"{source}:r=16000" if "=" in source else f"{source}=r=16000"
-    return _ffmpeg(["-f", "lavfi", "-i", lavfi, "-t", str(seconds), "-ac", "1", *FORMATS[fmt],
-                    "pipe:1"])  # fmt: skip
+    return _ffmpeg(
+        ["-f", "lavfi", "-i", lavfi, "-t", str(seconds), "-ac", "1", *FORMATS[fmt], "pipe:1"]
+    )
 
 
 def joined(*wavs: bytes, pause: float = 0.0) -> bytes:
@@ -61,16 +65,30 @@ def joined(*wavs: bytes, pause: float = 0.0) -> bytes:
         parts = []
         for i, wav in enumerate(wavs):
             path = Path(tmp) / f"{i}.wav"
-            path.write_bytes(_ffmpeg(["-i", "pipe:0", "-ac", "1", "-ar", "16000", "-f", "wav",
-                                      "pipe:1"], wav))  # fmt: skip
+            path.write_bytes(
+                _ffmpeg(["-i", "pipe:0", "-ac", "1", "-ar", "16000", "-f", "wav", "pipe:1"], wav)
+            )
             parts.append(path)
         gap = Path(tmp) / "gap.wav"
         gap.write_bytes(generated("anullsrc=cl=mono", max(pause, 0.01)))
         listing = Path(tmp) / "list.txt"
         order = [p for part in parts for p in (part, gap)][:-1]
         listing.write_text("".join(f"file '{p}'\n" for p in order))
-        return _ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-c:a", "pcm_s16le",
-                        "-f", "wav", "pipe:1"])  # fmt: skip
+        return _ffmpeg(
+            [
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                str(listing),
+                "-c:a",
+                "pcm_s16le",
+                "-f",
+                "wav",
+                "pipe:1",
+            ]
+        )
 
 
 def wav_samples(data: bytes) -> tuple[int, np.ndarray]:
@@ -88,6 +106,9 @@ def festival(text: str, voice: str = "voice_suo_fi_lj_diphone") -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         source, out = Path(tmp) / "text.txt", Path(tmp) / "speech.wav"
         source.write_bytes(text.encode("latin-1"))  # text2wave reads Latin-1
-        subprocess.run(["text2wave", "-eval", f"({voice})", str(source), "-o", str(out)],
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["text2wave", "-eval", f"({voice})", str(source), "-o", str(out)],
+            check=True,
+            capture_output=True,
+        )
         return out.read_bytes()

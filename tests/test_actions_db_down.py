@@ -26,10 +26,15 @@ def tracker(**slots) -> Tracker:
 
 @pytest.mark.parametrize(
     "action",
-    [directory_actions.ActionFindAssociation(), directory_actions.ActionAskEvents(),
-     directory_actions.ActionRequestHuman(), directory_actions.ActionAskTraining(),
-     directory_actions.ActionDigitalHelp(), directory_actions.ActionFeedback()],
-)  # fmt: skip
+    [
+        directory_actions.ActionFindAssociation(),
+        directory_actions.ActionAskEvents(),
+        directory_actions.ActionRequestHuman(),
+        directory_actions.ActionAskTraining(),
+        directory_actions.ActionDigitalHelp(),
+        directory_actions.ActionFeedback(),
+    ],
+)
 def test_actions_answer_when_the_database_is_down(database_down, action) -> None:
     dispatcher = CollectingDispatcher()
     action.run(dispatcher, tracker(municipality="Kuopio", region="Pohjois-Savo"), {})

@@ -76,9 +76,13 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture(scope="module")
 def apuri(model_path, fake: FakeTelegram, mailbox: Mailbox, database: str) -> Iterator[Apuri]:
-    with running_apuri(database, TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=fake.api_url,
-                       APURI_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}",
-                       APURI_MAIL_FROM="apuri@kunta.example") as stack:  # fmt: skip
+    with running_apuri(
+        database,
+        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_URL=fake.api_url,
+        APURI_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}",
+        APURI_MAIL_FROM="apuri@kunta.example",
+    ) as stack:
         fake.wait_until_polling(timeout=60)
         yield stack
 
@@ -86,9 +90,11 @@ def apuri(model_path, fake: FakeTelegram, mailbox: Mailbox, database: str) -> It
 def say(apuri: Apuri, label: str, text: str) -> str:
     """The bot's answer in the conversation this test calls `label` (a real id underneath)."""
     req = urllib.request.Request(
-        f"{apuri.url}/api/messages", method="POST", headers={"Content-Type": "application/json"},
+        f"{apuri.url}/api/messages",
+        method="POST",
+        headers={"Content-Type": "application/json"},
         data=json.dumps({"conversation": conversation(apuri.url, label), "text": text}).encode(),
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return "\n".join(m["text"] for m in json.loads(resp.read())["messages"])
 
@@ -251,11 +257,17 @@ def test_a_live_chat_with_the_person(apuri, fake, database) -> None:
     relayed = fake.wait_for(LIISA, lambda s: any("perustamisessa" in m["text"] for m in s))
     assert any(m["text"].startswith("Käyttäjä kirjoittaa") for m in relayed)
     fake.push_button(LIISA, f"take:{handoff_id}")
-    assert next(events) == {"text": "Liisa liittyi keskusteluun. Kirjoita hänelle tähän.",
-                            "from": "bot", "name": "Liisa"}  # fmt: skip
+    assert next(events) == {
+        "text": "Liisa liittyi keskusteluun. Kirjoita hänelle tähän.",
+        "from": "bot",
+        "name": "Liisa",
+    }
     fake.push_text(LIISA, "Hei! Autan mielelläni. Mikä yhdistys on kyseessä?")
-    assert next(events) == {"text": "Hei! Autan mielelläni. Mikä yhdistys on kyseessä?",
-                            "from": "human", "name": "Liisa"}  # fmt: skip
+    assert next(events) == {
+        "text": "Hei! Autan mielelläni. Mikä yhdistys on kyseessä?",
+        "from": "human",
+        "name": "Liisa",
+    }
     assert say(apuri, "live-1", "kyläyhdistys") == ""  # relayed; the bot stays quiet
     fake.wait_for(LIISA, lambda s: any("kyläyhdistys" in m["text"] for m in s))
     fake.push_text(LIISA, "/lopeta")
@@ -294,9 +306,11 @@ def backdate_live(database: str, apuri: Apuri, label: str, minutes: int) -> None
     then = clock.utc_key(clock.now() - dt.timedelta(minutes=minutes))
     table = schema.live_sessions
     with Handoffs(database).engine.begin() as conn:
-        done = conn.execute(sa.update(table)
-                            .where(table.c.conversation == sender_of(apuri.url, label))
-                            .values(created_at=then, last_activity_at=then))  # fmt: skip
+        done = conn.execute(
+            sa.update(table)
+            .where(table.c.conversation == sender_of(apuri.url, label))
+            .values(created_at=then, last_activity_at=then)
+        )
     assert done.rowcount == 1, f"no live session for {label}"
 
 
@@ -314,8 +328,9 @@ def test_a_queue_of_two_and_a_chat_nobody_takes(apuri, fake, database) -> None:
     ended = say(apuri, "jono-2", "lopeta")  # the user ends it
     assert "Keskustelu päättyi" in ended
     assert "Iin Eläkeläiset" in say(apuri, "jono-2", "onko täällä eläkeläisten kerhoja")
-    statuses = {r["conversation"]: r["status"] for r in Handoffs(database).list()
-                if r["kind"] == "chat"}  # fmt: skip
+    statuses = {
+        r["conversation"]: r["status"] for r in Handoffs(database).list() if r["kind"] == "chat"
+    }
     jono_1, jono_2 = sender_of(apuri.url, "jono-1"), sender_of(apuri.url, "jono-2")
     assert statuses[jono_1] == statuses[jono_2] == "done"
 
@@ -343,11 +358,16 @@ def test_a_live_chat_from_telegram(apuri, fake, database) -> None:
     fake.push_button(LIISA, f"take:{handoff_id}")
     fake.wait_for(user, lambda s: any("Liisa liittyi" in m["text"] for m in s))
     fake.push_text(LIISA, "Hei, Liisa tässä. Miten voin auttaa?")
-    fake.wait_for(user, lambda s: any(m["text"] == "Liisa: Hei, Liisa tässä. Miten voin auttaa?"
-                                      for m in s))  # fmt: skip
+    fake.wait_for(
+        user, lambda s: any(m["text"] == "Liisa: Hei, Liisa tässä. Miten voin auttaa?" for m in s)
+    )
     fake.push_text(user, "Tarvitsen apua kokouksen kanssa")
-    fake.wait_for(LIISA, lambda s: any(m["text"] == "Käyttäjä kirjoittaa: Tarvitsen apua "
-                                       "kokouksen kanssa" for m in s))  # fmt: skip
+    fake.wait_for(
+        LIISA,
+        lambda s: any(
+            m["text"] == "Käyttäjä kirjoittaa: Tarvitsen apua " "kokouksen kanssa" for m in s
+        ),
+    )
     fake.push_button(LIISA, f"done:{handoff_id}")
     fake.wait_for(user, lambda s: any("Liisa päätti keskustelun" in m["text"] for m in s))
     assert Handoffs(database).get(handoff_id)["status"] == "done"

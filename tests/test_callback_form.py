@@ -15,17 +15,28 @@ from actions.handoff_actions import ValidateCallbackForm
 
 
 def subject(text: str, requested: str | None = None, last: dict[str, Any] | None = None) -> Any:
-    tracker = Tracker("t", {"requested_slot": requested, "last_search": last},
-                      {"text": text}, [], False, None, {}, "action_listen")  # fmt: skip
+    tracker = Tracker(
+        "t",
+        {"requested_slot": requested, "last_search": last},
+        {"text": text},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     dispatcher = CollectingDispatcher()
     out = ValidateCallbackForm().validate_callback_subject(text, dispatcher, tracker, {})
     return out["callback_subject"]
 
 
-@pytest.mark.parametrize("text", [
-    "voisiko joku soittaa minulle, tarvitsen apua tabletin kanssa Jämsässä",
-    "voisko joku soittaa mulle, haluun vapaaehtoiseksi kuopiossa",  # a topic is a need
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "voisiko joku soittaa minulle, tarvitsen apua tabletin kanssa Jämsässä",
+        "voisko joku soittaa mulle, haluun vapaaehtoiseksi kuopiossa",  # a topic is a need
+    ],
+)
 def test_a_need_in_the_request_is_its_subject(text: str) -> None:
     assert subject(text) == text
 
@@ -37,10 +48,13 @@ def test_a_call_after_a_search_has_what_was_searched_as_its_subject(text: str) -
     assert subject(text, last=last) == "älypuhelimen"
 
 
-@pytest.mark.parametrize("text,last", [
-    ("voiko joku soittaa mulle siitä", None),  # nothing searched yet
-    ("soittakaa mulle", {"action": "action_request_human"}),  # a person named, no words
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,last",
+    [
+        ("voiko joku soittaa mulle siitä", None),  # nothing searched yet
+        ("soittakaa mulle", {"action": "action_request_human"}),  # a person named, no words
+    ],
+)
 def test_a_request_that_only_asks_for_a_call_asks_the_subject(text: str, last) -> None:
     assert subject(text, last=last) is None
 
@@ -55,17 +69,37 @@ def test_a_callback_about_family_care_goes_to_whoever_near_has_it(actions_on) ->
     from actions.handoff_actions import who_calls
 
     def person(pid: str, name: str, role: str, topics: list[str]) -> dict:
-        return {"id": pid, "name": name, "roles": [role], "municipalities": ["Pälkäne"],
-                "region": "Pirkanmaa", "topics": topics, "phone": "040 555 0000"}  # fmt: skip
+        return {
+            "id": pid,
+            "name": name,
+            "roles": [role],
+            "municipalities": ["Pälkäne"],
+            "region": "Pirkanmaa",
+            "topics": topics,
+            "phone": "040 555 0000",
+        }
 
-    actions_on({"format": "apuri-directory/1", "contact_persons": [
-        person("p-liaison", "Jukka Nurmi", "liaison", []),
-        person("p-advisor", "Anneli Virtanen", "service_advisor", ["omaishoito"]),
-    ]})  # fmt: skip
+    actions_on(
+        {
+            "format": "apuri-directory/1",
+            "contact_persons": [
+                person("p-liaison", "Jukka Nurmi", "liaison", []),
+                person("p-advisor", "Anneli Virtanen", "service_advisor", ["omaishoito"]),
+            ],
+        }
+    )
 
     def called(subject: str) -> str:
-        tracker = Tracker("t", {"municipality": "Pälkäne", "callback_subject": subject},
-                          {"text": "kyllä"}, [], False, None, {}, "action_listen")  # fmt: skip
+        tracker = Tracker(
+            "t",
+            {"municipality": "Pälkäne", "callback_subject": subject},
+            {"text": "kyllä"},
+            [],
+            False,
+            None,
+            {},
+            "action_listen",
+        )
         return who_calls(tracker)["name"]
 
     care = called("äiti hoitaa isää kotona ja tarvitsee tietoa omaishoidon tuesta")

@@ -25,9 +25,19 @@ TABLE = yaml.safe_load((Path(__file__).parent / "data" / "issue18_table.yml").re
 def suite_run(request, model_path) -> Iterator[tuple[str, list[dict]]]:
     directory = request.param
     with stack_with(directory) as base:
-        yield directory, run_suite(base, directory, SUITE[directory] + (
-            [{**c, "persona": "table"} for c in TABLE["conversations"]]
-            if directory == TABLE["directory"] else []))  # fmt: skip
+        yield (
+            directory,
+            run_suite(
+                base,
+                directory,
+                SUITE[directory]
+                + (
+                    [{**c, "persona": "table"} for c in TABLE["conversations"]]
+                    if directory == TABLE["directory"]
+                    else []
+                ),
+            ),
+        )
 
 
 @pytest.mark.parametrize("conversation", [c["id"] for c in TABLE["conversations"]])
@@ -42,8 +52,13 @@ def test_the_issue_table_ends_where_the_person_wanted(suite_run, conversation: s
 def test_the_suite_is_large_and_varied() -> None:
     conversations = [c for group in SUITE.values() for c in group]
     assert len(conversations) >= 300
-    assert {c["persona"] for c in conversations} >= {"iakas", "omainen", "puheenjohtaja",
-                                                     "digiapu", "vapaaehtoinen"}  # fmt: skip
+    assert {c["persona"] for c in conversations} >= {
+        "iakas",
+        "omainen",
+        "puheenjohtaja",
+        "digiapu",
+        "vapaaehtoinen",
+    }
     assert len({(d, c["id"]) for d, group in SUITE.items() for c in group}) == len(conversations)
 
 

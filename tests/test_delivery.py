@@ -52,11 +52,16 @@ def gateway(db_url: str, fake: FakeTelegram, mailbox: Mailbox, name: str) -> Ite
     long-poll), e-mail from `name`@, and no Rasa or action server behind it; its base URL."""
     port = free_port()
     webhook = f"http://127.0.0.1:{port}/telegram/webhook"
-    with gateway_process(db_url, port, TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-                         TELEGRAM_API_URL=fake.api_url, TELEGRAM_WEBHOOK_URL=webhook,
-                         TELEGRAM_WEBHOOK_SECRET=SECRET,
-                         APURI_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}",
-                         APURI_MAIL_FROM=f"{name}@kunta.example") as url:  # fmt: skip
+    with gateway_process(
+        db_url,
+        port,
+        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_URL=fake.api_url,
+        TELEGRAM_WEBHOOK_URL=webhook,
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        APURI_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}",
+        APURI_MAIL_FROM=f"{name}@kunta.example",
+    ) as url:
         yield url
 
 
@@ -73,16 +78,27 @@ def telegram_running(url: str, timeout: float = 60) -> None:
 
 def test_two_gateways_deliver_each_request_once(postgres_url: str, slow_mailbox) -> None:
     store = Handoffs(postgres_url)  # migrated before either gateway starts
-    with FakeTelegram() as fake, gateway(postgres_url, fake, slow_mailbox, "first") as first, \
-            gateway(postgres_url, fake, slow_mailbox, "second") as second:  # fmt: skip
+    with (
+        FakeTelegram() as fake,
+        gateway(postgres_url, fake, slow_mailbox, "first") as first,
+        gateway(postgres_url, fake, slow_mailbox, "second") as second,
+    ):
         telegram_running(first)
         telegram_running(second)
         made = []
         for i in range(REQUESTS):
             person = {"id": f"p-{i}", "name": f"Henkilö {i}"}
             routes = [("telegram", str(FIRST_CHAT + i)), ("email", f"p{i}@kunta.example")]
-            made.append(store.create("callback", person, routes, municipality="Kuopio",
-                                     phone="+358401234567", subject=f"Asia {i}")["id"])  # fmt: skip
+            made.append(
+                store.create(
+                    "callback",
+                    person,
+                    routes,
+                    municipality="Kuopio",
+                    phone="+358401234567",
+                    subject=f"Asia {i}",
+                )["id"]
+            )
         deadline = time.monotonic() + 120
         while not all(store.get(h)["delivered_at"] for h in made) or any(
             row["sent_at"] is None for h in made for row in store.deliveries(h)

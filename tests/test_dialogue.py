@@ -143,9 +143,18 @@ def test_two_misunderstandings_in_a_row_offer_a_human_directly(chat) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "🙂🙂🙂", "x" * 20_000, "'; DROP TABLE events; --", "\x00\x01",
-     "<script>alert(1)</script>", "ÃƒÂ¤ÃƒÂ¶", "a" * 3 + "\u202e" + "b" * 3],
-)  # fmt: skip
+    [
+        "",
+        " ",
+        "🙂🙂🙂",
+        "x" * 20_000,
+        "'; DROP TABLE events; --",
+        "\x00\x01",
+        "<script>alert(1)</script>",
+        "ÃƒÂ¤ÃƒÂ¶",
+        "a" * 3 + "\u202e" + "b" * 3,
+    ],
+)
 def test_bad_input_gets_a_finnish_answer_and_the_bot_keeps_running(chat, text: str) -> None:
     reply = joined(chat.say(text))
     fixed = [r["text"] for rs in DOMAIN["responses"].values() for r in rs if "{" not in r["text"]]
@@ -158,10 +167,24 @@ def test_rasa_test_stories_pass(model_path, tmp_path) -> None:
     """`rasa test core` on the end-to-end stories in tests/stories (safety, fallback, repeat…)."""
     out = tmp_path / "results"
     proc = subprocess.run(
-        [str(BIN / "rasa"), "test", "core", "--model", str(model_path), "--stories",
-         "tests/stories", "--out", str(out), "--fail-on-prediction-errors", "--no-plot"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        [
+            str(BIN / "rasa"),
+            "test",
+            "core",
+            "--model",
+            str(model_path),
+            "--stories",
+            "tests/stories",
+            "--out",
+            str(out),
+            "--fail-on-prediction-errors",
+            "--no-plot",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     failed = out / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.returncode == 0, detail
@@ -189,10 +212,12 @@ def test_yes_after_more_shows_the_next_results(chat) -> None:
     first = joined(chat.say("onko Kuopiossa kuoroja"))
     assert "Haluatko lisää" in first
     more = joined(chat.say("kyllä"))
-    shown_first = {n for n in ("Lauluveikot", "Kamarikuoro", "Savon Laulajat", "Naiskuoro")
-                   if n in first}  # fmt: skip
-    shown_more = {n for n in ("Lauluveikot", "Kamarikuoro", "Savon Laulajat", "Naiskuoro")
-                  if n in more}  # fmt: skip
+    shown_first = {
+        n for n in ("Lauluveikot", "Kamarikuoro", "Savon Laulajat", "Naiskuoro") if n in first
+    }
+    shown_more = {
+        n for n in ("Lauluveikot", "Kamarikuoro", "Savon Laulajat", "Naiskuoro") if n in more
+    }
     assert len(shown_first) == 3 and len(shown_more) == 1 and not shown_first & shown_more
     assert "Siinä olivat kaikki" in more
     # the open question is now "shall I direct you to a human?": yes names the person
@@ -315,10 +340,14 @@ def test_a_new_region_drops_a_municipality_outside_it(chat) -> None:
 
 @pytest.mark.parametrize(
     "question,unrelated",
-    [("onko Kiteellä shakkikerhoa", ["Kiteen Urheilijat", "Kiteen Kirkkokuoro",
-                                     "Kyläyhdistysten Liitto"]),
-     ("onko Kiteellä mitään bridgekerhoa", ["Kiteen Urheilijat", "Kiteen Kirkkokuoro"])],
-)  # fmt: skip
+    [
+        (
+            "onko Kiteellä shakkikerhoa",
+            ["Kiteen Urheilijat", "Kiteen Kirkkokuoro", "Kyläyhdistysten Liitto"],
+        ),
+        ("onko Kiteellä mitään bridgekerhoa", ["Kiteen Urheilijat", "Kiteen Kirkkokuoro"]),
+    ],
+)
 def test_a_topic_nobody_offers_lists_nothing_unrelated(chat, question, unrelated) -> None:
     reply = joined(chat.say(question))
     assert "Kitee: en löytänyt" in reply
@@ -348,8 +377,11 @@ def test_unmet_needs_are_counted_without_words(chat, directory_url: str) -> None
     from actions.handoff import Handoffs
 
     def count(kind: str, municipality: str) -> int:
-        return sum(n["count"] for n in Handoffs(directory_url).needs()
-                   if n["kind"] == kind and n["municipality"] == municipality)  # fmt: skip
+        return sum(
+            n["count"]
+            for n in Handoffs(directory_url).needs()
+            if n["kind"] == kind and n["municipality"] == municipality
+        )
 
     before = {k: count(k, "Kitee") for k in ("not_found", "fallback", "feedback")}
     chat.say("onko Kiteellä shakkikerhoa")
@@ -358,8 +390,10 @@ def test_unmet_needs_are_counted_without_words(chat, directory_url: str) -> None
     assert count("not_found", "Kitee") == before["not_found"] + 1
     assert count("fallback", "Kitee") == before["fallback"] + 1
     assert count("feedback", "Kitee") == before["feedback"] + 1
-    assert all(set(n) == {"week", "municipality", "topic", "kind", "count"}
-               for n in Handoffs(directory_url).needs())  # fmt: skip
+    assert all(
+        set(n) == {"week", "municipality", "topic", "kind", "count"}
+        for n in Handoffs(directory_url).needs()
+    )
 
 
 def test_a_topic_after_one_record_searches_the_place_it_named(chat) -> None:

@@ -45,8 +45,9 @@ def test_find_by_municipality_topic_and_lemmatized_words(directory, doc) -> None
     directory.import_document(doc)
     in_kuopio = [o["id"] for o in directory.find("organizations", municipality="Kuopio", limit=10)]
     assert "org-1" in in_kuopio and "org-2" not in in_kuopio
-    assert [o["id"] for o in directory.find("organizations", topic="liikunta", municipality="Ii")
-            ] == ["org-2"]  # fmt: skip
+    assert [
+        o["id"] for o in directory.find("organizations", topic="liikunta", municipality="Ii")
+    ] == ["org-2"]
     # "kuoroja" finds "Lauluveikot — mieskuoro" through lemma and compound part
     by_words = [o["id"] for o in directory.find("organizations", text="kuoroja", limit=10)]
     assert "org-1" in by_words and "org-2" not in by_words
@@ -111,8 +112,12 @@ def test_upsert_by_id_keeps_the_rest(directory, doc) -> None:
 
 def test_upsert_may_refer_to_stored_records(directory, doc) -> None:
     directory.import_document(doc)
-    new_space = {"id": "sp-2", "name": "Sali", "municipality": "Kuopio",
-                 "booking_contact_person_id": "p-1"}  # fmt: skip
+    new_space = {
+        "id": "sp-2",
+        "name": "Sali",
+        "municipality": "Kuopio",
+        "booking_contact_person_id": "p-1",
+    }
     directory.import_document({"format": "apuri-directory/1", "spaces": [new_space]})
     assert directory.get("spaces", "sp-2")["name"] == "Sali"
 
@@ -129,39 +134,65 @@ def test_replace_replaces_everything(directory, doc) -> None:
 @pytest.mark.parametrize(
     "mutate,expected",
     [
-        (lambda d: d["organizations"][1]["municipalities"].append("Kuopioo"),
-         "organizations[1].municipalities[1]: unknown municipality 'Kuopioo'"),
-        (lambda d: d["organizations"][0]["topics"].append("kuoro"),
-         "organizations[0].topics[1]: unknown topic 'kuoro'"),
-        (lambda d: d["organizations"][0].update(contact_person_id="p-404"),
-         "organizations[0].contact_person_id: unknown contact person 'p-404'"),
-        (lambda d: d["organizations"][0].update(region="Savo"),
-         "organizations[0].region: unknown region 'Savo'"),
-        (lambda d: d["organizations"][0].update(opening_hours="Ma-Pe 9-15"),
-         "organizations[0].opening_hours: invalid opening_hours"),
+        (
+            lambda d: d["organizations"][1]["municipalities"].append("Kuopioo"),
+            "organizations[1].municipalities[1]: unknown municipality 'Kuopioo'",
+        ),
+        (
+            lambda d: d["organizations"][0]["topics"].append("kuoro"),
+            "organizations[0].topics[1]: unknown topic 'kuoro'",
+        ),
+        (
+            lambda d: d["organizations"][0].update(contact_person_id="p-404"),
+            "organizations[0].contact_person_id: unknown contact person 'p-404'",
+        ),
+        (
+            lambda d: d["organizations"][0].update(region="Savo"),
+            "organizations[0].region: unknown region 'Savo'",
+        ),
+        (
+            lambda d: d["organizations"][0].update(opening_hours="Ma-Pe 9-15"),
+            "organizations[0].opening_hours: invalid opening_hours",
+        ),
         (lambda d: d["organizations"][0].pop("id"), "organizations[0].id: required"),
-        (lambda d: d["organizations"][1].update(id="org-1"),
-         "organizations[1].id: duplicate id 'org-1'"),
+        (
+            lambda d: d["organizations"][1].update(id="org-1"),
+            "organizations[1].id: duplicate id 'org-1'",
+        ),
         (lambda d: d["events"][0].pop("title"), "events[0].title: required"),
-        (lambda d: d["events"][0].update(start="10.2.2027 klo 18"),
-         "events[0].start: not an ISO 8601 date and time"),
-        (lambda d: d["grants"][0].update(deadline="huomenna"),
-         "grants[0].deadline: not an ISO 8601 date"),
-        (lambda d: d["spaces"][0].update(capacity="paljon"),
-         "spaces[0].capacity: must be a whole number"),
-        (lambda d: d["contact_persons"][0].update(phone="soita minulle"),
-         "contact_persons[0].phone: not a phone number"),
-        (lambda d: d["contact_persons"][0].update(roles=["boss"]),
-         "contact_persons[0].roles[0]: unknown role 'boss'"),
+        (
+            lambda d: d["events"][0].update(start="10.2.2027 klo 18"),
+            "events[0].start: not an ISO 8601 date and time",
+        ),
+        (
+            lambda d: d["grants"][0].update(deadline="huomenna"),
+            "grants[0].deadline: not an ISO 8601 date",
+        ),
+        (
+            lambda d: d["spaces"][0].update(capacity="paljon"),
+            "spaces[0].capacity: must be a whole number",
+        ),
+        (
+            lambda d: d["contact_persons"][0].update(phone="soita minulle"),
+            "contact_persons[0].phone: not a phone number",
+        ),
+        (
+            lambda d: d["contact_persons"][0].update(roles=["boss"]),
+            "contact_persons[0].roles[0]: unknown role 'boss'",
+        ),
         (lambda d: d.update(format="apuri-directory/2"), "format: must be 'apuri-directory/1'"),
-        (lambda d: d["organizations"][0].update(name="x" * 6000),
-         "organizations[0].name: too long"),
-        (lambda d: d["organizations"][0].update(colour="red"),
-         "organizations[0].colour: unknown field"),
+        (
+            lambda d: d["organizations"][0].update(name="x" * 6000),
+            "organizations[0].name: too long",
+        ),
+        (
+            lambda d: d["organizations"][0].update(colour="red"),
+            "organizations[0].colour: unknown field",
+        ),
         (lambda d: d.update(organizations={"id": "x"}), "organizations: must be a list"),
         (lambda d: d["organizations"][2].update(id="o" * 201), "organizations[2].id: too long"),
     ],
-)  # fmt: skip
+)
 def test_bad_documents_name_the_record_and_field_and_write_nothing(
     directory, doc, mutate, expected
 ):
@@ -206,9 +237,13 @@ def test_injection_is_stored_as_text(directory, doc) -> None:
 
 @pytest.mark.parametrize(
     "content,message",
-    [(b"\xff\xfe\x00\x01", "not UTF-8"), (b"{not json", "not valid JSON"), (b"", "not valid JSON"),
-     (b"[]", "must be a JSON object")],
-)  # fmt: skip
+    [
+        (b"\xff\xfe\x00\x01", "not UTF-8"),
+        (b"{not json", "not valid JSON"),
+        (b"", "not valid JSON"),
+        (b"[]", "must be a JSON object"),
+    ],
+)
 def test_bad_files(tmp_path, content: bytes, message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_bytes(content)
@@ -222,8 +257,14 @@ def test_bad_files(tmp_path, content: bytes, message: str) -> None:
 
 def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "APURI_DB_URL": f"sqlite:///{db}"}
-    return subprocess.run([str(BIN / "apuri"), "directory", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [str(BIN / "apuri"), "directory", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_import_export_and_rejection(tmp_path, doc) -> None:
@@ -245,7 +286,8 @@ def test_cli_import_export_and_rejection(tmp_path, doc) -> None:
     assert run_cli("export", str(out), db=db).returncode == 0
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert {o["name"] for o in exported["organizations"]} == {
-        o["name"] for o in doc["organizations"]}  # the rejected file changed nothing  # fmt: skip
+        o["name"] for o in doc["organizations"]
+    }  # the rejected file changed nothing
 
 
 def test_cli_missing_file(tmp_path) -> None:
@@ -269,5 +311,6 @@ def test_the_sample_directory_is_valid_and_its_dates_stay_upcoming() -> None:
         was = dt.datetime.fromisoformat(old["start"])
         assert start.date() >= later and start.weekday() == was.weekday()
         assert start.time() == was.time() and (start - was).days % 364 == 0
-    assert all(dt.date.fromisoformat(g["deadline"]) >= later for g in moved["grants"]
-               if g.get("deadline"))  # fmt: skip
+    assert all(
+        dt.date.fromisoformat(g["deadline"]) >= later for g in moved["grants"] if g.get("deadline")
+    )

@@ -38,9 +38,12 @@ from voice.tts import MAX_WAV_BYTES
 
 def config(**changes: Any) -> Config:
     """A gateway with nothing behind it: Rasa's port is closed, Telegram is off."""
-    return Config(rasa_url=f"http://127.0.0.1:{free_port()}",
-                  actions_url=f"http://127.0.0.1:{free_port()}", secret=b"s" * 32,
-                  **changes)  # fmt: skip
+    return Config(
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        actions_url=f"http://127.0.0.1:{free_port()}",
+        secret=b"s" * 32,
+        **changes,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -102,12 +105,24 @@ def test_compressed_uploads_are_refused_before_they_are_inflated(tmp_path) -> No
     415 with a Finnish sentence, and the gateway's memory does not grow by what they hold."""
     bomb = gzip.compress(b'{"text": "' + b"0" * 200_000_000 + b'"}', compresslevel=9)
     port = free_port()
-    env = {**os.environ, "APURI_GATEWAY_PORT": str(port), "APURI_GATEWAY_HOST": "127.0.0.1",
-           "APURI_RASA_PORT": str(free_port()), "APURI_ACTIONS_PORT": str(free_port()),
-           "APURI_DB_URL": f"sqlite:///{tmp_path / 'gz.db'}", "APURI_VAR_DIR": str(tmp_path),
-           "TELEGRAM_BOT_TOKEN": "", "APURI_STT": "off"}  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "bot.gateway"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    env = {
+        **os.environ,
+        "APURI_GATEWAY_PORT": str(port),
+        "APURI_GATEWAY_HOST": "127.0.0.1",
+        "APURI_RASA_PORT": str(free_port()),
+        "APURI_ACTIONS_PORT": str(free_port()),
+        "APURI_DB_URL": f"sqlite:///{tmp_path / 'gz.db'}",
+        "APURI_VAR_DIR": str(tmp_path),
+        "TELEGRAM_BOT_TOKEN": "",
+        "APURI_STT": "off",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.gateway"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_http(f"http://127.0.0.1:{port}/health", [proc], 60)
         before = rss_kib(proc.pid)
@@ -124,12 +139,18 @@ def test_compressed_uploads_are_refused_before_they_are_inflated(tmp_path) -> No
         proc.wait(timeout=20)
 
 
-def raw_post(port: int, path: str, body: bytes, headers: dict[str, str],
-             raw_headers: bytes = b"") -> tuple[int, str]:  # fmt: skip
+def raw_post(
+    port: int, path: str, body: bytes, headers: dict[str, str], raw_headers: bytes = b""
+) -> tuple[int, str]:
     """One request over a plain socket (header bytes exactly as given)."""
-    head = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close",
-            f"Content-Length: {len(body)}", "Content-Type: application/json",
-            *(f"{k}: {v}" for k, v in headers.items())]  # fmt: skip
+    head = [
+        f"POST {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+        "Content-Type: application/json",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     request = ("\r\n".join(head) + "\r\n").encode() + raw_headers + b"\r\n" + body
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(request)
@@ -179,8 +200,9 @@ def test_a_flood_of_speech_gets_busy_at_once_and_chat_is_served(tmp_path) -> Non
 
             flood = [asyncio.ensure_future(speech()) for _ in range(24)]
             await asyncio.sleep(0.2)
-            chat = await client.post("/api/messages", json={"conversation": conversation,
-                                                            "text": "hei"})  # fmt: skip
+            chat = await client.post(
+                "/api/messages", json={"conversation": conversation, "text": "hei"}
+            )
             assert chat.status == 200
             assert "040 555 0100" in (await chat.json())["messages"][0]["text"]
             statuses = await asyncio.gather(*flood)
@@ -194,15 +216,17 @@ def test_a_flood_of_speech_gets_busy_at_once_and_chat_is_served(tmp_path) -> Non
 
 
 async def open_stream(client: TestClient, conversation: str, **headers: str) -> Any:
-    resp = await client.get(f"/api/events?conversation={conversation}", headers=headers,
-                            timeout=ClientTimeout(total=None, sock_read=None))  # fmt: skip
+    resp = await client.get(
+        f"/api/events?conversation={conversation}",
+        headers=headers,
+        timeout=ClientTimeout(total=None, sock_read=None),
+    )
     if resp.status == 200:
         await resp.content.readline()  # ": yhteys auki"
     return resp
 
 
-def test_event_streams_are_capped_per_conversation_client_and_in_all(tmp_path,
-                                                                   monkeypatch) -> None:
+def test_event_streams_are_capped_per_conversation_client_and_in_all(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(routes, "KEEPALIVE", 0.2)  # a closed stream is noticed at the next one
 
     async def test() -> None:
@@ -277,11 +301,13 @@ def test_the_client_is_the_peer_or_a_trusted_proxys_hop(tmp_path) -> None:
             forged = {"X-Forwarded-For": "1.2.3.4, 198.51.100.7"}
             for _ in range(40):
                 await client.post("/api/conversations", headers=forged)
-            limited = await client.post("/api/conversations",
-                                        headers={"X-Forwarded-For": "9.9.9.9, 198.51.100.7"})
+            limited = await client.post(
+                "/api/conversations", headers={"X-Forwarded-For": "9.9.9.9, 198.51.100.7"}
+            )
             assert limited.status == 429, "the same client behind a forged first hop"
-            fresh = await client.post("/api/conversations",
-                                      headers={"X-Forwarded-For": "198.51.100.8"})
+            fresh = await client.post(
+                "/api/conversations", headers={"X-Forwarded-For": "198.51.100.8"}
+            )
             assert fresh.status == 201
 
     run(test)
@@ -295,13 +321,15 @@ def test_messages_are_limited_per_client_across_conversations(tmp_path) -> None:
             hop = {"X-Forwarded-For": "198.51.100.20"}
             statuses = []
             for i in range(200):  # 20 messages in each of ten conversations, one client
-                resp = await client.post("/api/messages", headers=hop, json={
-                    "conversation": ids[i % 10], "text": "hei"})  # fmt: skip
+                resp = await client.post(
+                    "/api/messages", headers=hop, json={"conversation": ids[i % 10], "text": "hei"}
+                )
                 statuses.append(resp.status)
             assert statuses[:100].count(200) == 100
             assert statuses.count(429) >= 50, statuses
-            danger = await client.post("/api/messages", headers=hop, json={
-                "conversation": ids[0], "text": "haluan kuolla"})  # fmt: skip
+            danger = await client.post(
+                "/api/messages", headers=hop, json={"conversation": ids[0], "text": "haluan kuolla"}
+            )
             data = await danger.json()
             assert danger.status == 200 and "09 2525 0111" in data["messages"][0]["text"]
             assert data["messages"][1]["text"] == texts.SLOW_DOWN
@@ -343,10 +371,14 @@ def test_embed_origins_are_checked_at_start(monkeypatch) -> None:
 
 def test_a_telegram_secret_with_non_ascii_letters_is_403_not_500(tmp_path) -> None:
     async def test() -> None:
-        app = create_app(config(telegram_token="123456:TEST",
-                                telegram_api_url=f"http://127.0.0.1:{free_port()}",
-                                telegram_webhook_url="https://apuri.example/telegram/webhook",
-                                telegram_webhook_secret="oikea-salaisuus"))  # fmt: skip
+        app = create_app(
+            config(
+                telegram_token="123456:TEST",
+                telegram_api_url=f"http://127.0.0.1:{free_port()}",
+                telegram_webhook_url="https://apuri.example/telegram/webhook",
+                telegram_webhook_secret="oikea-salaisuus",
+            )
+        )
         runner = web.AppRunner(app)
         await runner.setup()
         port = free_port()
@@ -354,8 +386,13 @@ def test_a_telegram_secret_with_non_ascii_letters_is_403_not_500(tmp_path) -> No
         try:
             for secret in ("äöå-väärä".encode(), b"\xff\xfe", b"oikea-salaisuus" + b"\xe4"):
                 status, body = await asyncio.to_thread(
-                    raw_post, port, "/telegram/webhook", b"{}", {},
-                    b"X-Telegram-Bot-Api-Secret-Token: " + secret + b"\r\n")  # fmt: skip
+                    raw_post,
+                    port,
+                    "/telegram/webhook",
+                    b"{}",
+                    {},
+                    b"X-Telegram-Bot-Api-Secret-Token: " + secret + b"\r\n",
+                )
                 assert status == 403, body
                 assert json.loads(body)["error"] == texts.WEBHOOK_FORBIDDEN
         finally:
@@ -373,9 +410,11 @@ def test_a_body_refused_unread_closes_its_connection(tmp_path) -> None:
     async def test() -> None:
         async with gateway(tmp_path) as client:
             body = b"\x00" * 200_000
-            for path, headers in (("/api/voice?conversation=testi", {}),
-                                  ("/api/messages", {"Content-Type": "application/json"}),
-                                  ("/ei-ole", {})):  # fmt: skip
+            for path, headers in (
+                ("/api/voice?conversation=testi", {}),
+                ("/api/messages", {"Content-Type": "application/json"}),
+                ("/ei-ole", {}),
+            ):
                 resp = await client.post(path, data=body, headers=headers)
                 assert resp.status in (403, 404, 413), resp.status
                 assert resp.headers.get("Connection", "").lower() == "close", path

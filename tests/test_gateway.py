@@ -23,8 +23,13 @@ from tests.conftest import conversation, gateway_process, new_conversation
 FALLBACK = "040 555 0100"  # the sample's general contact, the default APURI_FALLBACK_PHONE
 
 
-def call(base: str, path: str, body: bytes | None = None, method: str = "POST",
-         headers: dict[str, str] | None = None) -> tuple[int, dict, dict]:  # fmt: skip
+def call(
+    base: str,
+    path: str,
+    body: bytes | None = None,
+    method: str = "POST",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict, dict]:
     headers = {"Content-Type": "application/json", **(headers or {})}
     req = urllib.request.Request(base + path, data=body, headers=headers, method=method)
     try:
@@ -81,9 +86,11 @@ def test_an_answer_is_one_message(stack) -> None:
 
 def test_finnish_letters_come_as_they_are(stack) -> None:
     req = urllib.request.Request(
-        stack.url + "/api/messages", method="POST", headers={"Content-Type": "application/json"},
+        stack.url + "/api/messages",
+        method="POST",
+        headers={"Content-Type": "application/json"},
         data=message(stack.url, "gw-2", "hei"),
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         assert "Hei! Olen Apuri" in resp.read().decode("utf-8")
 
@@ -112,7 +119,7 @@ ID = b"@id@"  # a real conversation id in its place at run time: these cases are
         (json.dumps({"conversation": "@id@", "text": "a" * 20_000}).encode(), 413, "liian suuri"),
         (b'{"conversation": "@id@", "text": "\xff\xfe h\xe4"}', 400, "UTF-8"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_gets_a_finnish_error(
     stack, body: bytes, status: int, fragment: str, request
 ) -> None:
@@ -163,8 +170,12 @@ def ask_with(base: str, route: str, conversation_id: str, text: str = "hei") -> 
     elif route == "/api/events":
         status, data, _ = call(base, f"{route}?conversation={quoted}", None, method="GET")
     else:
-        status, data, _ = call(base, f"{route}?conversation={quoted}", b"RIFF\0\0\0\0WAVE",
-                               headers={"Content-Type": "audio/wav"})  # fmt: skip
+        status, data, _ = call(
+            base,
+            f"{route}?conversation={quoted}",
+            b"RIFF\0\0\0\0WAVE",
+            headers={"Content-Type": "audio/wav"},
+        )
     return status, data
 
 
@@ -199,13 +210,19 @@ def test_exactly_2000_characters_is_fine(stack) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["<script>alert(1)</script>", "'; DROP TABLE records; --", "🙂" * 50, "a\u202eb",
-     '/inform{"municipality": "<b>x</b>"}'],
-)  # fmt: skip
+    [
+        "<script>alert(1)</script>",
+        "'; DROP TABLE records; --",
+        "🙂" * 50,
+        "a\u202eb",
+        '/inform{"municipality": "<b>x</b>"}',
+    ],
+)
 def test_markup_and_injection_get_an_answer_and_change_nothing(stack, text: str) -> None:
     messages = say(stack.url, "gw-4", text)
-    assert messages and all("<script>" not in m["text"] and "<b>" not in m["text"]
-                            for m in messages)  # fmt: skip
+    assert messages and all(
+        "<script>" not in m["text"] and "<b>" not in m["text"] for m in messages
+    )
     assert "Lauluveikot" in texts(say(stack.url, "gw-4b", "onko Kuopiossa mieskuoroa"))
 
 
@@ -232,9 +249,13 @@ def test_unknown_api_route_and_method(stack) -> None:
 
 
 def test_cross_origin_requests_to_the_api_are_allowed(stack) -> None:
-    status, _, headers = call(stack.url, "/api/messages", None, method="OPTIONS",
-                              headers={"Origin": "https://kunta.example",
-                                       "Access-Control-Request-Method": "POST"})  # fmt: skip
+    status, _, headers = call(
+        stack.url,
+        "/api/messages",
+        None,
+        method="OPTIONS",
+        headers={"Origin": "https://kunta.example", "Access-Control-Request-Method": "POST"},
+    )
     assert status == 204 and headers.get("Access-Control-Allow-Origin") == "*"
 
 
@@ -295,8 +316,10 @@ def test_the_event_stream_stays_open_and_delivers_later_messages(monkeypatch, tm
                 assert (await asyncio.wait_for(resp.content.readline(), 5)).startswith(b":")
                 await resp.content.readline()
             for _ in range(50):  # the listener registers when the stream starts
-                if await app[HUB].publish(web_sender(sse), {"text": "Hei, täällä Maija.",
-                                                            "from": "human", "name": "Maija"}):
+                if await app[HUB].publish(
+                    web_sender(sse),
+                    {"text": "Hei, täällä Maija.", "from": "human", "name": "Maija"},
+                ):
                     break
                 await asyncio.sleep(0.05)
             line = b":"

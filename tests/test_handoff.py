@@ -47,9 +47,17 @@ def frozen():
 
 def callback(store: Handoffs, person: dict | None = MAIJA, conversation: str = "web-1") -> dict:
     routes = [("telegram", "7001")] if person else []
-    return store.create("callback", person, routes, municipality="Kuopio", topic="kulttuuri",
-                        phone="+358401234567", preferred_text="huomenna klo 9–12",
-                        subject="Kuoroon liittyminen", conversation=conversation)  # fmt: skip
+    return store.create(
+        "callback",
+        person,
+        routes,
+        municipality="Kuopio",
+        topic="kulttuuri",
+        phone="+358401234567",
+        preferred_text="huomenna klo 9–12",
+        subject="Kuoroon liittyminen",
+        conversation=conversation,
+    )
 
 
 def test_a_request_and_its_status(store: Handoffs) -> None:
@@ -174,9 +182,11 @@ def test_the_vault_keeps_numbers_and_messages_per_conversation(store: Handoffs) 
     assert store.keep_number("web-1", "+358501112222") == "puhelinnumero2"
     assert store.keep_number("web-2", "+358501112222") == "puhelinnumero1"
     assert store.keep_message("web-1", "Kuoroon liittyminen") == "viesti1"
-    assert store.numbers("web-1") == {"puhelinnumero1": "+358401234567",
-                                      "puhelinnumero2": "+358501112222",
-                                      "viesti1": "Kuoroon liittyminen"}  # fmt: skip
+    assert store.numbers("web-1") == {
+        "puhelinnumero1": "+358401234567",
+        "puhelinnumero2": "+358501112222",
+        "viesti1": "Kuoroon liittyminen",
+    }
     assert not store.take_flag("web-1", "_private_next")
     store.keep_flag("web-1", "_private_next")
     assert store.take_flag("web-1", "_private_next")
@@ -264,8 +274,11 @@ def test_live_sessions(store: Handoffs, frozen) -> None:
 
 def test_staff_logins(store: Handoffs, frozen) -> None:
     staff = Staff(store)
-    for name, password in (("Maija!", "Hyvä-salasana-1"), ("maija", "lyhyt"),
-                           ("maija", "kaikkipienillä")):  # fmt: skip
+    for name, password in (
+        ("Maija!", "Hyvä-salasana-1"),
+        ("maija", "lyhyt"),
+        ("maija", "kaikkipienillä"),
+    ):
         with pytest.raises(StaffError):
             staff.add(name, password)
     staff.add("maija", "Hyvä-salasana-1")
@@ -286,9 +299,15 @@ def test_staff_logins(store: Handoffs, frozen) -> None:
 
 
 def run(*args: str, db: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "apuri"), *args], cwd=ROOT, input=stdin, text=True,
-                          env={**os.environ, "APURI_DB_URL": db}, capture_output=True,
-                          timeout=120)  # fmt: skip
+    return subprocess.run(
+        [str(BIN / "apuri"), *args],
+        cwd=ROOT,
+        input=stdin,
+        text=True,
+        env={**os.environ, "APURI_DB_URL": db},
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_the_commands(tmp_path: Path) -> None:
@@ -297,8 +316,18 @@ def test_the_commands(tmp_path: Path) -> None:
     record = callback(store)
     listed = json.loads(run("handoff", "list", "--json", db=db).stdout)
     assert listed[0]["id"] == record["id"] and listed[0]["phone"] == "+358401234567"
-    for field in ("id", "kind", "status", "person_id", "municipality", "topic", "phone",
-                  "preferred_time", "created_at", "delivered_at"):  # fmt: skip
+    for field in (
+        "id",
+        "kind",
+        "status",
+        "person_id",
+        "municipality",
+        "topic",
+        "phone",
+        "preferred_time",
+        "created_at",
+        "delivered_at",
+    ):
         assert field in listed[0]
     assert json.loads(run("handoff", "list", "--json", "--status", "done", db=db).stdout) == []
     assert record["id"] in run("handoff", "list", db=db).stdout

@@ -75,9 +75,15 @@ def test_cli_imports_from_open_formats(tmp_path) -> None:
     db = tmp_path / "cli.db"
     ptv_run = run_cli("import", str(FIXTURES / "ptv_v11.json"), "--from", "ptv", db=db)
     assert ptv_run.returncode == 0, ptv_run.stderr
-    le_run = run_cli("import", str(FIXTURES / "linked_events_events.json"), "--from",
-                     "linked-events", "--places", str(FIXTURES / "linked_events_places.json"),
-                     db=db)  # fmt: skip
+    le_run = run_cli(
+        "import",
+        str(FIXTURES / "linked_events_events.json"),
+        "--from",
+        "linked-events",
+        "--places",
+        str(FIXTURES / "linked_events_places.json"),
+        db=db,
+    )
     assert le_run.returncode == 0, le_run.stderr
     wrong = run_cli("import", str(FIXTURES / "ptv_v11.json"), "--from", "linked-events", db=db)
     assert wrong.returncode == 2 and "nothing was written" in wrong.stderr

@@ -73,10 +73,13 @@ ISSUE_EXAMPLES = [
     ("Kannuksessa ratsastusseura", {"find_association"}, "Kannus"),
     ("mites rovaniemellä jumppaa", {"find_association"}, "Rovaniemi"),
     ("onko Kiteellä shakkikerhoa", {"find_association"}, "Kitee"),
-    ("löytyykö Sodankylästä tukea omaishoitajalle", {"find_service", "find_association"},
-     "Sodankylä"),
+    (
+        "löytyykö Sodankylästä tukea omaishoitajalle",
+        {"find_service", "find_association"},
+        "Sodankylä",
+    ),
     ("mistä meidän yhdistys voisi hakea avustusta Sodankylässä", {"ask_grants"}, "Sodankylä"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("text,intents,municipality", ISSUE_EXAMPLES)
@@ -92,9 +95,14 @@ def test_issue_examples_get_the_right_intent_and_place(
 
 @pytest.mark.parametrize(
     "text",
-    ["olin kolarissa ja niskaan sattuu", "kotka lensi pesäänsä", "pellolla on traktori",
-     "Kaarina Virtanen soitti eilen", "soitin vanhalla nokialla"],
-)  # fmt: skip
+    [
+        "olin kolarissa ja niskaan sattuu",
+        "kotka lensi pesäänsä",
+        "pellolla on traktori",
+        "Kaarina Virtanen soitti eilen",
+        "soitin vanhalla nokialla",
+    ],
+)
 def test_ordinary_words_are_not_places_in_the_nlu(agent, event_loop_session, text: str) -> None:
     result = event_loop_session.run_until_complete(agent.parse_message(text))
     assert not [e for e in result["entities"] if e["entity"] == "municipality"]

@@ -46,8 +46,12 @@ _chats = itertools.count(515_000)
 
 
 def post(base: str, path: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=90) as resp:
             return resp.status, json.loads(resp.read())
@@ -56,16 +60,18 @@ def post(base: str, path: str, body: dict) -> tuple[int, dict]:
 
 
 def web(base: str, label: str, text: str) -> list[str]:
-    status, data = post(base, "/api/messages",
-                        {"conversation": conversation(base, label), "text": text})  # fmt: skip
+    status, data = post(
+        base, "/api/messages", {"conversation": conversation(base, label), "text": text}
+    )
     assert status == 200, data
     return [m["text"] for m in data["messages"]]
 
 
 def voice(base: str, label: str, audio: bytes) -> tuple[str, list[str]]:
     url = f"{base}/api/voice?conversation={conversation(base, label)}"
-    request = urllib.request.Request(url, data=audio, method="POST",
-                                     headers={"Content-Type": "audio/wav"})  # fmt: skip
+    request = urllib.request.Request(
+        url, data=audio, method="POST", headers={"Content-Type": "audio/wav"}
+    )
     with urllib.request.urlopen(request, timeout=120) as resp:
         data = json.loads(resp.read())
     return data["transcript"], [m["text"] for m in data["messages"]]
@@ -144,8 +150,9 @@ def pg_url(pg) -> str:
 
 @pytest.fixture(scope="module")
 def pg_stack(model_path, pg_url: str, fake: FakeTelegram) -> Iterator[Apuri]:
-    with running_apuri(pg_url, TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-                       TELEGRAM_API_URL=fake.api_url) as apuri:  # fmt: skip
+    with running_apuri(
+        pg_url, TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=fake.api_url
+    ) as apuri:
         fake.wait_until_polling(timeout=60)
         yield apuri
 
@@ -162,8 +169,10 @@ def test_postgres_stopped_safety_first_on_every_channel_then_back(pg, pg_stack, 
 
 
 def tracker(apuri: Apuri, label: str) -> str:
-    url = (f"http://127.0.0.1:{apuri.rasa}/conversations/{sender_of(apuri.url, label)}/tracker"
-           f"?token={TOKEN}")  # fmt: skip
+    url = (
+        f"http://127.0.0.1:{apuri.rasa}/conversations/{sender_of(apuri.url, label)}/tracker"
+        f"?token={TOKEN}"
+    )
     with urllib.request.urlopen(url, timeout=30) as resp:
         return resp.read().decode("utf-8")
 
@@ -174,14 +183,17 @@ def test_a_database_error_with_a_number_and_a_subject_in_flight(pg_url, pg_stack
     Rasa's tracker; the subject is not taken for an ordinary message afterwards, and once the
     vault works again it is kept and the request goes through."""
     number, other = "040 123 4567", "050 765 4321"
-    subject = ("Tarvitsen apua tabletin kanssa, tyttäreni numero on " + other + " ja hän "
-               "auttaa myös; tämä aihe on pidempi kuin kolmekymmentäkaksi merkkiä")  # fmt: skip
+    subject = (
+        "Tarvitsen apua tabletin kanssa, tyttäreni numero on " + other + " ja hän "
+        "auttaa myös; tämä aihe on pidempi kuin kolmekymmentäkaksi merkkiä"
+    )
     engine = sa.create_engine(pg_url)
     log_start = len(pg_stack.output)
     label = "pg-private"
     with engine.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE vault ADD CONSTRAINT no_values CHECK "
-                             "(length(value) <= 1)"))  # fmt: skip
+        conn.execute(
+            sa.text("ALTER TABLE vault ADD CONSTRAINT no_values CHECK " "(length(value) <= 1)")
+        )
     try:
         web(pg_stack.url, label, "asun Kuopiossa")
         assert "numeroon" in "\n".join(web(pg_stack.url, label, "voisiko joku soittaa minulle"))
@@ -200,8 +212,16 @@ def test_a_database_error_with_a_number_and_a_subject_in_flight(pg_url, pg_stack
     assert "tallentaa puhelinnumerosi" in kept, kept  # the form went on: the subject was taken
     written = tracker(pg_stack, label)
     log = pg_stack.output[log_start:]
-    for secret in (number, other, number.replace(" ", ""), other.replace(" ", ""),
-                   "358401234567", "358507654321", "tabletin kanssa", "tyttäreni"):  # fmt: skip
+    for secret in (
+        number,
+        other,
+        number.replace(" ", ""),
+        other.replace(" ", ""),
+        "358401234567",
+        "358507654321",
+        "tabletin kanssa",
+        "tyttäreni",
+    ):
         assert secret not in written, f"{secret!r} in Rasa's tracker"
         assert secret not in log, f"{secret!r} in the log:\n{log[-3000:]}"
     assert "IntegrityError" in log or "CheckViolation" in log, "the failure was not logged"
@@ -220,14 +240,16 @@ def sqlite_file(directory_url: str, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def sqlite_stack(model_path, sqlite_file: Path, fake: FakeTelegram) -> Iterator[Apuri]:
-    with running_apuri(f"sqlite:///{sqlite_file}", TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-                       TELEGRAM_API_URL=fake.api_url) as apuri:  # fmt: skip
+    with running_apuri(
+        f"sqlite:///{sqlite_file}", TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=fake.api_url
+    ) as apuri:
         fake.wait_until_polling(timeout=60)
         yield apuri
 
 
-def test_sqlite_unreadable_safety_first_on_every_channel_then_back(sqlite_file, sqlite_stack,
-                                                                   fake) -> None:  # fmt: skip
+def test_sqlite_unreadable_safety_first_on_every_channel_then_back(
+    sqlite_file, sqlite_stack, fake
+) -> None:
     """The file's bytes overwritten in place (every open connection sees it) and its mode 000."""
     assert "Kuopion Kamarikuoro" in directory_answers(sqlite_stack, "lite-before")
     saved = sqlite_file.read_bytes()

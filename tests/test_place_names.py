@@ -17,10 +17,36 @@ from bot import finnish
 
 # The names of the brief, as extract_entities returns them.
 EXPECTED_NAMES = (
-    "Salo", "Ii", "Kolari", "Nokia", "Pello", "Aura", "Luoto", "Hanko", "Rusko", "Somero",
-    "Lahti", "Kotka", "Virrat", "Kurikka", "Kannus", "Perho", "Varkaus", "Multia", "Kaavi",
-    "Liperi", "Vihti", "Masku", "Tervo", "Koski Tl", "Simo", "Kaarina", "Inari", "Lieto", "Hamina",
-)  # fmt: skip
+    "Salo",
+    "Ii",
+    "Kolari",
+    "Nokia",
+    "Pello",
+    "Aura",
+    "Luoto",
+    "Hanko",
+    "Rusko",
+    "Somero",
+    "Lahti",
+    "Kotka",
+    "Virrat",
+    "Kurikka",
+    "Kannus",
+    "Perho",
+    "Varkaus",
+    "Multia",
+    "Kaavi",
+    "Liperi",
+    "Vihti",
+    "Masku",
+    "Tervo",
+    "Koski Tl",
+    "Simo",
+    "Kaarina",
+    "Inari",
+    "Lieto",
+    "Hamina",
+)
 OVERALL_MIN = 0.98
 PER_NAME_MIN = 0.95
 

@@ -20,8 +20,10 @@ def remote_action():
 
 
 def test_a_good_answer_passes(remote_action) -> None:
-    answer = {"events": [{"event": "slot", "name": "region", "value": "Lappi"}],
-              "responses": [{"text": "Hei"}]}  # fmt: skip
+    answer = {
+        "events": [{"event": "slot", "name": "region", "value": "Lappi"}],
+        "responses": [{"text": "Hei"}],
+    }
     assert remote_action._validate_action_result(answer) is True
 
 

@@ -14,24 +14,33 @@ import pytest
 
 from bot.finnish.reading import MAX_CHARS, cardinal, ordinal, speakable
 
-TYPICAL = ("Kuopion järjestöyhdyshenkilö Anna Virtanen, puh. 040 123 4567, tavoitettavissa "
-           "ma–pe klo 9–16.")  # fmt: skip
+TYPICAL = (
+    "Kuopion järjestöyhdyshenkilö Anna Virtanen, puh. 040 123 4567, tavoitettavissa "
+    "ma–pe klo 9–16."
+)
 
 PHONES = [
-    ("puh. 040 123 4567",
-     "puhelin nolla neljä nolla, yksi kaksi kolme, neljä viisi kuusi seitsemän"),
+    (
+        "puh. 040 123 4567",
+        "puhelin nolla neljä nolla, yksi kaksi kolme, neljä viisi kuusi seitsemän",
+    ),
     ("+358 40 1234567", "nolla neljä nolla, yksi kaksi kolme, neljä viisi kuusi seitsemän"),
     ("09 2525 0111", "nolla yhdeksän, kaksi viisi kaksi viisi, nolla yksi yksi yksi"),
     ("0400 123 456", "nolla neljä nolla nolla, yksi kaksi kolme, neljä viisi kuusi"),
-    ("Tel. 040-1234567",
-     "Puhelin nolla neljä nolla, yksi kaksi kolme, neljä viisi kuusi seitsemän"),
+    (
+        "Tel. 040-1234567",
+        "Puhelin nolla neljä nolla, yksi kaksi kolme, neljä viisi kuusi seitsemän",
+    ),
     ("(09) 310 1691", "nolla yhdeksän, kolme yksi nolla, yksi kuusi yhdeksän yksi"),
     ("Soita 112.", "Soita yksi yksi kaksi."),
     ("soita 112:een", "soita yksi yksi kaksi"),
     ("Päivystysapu 116 117", "Päivystysapu yksi yksi kuusi, yksi yksi seitsemän"),
-    ("Ring +46 8 123 456 78",
-     "Ring plus neljä kuusi, kahdeksan, yksi kaksi kolme, neljä viisi kuusi, seitsemän kahdeksan"),
-]  # fmt: skip
+    (
+        "Ring +46 8 123 456 78",
+        "Ring plus neljä kuusi, kahdeksan, yksi kaksi kolme, neljä viisi kuusi, "
+        "seitsemän kahdeksan",
+    ),
+]
 
 TIMES = [
     ("klo 9.30", "kello yhdeksän kolmekymmentä"),
@@ -55,8 +64,10 @@ DATES = [
     ("3.12.", "kolmas joulukuuta"),
     ("3.12.2026", "kolmas joulukuuta kaksituhatta kaksikymmentäkuusi"),
     ("ma 7.12.", "maanantaina seitsemäs joulukuuta"),
-    ("ti 10.2. klo 18: Järjestöfoorumi",
-     "tiistaina kymmenes helmikuuta kello kahdeksantoista: Järjestöfoorumi"),
+    (
+        "ti 10.2. klo 18: Järjestöfoorumi",
+        "tiistaina kymmenes helmikuuta kello kahdeksantoista: Järjestöfoorumi",
+    ),
     ("Ilmoittaudu 15.1. mennessä", "Ilmoittaudu viidenteentoista tammikuuta mennessä"),
     ("3.12. alkaen", "kolmannesta joulukuuta alkaen"),
     ("3.–5.12.", "kolmannesta viidenteen joulukuuta"),
@@ -66,7 +77,7 @@ DATES = [
     ("2026-01-15", "viidestoista tammikuuta kaksituhatta kaksikymmentäkuusi"),
     ("3. kerros", "kolmas kerros"),
     ("1.–3. luokka", "ensimmäisestä kolmanteen luokka"),
-]  # fmt: skip
+]
 
 WEEKDAYS = [
     ("ma–pe", "maanantaista perjantaihin"),
@@ -74,11 +85,15 @@ WEEKDAYS = [
     ("la–su suljettu", "lauantaista sunnuntaihin suljettu"),
     ("ke–to", "keskiviikosta torstaihin"),
     ("maanantai–perjantai", "maanantaista perjantaihin"),
-    ("ma-to 9-16, pe 9-14",
-     "maanantaista torstaihin yhdeksästä kuuteentoista, perjantaina yhdeksästä neljääntoista"),
-    ("ma, ke ja pe klo 10–12",
-     "maanantaina, keskiviikkona ja perjantaina kello kymmenestä kahteentoista"),
-]  # fmt: skip
+    (
+        "ma-to 9-16, pe 9-14",
+        "maanantaista torstaihin yhdeksästä kuuteentoista, perjantaina yhdeksästä neljääntoista",
+    ),
+    (
+        "ma, ke ja pe klo 10–12",
+        "maanantaina, keskiviikkona ja perjantaina kello kymmenestä kahteentoista",
+    ),
+]
 
 NUMBERS = [
     ("25 €", "kaksikymmentäviisi euroa"),
@@ -94,8 +109,10 @@ NUMBERS = [
     ("1500", "tuhat viisisataa"),
     ("2 300 €", "kaksituhatta kolmesataa euroa"),
     ("354", "kolmesataaviisikymmentäneljä"),
-    ("999 999", "yhdeksänsataayhdeksänkymmentäyhdeksäntuhatta "
-                "yhdeksänsataayhdeksänkymmentäyhdeksän"),
+    (
+        "999 999",
+        "yhdeksänsataayhdeksänkymmentäyhdeksäntuhatta " "yhdeksänsataayhdeksänkymmentäyhdeksän",
+    ),
     ("2 500 000", "kaksi miljoonaa viisisataatuhatta"),
     ("50 %", "viisikymmentä prosenttia"),
     ("50%", "viisikymmentä prosenttia"),
@@ -137,14 +154,16 @@ UNREAD = [
     ("Kirjoita anna.virtanen@kuopio.fi", "Kirjoita sähköpostiosoite viestissä"),
     ("[Kelan sivut](https://kela.fi) kertovat", "Kelan sivut kertovat"),
     ("**Tärkeää**: tervetuloa! 😀👍🏽", "Tärkeää: tervetuloa!"),
-    ("# Aukioloajat\n• ma klo 10\n• ke klo 12",
-     "Aukioloajat. maanantaina kello kymmenen. keskiviikkona kello kaksitoista"),
+    (
+        "# Aukioloajat\n• ma klo 10\n• ke klo 12",
+        "Aukioloajat. maanantaina kello kymmenen. keskiviikkona kello kaksitoista",
+    ),
     ("- eka\n- toka", "eka. toka"),
     ("#apuri on _hyvä_ ja `nopea`", "apuri on hyvä ja nopea"),
     ("Kela – Kansaneläkelaitos", "Kela, Kansaneläkelaitos"),
     ("Hei\nkaikki", "Hei. kaikki"),
     ("<b>Hei</b> &amp; tervetuloa", "Hei ja tervetuloa"),
-]  # fmt: skip
+]
 
 BAD = [
     ("", ""),
@@ -171,7 +190,8 @@ PLAIN = [
 
 
 @pytest.mark.parametrize(
-    "written,spoken", PHONES + TIMES + DATES + WEEKDAYS + NUMBERS + ABBREVIATIONS + UNREAD + BAD)
+    "written,spoken", PHONES + TIMES + DATES + WEEKDAYS + NUMBERS + ABBREVIATIONS + UNREAD + BAD
+)
 def test_speakable(written: str, spoken: str) -> None:
     assert speakable(written) == spoken
 
@@ -187,7 +207,8 @@ def test_typical_answer_reads_fully_in_words() -> None:
     assert out == (
         "Kuopion järjestöyhdyshenkilö Anna Virtanen, puhelin nolla neljä nolla, yksi kaksi "
         "kolme, neljä viisi kuusi seitsemän, tavoitettavissa maanantaista perjantaihin kello "
-        "yhdeksästä kuuteentoista.")  # fmt: skip
+        "yhdeksästä kuuteentoista."
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,11 +219,15 @@ def test_typical_answer_reads_fully_in_words() -> None:
         (24, "kaksikymmentäneljä", "kahdestakymmenestäneljästä", "kahteenkymmeneenneljään"),
         (100, "sata", "sadasta", "sataan"),
         (1000, "tuhat", "tuhannesta", "tuhanteen"),
-        (2026, "kaksituhatta kaksikymmentäkuusi", "kahdestatuhannesta kahdestakymmenestäkuudesta",
-         "kahteentuhanteen kahteenkymmeneenkuuteen"),
+        (
+            2026,
+            "kaksituhatta kaksikymmentäkuusi",
+            "kahdestatuhannesta kahdestakymmenestäkuudesta",
+            "kahteentuhanteen kahteenkymmeneenkuuteen",
+        ),
         (1_000_001, "miljoona yksi", "miljoonasta yhdestä", "miljoonaan yhteen"),
     ],
-)  # fmt: skip
+)
 def test_cardinal_cases(n: int, nominative: str, elative: str, illative: str) -> None:
     assert [cardinal(n, case) for case in (0, 1, 2)] == [nominative, elative, illative]
 
@@ -213,10 +238,14 @@ def test_cardinal_cases(n: int, nominative: str, elative: str, illative: str) ->
         (1, "ensimmäinen", "ensimmäisestä", "ensimmäiseen"),
         (12, "kahdestoista", "kahdennestatoista", "kahdenteentoista"),
         (20, "kahdeskymmenes", "kahdennestakymmenennestä", "kahdenteenkymmenenteen"),
-        (31, "kolmaskymmenesensimmäinen", "kolmannestakymmenennestäensimmäisestä",
-         "kolmanteenkymmenenteenensimmäiseen"),
+        (
+            31,
+            "kolmaskymmenesensimmäinen",
+            "kolmannestakymmenennestäensimmäisestä",
+            "kolmanteenkymmenenteenensimmäiseen",
+        ),
     ],
-)  # fmt: skip
+)
 def test_ordinal_cases(n: int, nominative: str, elative: str, illative: str) -> None:
     assert [ordinal(n, case) for case in (0, 1, 2)] == [nominative, elative, illative]
 
@@ -229,9 +258,29 @@ def test_non_text_and_huge_input_are_safe() -> None:
 
 
 def test_random_text_never_fails_and_leaves_no_digit(caplog: pytest.LogCaptureFixture) -> None:
-    pieces = [*"0123456789 .,:;–-—/()+%€°*_#•\n\t<>@&~abeklmnopstyäö", "klo ", "ma", "pe",
-              "ry:n", "puh. ", "040 ", "112", "http://x.fi/", "a@b.fi", "😀", "\u200b", "\x00",
-              "٣", "½", "²", "n. ", "jne.", "esim. ", "3.12.", "9.30"]  # fmt: skip
+    pieces = [
+        *"0123456789 .,:;–-—/()+%€°*_#•\n\t<>@&~abeklmnopstyäö",
+        "klo ",
+        "ma",
+        "pe",
+        "ry:n",
+        "puh. ",
+        "040 ",
+        "112",
+        "http://x.fi/",
+        "a@b.fi",
+        "😀",
+        "\u200b",
+        "\x00",
+        "٣",
+        "½",
+        "²",
+        "n. ",
+        "jne.",
+        "esim. ",
+        "3.12.",
+        "9.30",
+    ]
     rng = random.Random(7)
     with caplog.at_level(logging.ERROR, logger="bot.finnish.reading"):
         for _ in range(3000):
@@ -244,6 +293,10 @@ def test_random_text_never_fails_and_leaves_no_digit(caplog: pytest.LogCaptureFi
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_espeak_reads_the_output() -> None:
     text = " ".join(speakable(w) for w, _ in PHONES + TIMES + DATES + NUMBERS + UNREAD)
-    done = subprocess.run(["espeak-ng", "-v", "fi", "-q", "--ipa"], input=text.encode(),
-                          capture_output=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        ["espeak-ng", "-v", "fi", "-q", "--ipa"],
+        input=text.encode(),
+        capture_output=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stdout.strip(), done.stderr

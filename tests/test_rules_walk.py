@@ -46,8 +46,10 @@ class Walk:
             for slots in part.get("slot_was_set") or []:
                 events += [SlotSet(slot, value) for slot, value in slots.items()]
             if part.get("active_loop"):  # a form asking its first slot
-                events += [ActiveLoop(part["active_loop"]),
-                           SlotSet("requested_slot", "callback_phone")]  # fmt: skip
+                events += [
+                    ActiveLoop(part["active_loop"]),
+                    SlotSet("requested_slot", "callback_phone"),
+                ]
         if not events:
             return
 
@@ -61,8 +63,9 @@ class Walk:
         self.loop.run_until_complete(update())
 
     def say(self, message: str) -> list[str]:
-        replies = self.loop.run_until_complete(self.agent.handle_text(message,
-                                                                      sender_id=self.sender))
+        replies = self.loop.run_until_complete(
+            self.agent.handle_text(message, sender_id=self.sender)
+        )
         return [r.get("text", "") for r in replies or [] if r.get("text") or r.get("buttons")]
 
 
@@ -87,19 +90,28 @@ def test_every_rule_answers_every_message(agent, event_loop_session, rule) -> No
 
 FOLLOW_UPS = [
     # a search, then a bare place: the same search there (FollowupAction), then a thank-you
-    [("find_association", {"municipality": "Kuopio", "topic": "kulttuuri"}),
-     ("inform", {"municipality": "Varkaus"}), ("thank", None)],
+    [
+        ("find_association", {"municipality": "Kuopio", "topic": "kulttuuri"}),
+        ("inform", {"municipality": "Varkaus"}),
+        ("thank", None),
+    ],
     # a search, then a correction: "ei kun siis Varkaudessa"
-    [("find_association", {"municipality": "Kuopio", "topic": "ikaantyneet"}),
-     ("deny", {"municipality": "Varkaus"}), ("affirm", None)],
+    [
+        ("find_association", {"municipality": "Kuopio", "topic": "ikaantyneet"}),
+        ("deny", {"municipality": "Varkaus"}),
+        ("affirm", None),
+    ],
     # events, then the same elsewhere, then more
-    [("ask_events", {"municipality": "Kuopio"}), ("inform", {"municipality": "Kitee"}),
-     ("affirm", None)],
+    [
+        ("ask_events", {"municipality": "Kuopio"}),
+        ("inform", {"municipality": "Kitee"}),
+        ("affirm", None),
+    ],
     # digital help without a place: the place is asked, then answered
     [("digital_help", None), ("inform", {"municipality": "Rovaniemi"}), ("deny", None)],
     # a human, then yes and no to what was offered
     [("request_human", {"municipality": "Kuopio"}), ("deny", None), ("goodbye", None)],
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("turns", FOLLOW_UPS, ids=lambda t: " → ".join(i for i, _ in t))

@@ -29,8 +29,9 @@ def running(model_path, tmp_path_factory) -> Iterator[Apuri]:
         yield apuri
 
 
-def request(url: str, body: bytes | None = None, method: str = "GET",
-            headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:  # fmt: skip
+def request(
+    url: str, body: bytes | None = None, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
     req = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
@@ -40,8 +41,12 @@ def request(url: str, body: bytes | None = None, method: str = "GET",
 
 
 def post(port: int, body: bytes, content_type: str = "application/json") -> tuple[int, str]:
-    status, text, _ = request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", body, "POST",
-                              {"Content-Type": content_type})  # fmt: skip
+    status, text, _ = request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        body,
+        "POST",
+        {"Content-Type": content_type},
+    )
     return status, text
 
 
@@ -101,13 +106,19 @@ def test_services_listen_on_loopback_only(running, port_name: str) -> None:
 
 @pytest.mark.parametrize(
     "method,path",
-    [("GET", "/status"), ("GET", "/conversations/rest-1/tracker"), ("PUT", "/model"),
-     ("POST", "/conversations/rest-1/tracker/events"), ("GET", "/domain")],
-)  # fmt: skip
+    [
+        ("GET", "/status"),
+        ("GET", "/conversations/rest-1/tracker"),
+        ("PUT", "/model"),
+        ("POST", "/conversations/rest-1/tracker/events"),
+        ("GET", "/domain"),
+    ],
+)
 def test_rasa_http_api_needs_the_token(running, method: str, path: str) -> None:
     url = f"http://127.0.0.1:{running.rasa}{path}"
-    status, body, _ = request(url, b"{}" if method != "GET" else None, method,
-                              {"Content-Type": "application/json"})  # fmt: skip
+    status, body, _ = request(
+        url, b"{}" if method != "GET" else None, method, {"Content-Type": "application/json"}
+    )
     assert status == 401, (status, body[:200])
     status, _, _ = request(f"{url}?token=wrong", b"{}" if method != "GET" else None, method)
     assert status == 401
@@ -137,11 +148,13 @@ def test_no_cross_origin_access(running) -> None:
         (b"\xff\xfe\x00invalid utf-8", "application/json"),
         (json.dumps({"sender": "x"}).encode(), "application/json"),
         (json.dumps({"sender": "x", "message": "a" * 200_000}).encode(), "application/json"),
-        (json.dumps({"sender": "x", "message": "'; DROP TABLE events; --"}).encode(),
-         "application/json"),
+        (
+            json.dumps({"sender": "x", "message": "'; DROP TABLE events; --"}).encode(),
+            "application/json",
+        ),
         (b"message=hei", "application/x-www-form-urlencoded"),
     ],
-)  # fmt: skip
+)
 def test_bad_requests_do_not_bring_the_service_down(running, body: bytes, content_type) -> None:
     post(running.rasa, body, content_type)
     assert running.proc.poll() is None
@@ -250,7 +263,8 @@ def test_ctrl_c_while_starting_exits_0(model_path, tmp_path) -> None:
 
 def test_bad_port_gives_a_clear_message(model_path) -> None:
     env = {**os.environ, "APURI_RASA_PORT": "abc"}
-    proc = subprocess.run([str(BIN / "apuri"), "run"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    proc = subprocess.run(
+        [str(BIN / "apuri"), "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode != 0
     assert "APURI_RASA_PORT" in proc.stderr + proc.stdout

@@ -57,9 +57,15 @@ FINNISH_TIME = re.compile(r"(ma|ti|ke|to|pe|la|su) \d{1,2}\.\d{1,2}\.\d{4} klo \
 
 
 def apuri(db_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "apuri"), *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "APURI_DB_URL": db_url})  # fmt: skip
+    return subprocess.run(
+        [str(BIN / "apuri"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "APURI_DB_URL": db_url},
+    )
 
 
 def requests_json(db_url: str) -> dict[str, dict]:
@@ -87,9 +93,15 @@ def make_request(store: Handoffs):
     """A callback request as the bot stores it (no delivery routes, so nothing sends it)."""
 
     def make(**changes: str) -> dict:
-        fields = {"municipality": "Kuopio", "topic": "kulttuuri", "phone": PHONE,
-                  "preferred_text": "huomenna klo 9–12", "subject": SUBJECT,
-                  "conversation": "web-test", **changes}  # fmt: skip
+        fields = {
+            "municipality": "Kuopio",
+            "topic": "kulttuuri",
+            "phone": PHONE,
+            "preferred_text": "huomenna klo 9–12",
+            "subject": SUBJECT,
+            "conversation": "web-test",
+            **changes,
+        }
         return store.create("callback", {"id": "p-1", "name": "Maija Esimerkki"}, [], **fields)
 
     return make
@@ -152,8 +164,10 @@ class Client:
 
     def log_in(self, username: str, password: str = PASSWORD) -> Reply:
         page = self.get("/staff")
-        return self.post("/staff/kirjaudu", {"csrf": csrf_of(page.text), "username": username,
-                                             "password": password})  # fmt: skip
+        return self.post(
+            "/staff/kirjaudu",
+            {"csrf": csrf_of(page.text), "username": username, "password": password},
+        )
 
 
 def csrf_of(text: str) -> str:
@@ -237,8 +251,17 @@ def test_a_request_from_open_to_forgotten_in_the_browser(
     log_in_with_keyboard(page, stack.url)
 
     item = page.locator(f"#pyynto-{record['id']}")
-    for words in ("Soittopyyntö", "Avoin", "Maija Esimerkki", "Kuopio", "Kulttuuri",
-                  PHONE_SHOWN, "huomenna klo 9–12", SUBJECT, "Ei (vielä)"):  # fmt: skip
+    for words in (
+        "Soittopyyntö",
+        "Avoin",
+        "Maija Esimerkki",
+        "Kuopio",
+        "Kulttuuri",
+        PHONE_SHOWN,
+        "huomenna klo 9–12",
+        SUBJECT,
+        "Ei (vielä)",
+    ):
         expect(item).to_contain_text(words)
     expect(item.get_by_role("link", name=PHONE_SHOWN)).to_have_attribute("href", f"tel:{PHONE}")
     expect(item.get_by_role("heading", level=3)).to_have_text(FINNISH_TIME)
@@ -278,8 +301,12 @@ def test_a_request_from_open_to_forgotten_in_the_browser(
     for header in ("Viikko", "Kunta", "Aihe", "Mitä tapahtui", "Määrä"):
         expect(table.get_by_role("columnheader", name=header)).to_be_visible()
     # other tests' chats in the same stack add their own needs: the row of this one is there
-    found = table.get_by_role("row").filter(has_text="Kuopio").filter(
-        has_text="Hakemistosta ei löytynyt mitään").filter(has_text="Kulttuuri")  # fmt: skip
+    found = (
+        table.get_by_role("row")
+        .filter(has_text="Kuopio")
+        .filter(has_text="Hakemistosta ei löytynyt mitään")
+        .filter(has_text="Kulttuuri")
+    )
     expect(found.first).to_be_visible()
     expect(table.get_by_role("row").filter(has_text="Apuri ei ymmärtänyt").first).to_be_visible()
     chart = page.get_by_role("img", name=re.compile("^Tarpeet viikoittain yhteensä"))
@@ -343,8 +370,9 @@ def test_axe_finds_nothing_on_the_staff_pages(
     assert page.watch.dialogs == [] and page.watch.errors == []
 
 
-@pytest.mark.parametrize("name,width,height,scale", [("320px", 320, 640, 1),
-                                                      ("zoom200", 640, 400, 2)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,width,height,scale", [("320px", 320, 640, 1), ("zoom200", 640, 400, 2)]
+)
 def test_staff_pages_fit_a_phone_and_200_percent_zoom(
     stack, staff_users, make_request, new_page, name: str, width: int, height: int, scale: float
 ) -> None:
@@ -431,8 +459,9 @@ def test_every_post_needs_the_right_csrf_token(stack, staff_users, make_request,
         reply = other.post("/staff/kirjaudu", {"username": "toinen", "password": PASSWORD, **wrong})
         assert reply.status == 403 and "apuri_staff" not in other.cookies
     other.cookies.clear()
-    reply = other.post("/staff/kirjaudu", {"csrf": form, "username": "toinen",
-                                           "password": PASSWORD})  # fmt: skip
+    reply = other.post(
+        "/staff/kirjaudu", {"csrf": form, "username": "toinen", "password": PASSWORD}
+    )
     assert reply.status == 403 and "apuri_staff" not in other.cookies
 
 
@@ -483,8 +512,9 @@ def test_old_and_forged_cookies_log_nobody_in(stack, staff_users, make_request, 
         for path in STAFF_GETS:
             assert stranger.get(path).status == 303, path
         stranger.cookies["apuri_staff"] = token
-        forged = stranger.post(f"/staff/pyynnot/{record['id']}",
-                               {"action": "forget", "csrf": csrf_of(page.text)})  # fmt: skip
+        forged = stranger.post(
+            f"/staff/pyynnot/{record['id']}", {"action": "forget", "csrf": csrf_of(page.text)}
+        )
         assert forged.status == 403
     assert store.get(record["id"])["phone"] == "+358451112233"  # nothing was forgotten
 
@@ -566,8 +596,9 @@ def test_an_old_hash_is_rehashed_with_todays_parameters_at_login(directory_url, 
 
     def stored() -> str:
         with store.engine.connect() as conn:
-            return conn.execute(sa.select(s.c.password_hash).where(s.c.username == "vanha")
-                                ).scalar_one()  # fmt: skip
+            return conn.execute(
+                sa.select(s.c.password_hash).where(s.c.username == "vanha")
+            ).scalar_one()
 
     assert stored().startswith("scrypt$131072$8$1$")  # what `apuri staff add` makes now
     with store.engine.begin() as conn:
@@ -653,9 +684,13 @@ def test_database_down_gives_a_finnish_503_and_the_gateway_stays_up() -> None:
     with gateway_process(nowhere) as base:
         client = Client(base)
         client.cookies = {"apuri_staff": "x" * 43, "apuri_login_csrf": "y" * 43}
-        for reply in (client.get("/staff"), client.get("/staff/tarpeet"),
-                      client.post("/staff/kirjaudu", {"csrf": "y" * 43, "username": "hoitaja",
-                                                      "password": PASSWORD})):  # fmt: skip
+        for reply in (
+            client.get("/staff"),
+            client.get("/staff/tarpeet"),
+            client.post(
+                "/staff/kirjaudu", {"csrf": "y" * 43, "username": "hoitaja", "password": PASSWORD}
+            ),
+        ):
             assert reply.status == 503, reply.text
             assert "Tietokantaan ei juuri nyt saada yhteyttä" in reply.text
             assert '<html lang="fi">' in reply.text and reply.headers["Retry-After"]

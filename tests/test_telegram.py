@@ -46,8 +46,9 @@ def new_chat() -> int:
 def http(url: str, body: Any = None, method: str = "GET") -> tuple[int, str]:
     """Status and body of one request; a JSON body when `body` is given."""
     data = None if body is None else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as resp:
             return resp.status, resp.read().decode("utf-8", "replace")
@@ -58,21 +59,39 @@ def http(url: str, body: Any = None, method: str = "GET") -> tuple[int, str]:
 class Gateway:
     """`python -m bot.gateway` with the Telegram channel on, its log in a file."""
 
-    def __init__(self, log: Path, api_url: str, rasa_port: int, actions_port: int, db_url: str,
-                 webhook_secret: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        log: Path,
+        api_url: str,
+        rasa_port: int,
+        actions_port: int,
+        db_url: str,
+        webhook_secret: str | None = None,
+    ) -> None:
         self.port = free_port()
         self.log_path = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-        env |= {"APURI_GATEWAY_PORT": str(self.port), "APURI_GATEWAY_HOST": "127.0.0.1",
-                "APURI_RASA_PORT": str(rasa_port), "APURI_ACTIONS_PORT": str(actions_port),
-                "APURI_RASA_TOKEN": TOKEN, "APURI_DB_URL": db_url,
-                "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": api_url}  # fmt: skip
+        env |= {
+            "APURI_GATEWAY_PORT": str(self.port),
+            "APURI_GATEWAY_HOST": "127.0.0.1",
+            "APURI_RASA_PORT": str(rasa_port),
+            "APURI_ACTIONS_PORT": str(actions_port),
+            "APURI_RASA_TOKEN": TOKEN,
+            "APURI_DB_URL": db_url,
+            "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_API_URL": api_url,
+        }
         if webhook_secret is not None:
             env["TELEGRAM_WEBHOOK_URL"] = self.webhook_url
             env["TELEGRAM_WEBHOOK_SECRET"] = webhook_secret
         with log.open("wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot.gateway"], cwd=ROOT, env=env,
-                                         stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot.gateway"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
             wait_http(f"{self.url}/health", [self.proc], 60)
         except (RuntimeError, TimeoutError):
@@ -141,8 +160,9 @@ def ask(fake: FakeTelegram, chat: int, text: str, timeout: float = 20) -> list[J
         if new and time.monotonic() - new[-1]["at"] > 1.0:
             return new
         time.sleep(0.05)
-    raise AssertionError(f"chat {chat}: no answer to {text[:60]!r} in {timeout:.0f} s; "
-                         f"rejected: {fake.rejected}")  # fmt: skip
+    raise AssertionError(
+        f"chat {chat}: no answer to {text[:60]!r} in {timeout:.0f} s; " f"rejected: {fake.rejected}"
+    )
 
 
 def said(messages: list[Json]) -> str:
@@ -152,8 +172,9 @@ def said(messages: list[Json]) -> str:
 def keyboard(message: Json) -> list[str]:
     """The texts of a reply keyboard's buttons, row by row."""
     markup = message["reply_markup"] or {}
-    return [b["text"] if isinstance(b, dict) else b for row in markup.get("keyboard", [])
-            for b in row]  # fmt: skip
+    return [
+        b["text"] if isinstance(b, dict) else b for row in markup.get("keyboard", []) for b in row
+    ]
 
 
 def finnish(text: str) -> bool:
@@ -165,8 +186,9 @@ def finnish(text: str) -> bool:
 
 
 def sentences(n: int) -> str:
-    return " ".join(f"Yhdistys numero {i} kokoontuu Kuopiossa joka tiistai klo 18." for i in
-                    range(n))  # fmt: skip
+    return " ".join(
+        f"Yhdistys numero {i} kokoontuu Kuopiossa joka tiistai klo 18." for i in range(n)
+    )
 
 
 def test_split_keeps_a_short_answer_as_it_is() -> None:
@@ -175,9 +197,11 @@ def test_split_keeps_a_short_answer_as_it_is() -> None:
 
 
 def test_split_keeps_the_line_breaks_of_a_list() -> None:
-    answer = ("Kuopion Kamarikuoro (Kuopio), puh. 040 555 0200.\n"
-              "Kuopion Naiskuoro (Kuopio), puh. 040 555 0220.\n"
-              "Lauluveikot — mieskuoro (Kuopio), puh. 040 555 0101.")  # fmt: skip
+    answer = (
+        "Kuopion Kamarikuoro (Kuopio), puh. 040 555 0200.\n"
+        "Kuopion Naiskuoro (Kuopio), puh. 040 555 0220.\n"
+        "Lauluveikot — mieskuoro (Kuopio), puh. 040 555 0101."
+    )
     assert split(answer) == [answer]
     long_list = "\n".join([answer] * 60)  # about 9 000 characters, one item a line
     parts = split(long_list)
@@ -198,8 +222,7 @@ def test_split_cuts_a_long_answer_between_sentences_and_loses_nothing() -> None:
 
 
 def test_split_small_limit_and_every_sentence_end() -> None:
-    assert split("Yksi. Kaksi! Kolme? Neljä…", limit=12) == ["Yksi. Kaksi!", "Kolme?",
-                                                             "Neljä…"]  # fmt: skip
+    assert split("Yksi. Kaksi! Kolme? Neljä…", limit=12) == ["Yksi. Kaksi!", "Kolme?", "Neljä…"]
 
 
 def test_split_does_not_cut_after_an_abbreviation() -> None:
@@ -229,8 +252,13 @@ def test_split_cuts_a_word_longer_than_a_message() -> None:
 # -- the fake Bot API itself -----------------------------------------------------------------
 
 
-def bot_api(fake: FakeTelegram, method: str, params: Json | None = None, form: bool = False,
-            token: str = BOT_TOKEN) -> tuple[int, Json]:  # fmt: skip
+def bot_api(
+    fake: FakeTelegram,
+    method: str,
+    params: Json | None = None,
+    form: bool = False,
+    token: str = BOT_TOKEN,
+) -> tuple[int, Json]:
     """Call the fake as a client would: JSON, or form data with JSON-encoded values."""
     url = f"{fake.api_url}/bot{token}/{method}"
     if form:
@@ -272,11 +300,14 @@ def test_fake_bot_api_records_messages_from_json_and_form_data() -> None:
     markup = {"keyboard": [[{"text": "Kyllä"}], [{"text": "Ei"}]], "resize_keyboard": True}
     with FakeTelegram() as fake:
         for form in (False, True):
-            status, body = bot_api(fake, "sendMessage", {"chat_id": 7, "text": "true",
-                                                         "reply_markup": markup}, form)  # fmt: skip
+            status, body = bot_api(
+                fake, "sendMessage", {"chat_id": 7, "text": "true", "reply_markup": markup}, form
+            )
             assert status == 200 and body["result"]["chat"]["id"] == 7
         assert [(m["chat_id"], m["text"], m["reply_markup"]) for m in fake.sent(7)] == [
-            (7, "true", markup), (7, "true", markup)]  # fmt: skip
+            (7, "true", markup),
+            (7, "true", markup),
+        ]
         assert bot_api(fake, "sendMessage", {"chat_id": 7, "text": "x" * 4097})[0] == 400
         assert bot_api(fake, "sendMessage", {"chat_id": 7, "text": " "})[0] == 400
         not_found = {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
@@ -328,8 +359,9 @@ def test_start_greets_in_finnish(polling: Gateway, fake: FakeTelegram) -> None:
     answer = ask(fake, chat, "/start")
     assert "Hei" in said(answer) and "Apuri" in said(answer), said(answer)
     assert finnish(said(answer))
-    assert any(c["chat_id"] == chat and c["action"] == "typing"
-               for c in fake.calls_of("sendChatAction"))  # fmt: skip
+    assert any(
+        c["chat_id"] == chat and c["action"] == "typing" for c in fake.calls_of("sendChatAction")
+    )
     other = new_chat()  # the form a command takes in a group: /start@botname
     assert "Apuri" in said(ask(fake, other, "/start@apuri_test_bot"))
 
@@ -403,37 +435,72 @@ def test_rate_limit_answers_politely_and_other_chats_are_served(
 def channel_post_edit(chat: int) -> Json:
     channel = {"id": chat, "type": "channel", "title": "Kuopion kuorot"}
     now = int(time.time())
-    return {"edited_channel_post": {"message_id": 7, "date": now - 60, "edit_date": now,
-                                    "chat": channel, "sender_chat": channel,
-                                    "text": "onko Kuopiossa kuoroja"}}  # fmt: skip
+    return {
+        "edited_channel_post": {
+            "message_id": 7,
+            "date": now - 60,
+            "edit_date": now,
+            "chat": channel,
+            "sender_chat": channel,
+            "text": "onko Kuopiossa kuoroja",
+        }
+    }
 
 
 def poll_update() -> Json:
     option = {"text": "Kyllä", "voter_count": 1, "persistent_id": "k"}
-    return {"poll": {"id": "5001", "question": "Tuletko?", "options": [option],
-                     "total_voter_count": 1, "is_closed": False, "is_anonymous": True,
-                     "type": "regular", "allows_multiple_answers": False,
-                     "allows_revoting": False, "members_only": False}}  # fmt: skip
+    return {
+        "poll": {
+            "id": "5001",
+            "question": "Tuletko?",
+            "options": [option],
+            "total_voter_count": 1,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+        }
+    }
 
 
 def blocked_by(chat: int) -> Json:
     bot = {"id": 123456, "is_bot": True, "first_name": "Apuri", "username": "apuri_test_bot"}
     user = {"id": chat, "is_bot": False, "first_name": "Testi"}
-    return {"my_chat_member": {"chat": {"id": chat, "type": "private", "first_name": "Testi"},
-                               "from": user, "date": int(time.time()),
-                               "old_chat_member": {"status": "member", "user": bot},
-                               "new_chat_member": {"status": "kicked", "user": bot,
-                                                   "until_date": 0}}}  # fmt: skip
+    return {
+        "my_chat_member": {
+            "chat": {"id": chat, "type": "private", "first_name": "Testi"},
+            "from": user,
+            "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
+        }
+    }
 
 
 def test_other_update_types_are_ignored(polling: Gateway, fake: FakeTelegram) -> None:
     mark = polling.log_size()
     blocker, user = new_chat(), new_chat()
-    sticker = {"file_id": "CAACAgQAAxkBAAE", "file_unique_id": "AgADBQAD", "type": "regular",
-               "width": 512, "height": 512, "is_animated": False, "is_video": False,
-               "emoji": "👍"}  # fmt: skip
-    photo = [{"file_id": "AgACAgQAAxkBAAI", "file_unique_id": "AQADBQAD", "width": 90,
-              "height": 90, "file_size": 1200}]  # fmt: skip
+    sticker = {
+        "file_id": "CAACAgQAAxkBAAE",
+        "file_unique_id": "AgADBQAD",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
+    }
+    photo = [
+        {
+            "file_id": "AgACAgQAAxkBAAI",
+            "file_unique_id": "AQADBQAD",
+            "width": 90,
+            "height": 90,
+            "file_size": 1200,
+        }
+    ]
     fake.push_raw(poll_update())
     fake.push_raw(blocked_by(blocker))
     fake.push_raw({"message": fake.message(user, sticker=sticker)})
@@ -469,8 +536,9 @@ def test_an_edited_channel_post_is_not_answered(polling: Gateway, fake: FakeTele
     ],
     ids=["empty", "5000-chars", "control", "html", "markdown", "unknown-command", "payload"],
 )
-def test_bad_input_gets_a_finnish_answer(polling: Gateway, fake: FakeTelegram, text: str,
-                                         expected: str) -> None:  # fmt: skip
+def test_bad_input_gets_a_finnish_answer(
+    polling: Gateway, fake: FakeTelegram, text: str, expected: str
+) -> None:
     mark = polling.log_size()
     chat = new_chat()
     answer = ask(fake, chat, text, timeout=10)
@@ -507,11 +575,16 @@ class TalkativeRasa(BackgroundServer):
 
     async def _answer(self, request: web.Request) -> web.Response:
         sender = (await request.json())["sender"]
-        return web.json_response([
-            {"recipient_id": sender, "text": LONG_TEXT},
-            {"recipient_id": sender, "text": "Haluatko lisää?",
-             "buttons": [{"title": t, "payload": "/affirm"} for t in BUTTONS]},
-        ])  # fmt: skip
+        return web.json_response(
+            [
+                {"recipient_id": sender, "text": LONG_TEXT},
+                {
+                    "recipient_id": sender,
+                    "text": "Haluatko lisää?",
+                    "buttons": [{"title": t, "payload": "/affirm"} for t in BUTTONS],
+                },
+            ]
+        )
 
     async def _status(self, request: web.Request) -> web.Response:
         return web.json_response({"model_file": "talkative"})
@@ -520,8 +593,9 @@ class TalkativeRasa(BackgroundServer):
 def test_a_long_answer_arrives_in_parts(directory_url: str, tmp_path) -> None:
     assert len(LONG_TEXT) > 2 * MAX_MESSAGE
     with FakeTelegram() as fake, TalkativeRasa() as rasa:
-        gateway = Gateway(tmp_path / "long.log", fake.api_url, rasa.port, free_port(),
-                          directory_url)  # fmt: skip
+        gateway = Gateway(
+            tmp_path / "long.log", fake.api_url, rasa.port, free_port(), directory_url
+        )
         try:
             gateway.wait_telegram("running")
             chat = new_chat()
@@ -548,8 +622,9 @@ def test_a_long_answer_arrives_in_parts(directory_url: str, tmp_path) -> None:
 def hooked(stack, directory_url: str, tmp_path_factory) -> Iterator[tuple[Gateway, FakeTelegram]]:
     with FakeTelegram() as fake:
         log = tmp_path_factory.mktemp("telegram") / "webhook.log"
-        gateway = Gateway(log, fake.api_url, stack.rasa, stack.actions, directory_url,
-                          webhook_secret=SECRET)  # fmt: skip
+        gateway = Gateway(
+            log, fake.api_url, stack.rasa, stack.actions, directory_url, webhook_secret=SECRET
+        )
         try:
             gateway.wait_telegram("running")
             yield gateway, fake
@@ -574,8 +649,9 @@ def test_webhook_needs_the_secret(hooked: tuple[Gateway, FakeTelegram]) -> None:
         assert status == 403, (secret, status, body)
     status, body = fake.post_webhook(gateway.webhook_url, b"{not json", SECRET)
     assert status == 400 and finnish(json.loads(body)["error"]), body
-    status, body = fake.post_webhook(gateway.webhook_url,
-                                     fake.text_update(user, "talo palaa"), SECRET)  # fmt: skip
+    status, body = fake.post_webhook(
+        gateway.webhook_url, fake.text_update(user, "talo palaa"), SECRET
+    )
     assert status == 200, body
     answer = said(fake.wait_for_messages(user, 1))
     assert "112" in answer, answer
@@ -586,15 +662,13 @@ def test_webhook_conversation_and_other_updates(hooked: tuple[Gateway, FakeTeleg
     gateway, fake = hooked
     chat = new_chat()
     for update in (poll_update(), blocked_by(chat), {"some_new_thing": {"id": 3}}):
-        status, body = fake.post_webhook(gateway.webhook_url, {"update_id": 77, **update},
-                                         SECRET)  # fmt: skip
+        status, body = fake.post_webhook(gateway.webhook_url, {"update_id": 77, **update}, SECRET)
         assert status == 200, (update, status, body)
     status, _ = fake.post_webhook(gateway.webhook_url, fake.text_update(chat, "/start"), SECRET)
     assert status == 200
     greeting = said(fake.wait_for_messages(chat, 1))
     assert "Hei" in greeting, greeting
-    fake.post_webhook(gateway.webhook_url,
-                      fake.text_update(chat, "onko Kuopiossa kuoroja"), SECRET)  # fmt: skip
+    fake.post_webhook(gateway.webhook_url, fake.text_update(chat, "onko Kuopiossa kuoroja"), SECRET)
     sent = fake.wait_for(chat, lambda s: any(keyboard(m) for m in s), what="buttons")
     assert sum(c in said(sent) for c in CHOIRS) == 3
     assert keyboard(sent[-1]) == BUTTONS
@@ -604,19 +678,23 @@ def test_webhook_conversation_and_other_updates(hooked: tuple[Gateway, FakeTeleg
 # -- the Bot API is not there ----------------------------------------------------------------
 
 
-def test_gateway_works_while_the_bot_api_is_unreachable(stack, directory_url: str,
-                                                        tmp_path) -> None:  # fmt: skip
+def test_gateway_works_while_the_bot_api_is_unreachable(
+    stack, directory_url: str, tmp_path
+) -> None:
     fake = FakeTelegram()  # not started: connection refused
-    gateway = Gateway(tmp_path / "unreachable.log", fake.api_url, stack.rasa, stack.actions,
-                      directory_url)  # fmt: skip
+    gateway = Gateway(
+        tmp_path / "unreachable.log", fake.api_url, stack.rasa, stack.actions, directory_url
+    )
     try:
         telegram = gateway.wait_telegram("retrying", timeout=15)
         assert telegram["ok"] is False and telegram.get("error"), telegram
         status, page = http(f"{gateway.url}/")
         assert status == 200 and 'lang="fi"' in page
-        status, body = http(f"{gateway.url}/api/messages", method="POST",
-                            body={"conversation": new_conversation(gateway.url),
-                                  "text": "talo palaa"})  # fmt: skip
+        status, body = http(
+            f"{gateway.url}/api/messages",
+            method="POST",
+            body={"conversation": new_conversation(gateway.url), "text": "talo palaa"},
+        )
         assert status == 200, body
         assert "112" in said(json.loads(body)["messages"])
         fake.fail("502")  # up, but behind a proxy that cannot reach it
@@ -634,8 +712,11 @@ def test_gateway_works_while_the_bot_api_is_unreachable(stack, directory_url: st
             assert telegram.get("error") or not telegram["ok"], telegram
             fake.push_text(chat, "kuka on Kuopion järjestöyhdyshenkilö")
             time.sleep(1)
-        answer = said(fake.wait_for(chat, lambda s: "Maija" in said(s), timeout=45,
-                                    what="an answer after the outage"))  # fmt: skip
+        answer = said(
+            fake.wait_for(
+                chat, lambda s: "Maija" in said(s), timeout=45, what="an answer after the outage"
+            )
+        )
         assert "040 555 0102" in answer
         assert gateway.telegram()["ok"] is True
     finally:
@@ -643,14 +724,16 @@ def test_gateway_works_while_the_bot_api_is_unreachable(stack, directory_url: st
         fake.close()
 
 
-def test_a_failure_between_connecting_and_polling_is_retried(stack, directory_url: str,
-                                                              tmp_path) -> None:  # fmt: skip
+def test_a_failure_between_connecting_and_polling_is_retried(
+    stack, directory_url: str, tmp_path
+) -> None:
     """getMe and deleteWebhook work, then polling's own deleteWebhook fails once: the bot
     must still come up."""
     with FakeTelegram() as fake:
         fake.fail_method("deleteWebhook", times=1, after=1)
-        gateway = Gateway(tmp_path / "flaky.log", fake.api_url, stack.rasa, stack.actions,
-                          directory_url)  # fmt: skip
+        gateway = Gateway(
+            tmp_path / "flaky.log", fake.api_url, stack.rasa, stack.actions, directory_url
+        )
         try:
             telegram = gateway.wait_telegram("running", timeout=10)
             assert telegram["ok"] is True
@@ -663,8 +746,9 @@ def test_sigterm_stops_a_polling_gateway_promptly(directory_url: str, tmp_path) 
     """`apuri run` stops the gateway with SIGTERM and kills it 15 s later: the bot must have
     stopped polling and exited cleanly well before that."""
     with FakeTelegram() as fake:
-        gateway = Gateway(tmp_path / "stop.log", fake.api_url, free_port(), free_port(),
-                          directory_url)  # fmt: skip
+        gateway = Gateway(
+            tmp_path / "stop.log", fake.api_url, free_port(), free_port(), directory_url
+        )
         try:
             gateway.wait_telegram("running")
             fake.wait_until_polling()

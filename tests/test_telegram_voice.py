@@ -52,8 +52,7 @@ def _tools() -> None:
 
 def run(command: list[str], data: bytes | None = None) -> bytes:
     """A tool's standard output (ffmpeg and espeak-ng never read the terminal)."""
-    return subprocess.run(command, input=data, capture_output=True, check=True,
-                          timeout=60).stdout  # fmt: skip
+    return subprocess.run(command, input=data, capture_output=True, check=True, timeout=60).stdout
 
 
 def ffmpeg(*args: str, data: bytes | None = None) -> bytes:
@@ -66,15 +65,31 @@ def probe(data: bytes) -> Json:
     with tempfile.NamedTemporaryFile(suffix=".ogg") as file:
         file.write(data)
         file.flush()
-        found = json.loads(run(["ffprobe", "-v", "error", "-print_format", "json",
-                                "-show_format", "-show_streams", file.name]))  # fmt: skip
+        found = json.loads(
+            run(
+                [
+                    "ffprobe",
+                    "-v",
+                    "error",
+                    "-print_format",
+                    "json",
+                    "-show_format",
+                    "-show_streams",
+                    file.name,
+                ]
+            )
+        )
     (stream,) = found["streams"]
-    return {"format": found["format"]["format_name"], "codec": stream["codec_name"],
-            "seconds": float(found["format"].get("duration") or stream["duration"])}  # fmt: skip
+    return {
+        "format": found["format"]["format_name"],
+        "codec": stream["codec_name"],
+        "seconds": float(found["format"].get("duration") or stream["duration"]),
+    }
 
 
-def start_gateway(log: Path, fake: FakeTelegram, stack, directory_url: str,
-                  **env: str | None) -> Gateway:  # fmt: skip
+def start_gateway(
+    log: Path, fake: FakeTelegram, stack, directory_url: str, **env: str | None
+) -> Gateway:
     """A gateway with the Telegram channel; `env` sets (or, with None, unsets) variables."""
     with pytest.MonkeyPatch.context() as patch:  # Gateway takes its environment from ours
         for name, value in env.items():
@@ -96,8 +111,10 @@ def voice_answer(fake: FakeTelegram, chat: int, timeout: float = 60) -> list[Jso
         if fake.voices(chat) and time.monotonic() - fake.voices(chat)[-1]["at"] > 0.3:
             return sent
         time.sleep(0.05)
-    raise AssertionError(f"chat {chat}: no answer to the voice message in {timeout:.0f} s; "
-                         f"sent {fake.texts(chat)}; rejected {fake.rejected}")  # fmt: skip
+    raise AssertionError(
+        f"chat {chat}: no answer to the voice message in {timeout:.0f} s; "
+        f"sent {fake.texts(chat)}; rejected {fake.rejected}"
+    )
 
 
 # -- the fake Bot API's files and voice messages ----------------------------------------------
@@ -107,8 +124,9 @@ def test_fake_bot_api_serves_files_and_takes_voice_uploads() -> None:
     """The fake behaves as the real API does for python-telegram-bot's own calls."""
 
     async def as_the_bot(fake: FakeTelegram, file_id: str) -> tuple[bytes, Json]:
-        async with Bot(BOT_TOKEN, base_url=f"{fake.api_url}/bot",
-                       base_file_url=f"{fake.api_url}/file/bot") as bot:  # fmt: skip
+        async with Bot(
+            BOT_TOKEN, base_url=f"{fake.api_url}/bot", base_file_url=f"{fake.api_url}/file/bot"
+        ) as bot:
             found = await bot.get_file(file_id)
             data = bytes(await found.download_as_bytearray())
             sent = await bot.send_voice(5, voice=b"OggS answer", caption="Vastaus")
@@ -128,8 +146,10 @@ def test_fake_bot_api_serves_files_and_takes_voice_uploads() -> None:
         assert record["voice"] == b"OggS answer" and record["caption"] == "Vastaus"
 
         status, body = bot_api(fake, "sendVoice", {"chat_id": 5, "caption": "ei ääntä"})
-        assert (status, body["description"]) == (400, "Bad Request: there is no voice in the "
-                                                       "request")  # fmt: skip
+        assert (status, body["description"]) == (
+            400,
+            "Bad Request: there is no voice in the " "request",
+        )
         assert bot_api(fake, "sendVoice", {"chat_id": 5, "voice": "no-such-file"})[0] == 400
         assert bot_api(fake, "getFile", {"file_id": "no-such-file"})[0] == 400
         big = fake.push_audio(5, b"ID3", duration=600, file_size=25 * 1024 * 1024)
@@ -149,8 +169,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture(scope="module")
-def listening(stack, directory_url: str, fake: FakeTelegram,
-              tmp_path_factory) -> Iterator[Gateway]:  # fmt: skip
+def listening(stack, directory_url: str, fake: FakeTelegram, tmp_path_factory) -> Iterator[Gateway]:
     """A polling gateway whose speech input (Whisper base) has loaded."""
     log = tmp_path_factory.mktemp("telegram-voice") / "whisper.log"
     gateway = start_gateway(log, fake, stack, directory_url, APURI_STT="whisper")
@@ -196,8 +215,10 @@ def test_a_spoken_question_is_heard_answered_and_spoken_back(
 
 @pytest.mark.parametrize(
     ("data", "kind"),
-    [(b"Hei, olen tekstitiedosto enka aanite.\n" * 20, "unknown_format"),
-     (b"OggS" + bytes(range(256)) * 8, "not_audio")],
+    [
+        (b"Hei, olen tekstitiedosto enka aanite.\n" * 20, "unknown_format"),
+        (b"OggS" + bytes(range(256)) * 8, "not_audio"),
+    ],
     ids=["text-file", "broken-ogg"],
 )
 def test_a_file_that_is_not_audio_gets_a_finnish_answer(
@@ -215,8 +236,10 @@ def test_a_file_that_is_not_audio_gets_a_finnish_answer(
 
 @pytest.mark.parametrize(
     ("kind", "declared"),
-    [("too_big", {"file_size": 10 * 1024 * 1024 + 1, "duration": 30}),
-     ("too_long", {"duration": 61})],
+    [
+        ("too_big", {"file_size": 10 * 1024 * 1024 + 1, "duration": 30}),
+        ("too_long", {"duration": 61}),
+    ],
     ids=["over-10-MB", "over-60-s"],
 )
 @pytest.mark.parametrize("push", ["push_voice", "push_audio"])
@@ -249,8 +272,9 @@ def test_speech_input_off_says_so_and_text_still_works(
     """APURI_STT=vosk without VOSK_MODEL_PATH: no engine. Only the gateway is started again
     (Rasa and the action server are the stack's)."""
     with FakeTelegram() as fake:
-        gateway = start_gateway(tmp_path / "off.log", fake, stack, directory_url,
-                                APURI_STT="vosk", VOSK_MODEL_PATH=None)  # fmt: skip
+        gateway = start_gateway(
+            tmp_path / "off.log", fake, stack, directory_url, APURI_STT="vosk", VOSK_MODEL_PATH=None
+        )
         try:
             gateway.wait_telegram("running")
             speech = speech_state(gateway.url)
@@ -264,4 +288,3 @@ def test_speech_input_off_says_so_and_text_still_works(
             assert problems_in(gateway.log()) == []
         finally:
             gateway.stop()
-

@@ -27,8 +27,11 @@ def test_reachable_now_or_next(hours, expected) -> None:
 
 
 def test_event_line_in_finnish_short_date() -> None:
-    event = {"title": "Järjestöfoorumi", "start": "2027-02-10T18:00:00+02:00",
-             "municipality": "Kuopio"}  # fmt: skip
+    event = {
+        "title": "Järjestöfoorumi",
+        "start": "2027-02-10T18:00:00+02:00",
+        "municipality": "Kuopio",
+    }
     assert texts.event_line(event) == "ke 10.2. klo 18: Järjestöfoorumi, Kuopio."
 
 
@@ -39,16 +42,24 @@ def test_grant_line_days_left() -> None:
 
 
 def test_person_line_names_title_phone_and_hours() -> None:
-    person = {"name": "Maija Esimerkki", "title": "Järjestöyhdyshenkilö", "phone": "0405550102",
-              "opening_hours": "Mo-Fr 07:00-15:00"}  # fmt: skip
+    person = {
+        "name": "Maija Esimerkki",
+        "title": "Järjestöyhdyshenkilö",
+        "phone": "0405550102",
+        "opening_hours": "Mo-Fr 07:00-15:00",
+    }
     assert texts.person_line(person, MONDAY_8) == (
         "Maija Esimerkki, järjestöyhdyshenkilö, puh. 040 555 0102. Tavoitettavissa nyt."
     )
 
 
 def test_organization_line_phone_first() -> None:
-    org = {"name": "Lauluveikot", "municipalities": ["Kuopio"], "phone": "040 555 0101",
-           "email": "x@example.org"}  # fmt: skip
+    org = {
+        "name": "Lauluveikot",
+        "municipalities": ["Kuopio"],
+        "phone": "040 555 0101",
+        "email": "x@example.org",
+    }
     assert texts.organization_line(org, MONDAY_8) == "Lauluveikot (Kuopio), puh. 040 555 0101."
 
 

@@ -30,12 +30,17 @@ def refuse_values(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         if url.startswith("sqlite"):
-            conn.execute(sa.text("CREATE TRIGGER no_values BEFORE INSERT ON vault "
-                                 "WHEN length(NEW.value) > 1 "
-                                 "BEGIN SELECT RAISE(ABORT, 'no values'); END"))  # fmt: skip
+            conn.execute(
+                sa.text(
+                    "CREATE TRIGGER no_values BEFORE INSERT ON vault "
+                    "WHEN length(NEW.value) > 1 "
+                    "BEGIN SELECT RAISE(ABORT, 'no values'); END"
+                )
+            )
         else:
-            conn.execute(sa.text("ALTER TABLE vault ADD CONSTRAINT no_values "
-                                 "CHECK (length(value) <= 1)"))  # fmt: skip
+            conn.execute(
+                sa.text("ALTER TABLE vault ADD CONSTRAINT no_values " "CHECK (length(value) <= 1)")
+            )
     engine.dispose()
 
 
@@ -64,8 +69,10 @@ def test_the_gateway_vault_says_private_not_kept_and_never_lets_it_through(each_
     store = Handoffs(each_database)
 
     async def run() -> None:
-        await vault.reveal("web-c", [{"text": "Mitä asia koskee?", "buttons": [],
-                                      "custom": {"private_next": True}}])  # fmt: skip
+        await vault.reveal(
+            "web-c",
+            [{"text": "Mitä asia koskee?", "buttons": [], "custom": {"private_next": True}}],
+        )
         refuse_values(each_database)
         for _ in range(2):  # the second try is private too
             with pytest.raises(PrivateNotKept):
@@ -88,10 +95,13 @@ def test_a_vault_on_an_unreadable_database_is_down_not_broken(tmp_path) -> None:
         with pytest.raises(VaultDown):
             await vault.hide("web-e", "numeroni on 040 123 4567")
         with pytest.raises(VaultDown):  # the private question cannot be remembered
-            await vault.reveal("web-e", [{"text": "Mitä asia koskee?", "buttons": [],
-                                          "custom": {"private_next": True}}])  # fmt: skip
-        shown = await vault.reveal("web-e", [{"text": "Soitetaanko numeroon puhelinnumero1?",
-                                              "buttons": [], "custom": {}}])  # fmt: skip
+            await vault.reveal(
+                "web-e",
+                [{"text": "Mitä asia koskee?", "buttons": [], "custom": {"private_next": True}}],
+            )
+        shown = await vault.reveal(
+            "web-e", [{"text": "Soitetaanko numeroon puhelinnumero1?", "buttons": [], "custom": {}}]
+        )
         assert shown[0]["text"] == "Soitetaanko numeroon antamasi numero?"
 
     asyncio.run(run())
@@ -100,8 +110,9 @@ def test_a_vault_on_an_unreadable_database_is_down_not_broken(tmp_path) -> None:
 def test_numbers_are_masked_in_memory() -> None:
     masked = privacy.mask_numbers("soita 040 123 4567 tai +358 50 765 4321, kiitos")
     assert masked == f"soita {privacy.MASKED_NUMBER} tai {privacy.MASKED_NUMBER}, kiitos"
-    assert privacy.reveal(masked, {}, texts.HIDDEN) == ("soita antamasi numero tai antamasi "
-                                                       "numero, kiitos")  # fmt: skip
+    assert privacy.reveal(masked, {}, texts.HIDDEN) == (
+        "soita antamasi numero tai antamasi " "numero, kiitos"
+    )
 
 
 def test_a_database_error_is_logged_without_its_text(each_database, caplog) -> None:
@@ -131,8 +142,9 @@ def test_a_question_of_many_words_is_searched_not_refused(tmp_path) -> None:
     directory.import_document(fixture_document())
     words = " ".join(f"sana{i}kuoro" for i in range(80)) + " kuoroja Kuopiossa"
     assert directory.find("organizations", municipality="Kuopio", text=words) == []
-    found, scope = directory.search("organizations", "Kuopio", alternatives=[
-        {"text": words}, {"topic": "kulttuuri"}])  # fmt: skip
+    found, scope = directory.search(
+        "organizations", "Kuopio", alternatives=[{"text": words}, {"topic": "kulttuuri"}]
+    )
     assert found and scope == "municipality"
 
 

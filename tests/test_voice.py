@@ -111,7 +111,7 @@ def test_streaming_agrees_with_the_whole_file(vosk: VoskEngine) -> None:
     stream = vosk.stream()
     parts = []
     for start in range(0, len(pcm), 3_202):  # odd pieces, as a network delivers them
-        parts += stream.feed(pcm[start:start + 3_202])
+        parts += stream.feed(pcm[start : start + 3_202])
     last = stream.finish()
     streamed = " ".join(p.text for p in [*parts, *([last] if last else [])])
     assert streamed == whole.text
@@ -184,8 +184,10 @@ def test_numbers_are_read_as_finnish_words_not_skipped() -> None:
     assert len(digits) / rate > 3.0  # ten digits, one by one
 
 
-@pytest.mark.parametrize("text", ["", "   ", "<speak>kokeilu</speak>", "a" * 2000,
-                                  "\x00\x07 ohjausmerkkejä", "--help", "-v en"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "<speak>kokeilu</speak>", "a" * 2000, "\x00\x07 ohjausmerkkejä", "--help", "-v en"],
+)
 def test_speech_out_never_fails_on_odd_text(text: str) -> None:
     rate, samples = wav_samples(EspeakTTS(normalize=speakable).synthesize(text))
     assert rate > 8000 and samples.size >= 0

@@ -22,9 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE_E164 = finnish.normalize_phone(general_contact()["phone"])
 MARKUP = "<img src=x onerror=alert(1)> ja <script>alert(2)</script>"
@@ -241,8 +245,9 @@ def test_keyboard_only_conversation_survives_reload_and_starts_over(stack, new_p
             break
         page.keyboard.press("Tab")
     assert is_focused(parts.box), "Tab does not reach the message box"
-    outline = parts.box.evaluate("e => getComputedStyle(e).outlineStyle + ' ' + "
-                                 "getComputedStyle(e).outlineWidth")  # fmt: skip
+    outline = parts.box.evaluate(
+        "e => getComputedStyle(e).outlineStyle + ' ' + " "getComputedStyle(e).outlineWidth"
+    )
     assert not outline.startswith("none") and float(outline.split()[1][:-2]) >= 2, outline
 
     page.evaluate("""() => {
@@ -252,8 +257,10 @@ def test_keyboard_only_conversation_survives_reload_and_starts_over(stack, new_p
         new MutationObserver(seen).observe(document.body,
             {subtree: true, childList: true, characterData: true});
     }""")  # records "Apuri kirjoittaa…" while waiting; evaluate is not bound by the page's CSP
-    with page.expect_response(re.compile(r"/api/events\?conversation=")) as events, \
-            page.expect_request("**/api/messages") as sent:  # fmt: skip
+    with (
+        page.expect_response(re.compile(r"/api/events\?conversation=")) as events,
+        page.expect_request("**/api/messages") as sent,
+    ):
         page.keyboard.type("onko Kuopiossa kuoroja")
         page.keyboard.press("Enter")
     assert events.value.status == 200
@@ -461,8 +468,15 @@ def test_axe_finds_nothing_on_the_page_and_the_statement(stack, new_page) -> Non
     expect(page).to_have_url(stack.url + "/saavutettavuus")
     expect(page.get_by_role("heading", level=1)).to_have_text("Saavutettavuusseloste")
     expect(page.locator("html")).to_have_attribute("lang", "fi")
-    required = ["WCAG 2.1", "osittain", "Puheentunnistus voi kuulla väärin",
-                "axe-core", "saavutettavuus@apuri.example", "Traficom", "040 555 0100"]  # fmt: skip
+    required = [
+        "WCAG 2.1",
+        "osittain",
+        "Puheentunnistus voi kuulla väärin",
+        "axe-core",
+        "saavutettavuus@apuri.example",
+        "Traficom",
+        "040 555 0100",
+    ]
     for words in required:
         expect(page.locator("main")).to_contain_text(words)
     expect(chat(page).call).to_have_attribute("href", f"tel:{PHONE_E164}")

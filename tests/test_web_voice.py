@@ -69,9 +69,26 @@ def microphone(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("mikrofoni")
     raw, wav = folder / "espeak.wav", folder / "kysymys.wav"
     subprocess.run(["espeak-ng", "-v", "fi", "-s", "130", "-w", str(raw), QUESTION], check=True)
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(raw), "-af", "apad=pad_dur=1",
-                    "-ar", "48000", "-ac", "1", "-sample_fmt", "s16", str(wav)],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(raw),
+            "-af",
+            "apad=pad_dur=1",
+            "-ar",
+            "48000",
+            "-ac",
+            "1",
+            "-sample_fmt",
+            "s16",
+            str(wav),
+        ],
+        check=True,
+    )
     return wav
 
 
@@ -83,8 +100,11 @@ def browser(microphone: Path) -> Iterator[object]:
             pytest.fail("Chromium is missing: make setup installs it (Debian package chromium)")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                            f"--use-file-for-fake-audio-capture={microphone}"]  # fmt: skip
+    args = CHROMIUM_ARGS + [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={microphone}",
+    ]
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         yield chromium
@@ -124,8 +144,9 @@ def test_puhu_by_keyboard_hears_the_question_answers_and_reads_it_aloud(stack, n
 
     page.wait_for_timeout(SPOKEN_SECONDS * 1000)
     with page.expect_response(speech_answered, timeout=60_000) as spoken:
-        with page.expect_response(re.compile(r"/api/voice\?conversation="),
-                                  timeout=60_000) as heard:  # fmt: skip
+        with page.expect_response(
+            re.compile(r"/api/voice\?conversation="), timeout=60_000
+        ) as heard:
             page.keyboard.press("Space")
             expect(parts.speak).to_have_attribute("aria-pressed", "false")
             assert sounds(page)["beeps"] == 2, "no beep when listening stops"
@@ -165,8 +186,9 @@ def test_lue_aaneen_reads_a_message_and_hidas_puhe_slows_it(stack, new_page) -> 
     answer = parts.log.locator(".apuri-msg--bot").first
     read = answer.get_by_role("button", name="Lue ääneen", exact=True)
     expect(read).to_have_attribute("aria-pressed", "false")
-    described = read.evaluate("e => e.getRootNode().getElementById("
-                              "e.getAttribute('aria-describedby')).textContent")  # fmt: skip
+    described = read.evaluate(
+        "e => e.getRootNode().getElementById(" "e.getAttribute('aria-describedby')).textContent"
+    )
     assert "Maija Esimerkki" in described, "Lue ääneen does not say which message it reads"
 
     with page.expect_response(speech_answered) as spoken:
@@ -268,8 +290,9 @@ def test_puhu_explains_a_browser_that_cannot_record(stack, new_page, case: str) 
 # --- accessibility ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name,width,height,scale", [("320px", 320, 640, 1),
-                                                     ("zoom200", 640, 400, 2)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,width,height,scale", [("320px", 320, 640, 1), ("zoom200", 640, 400, 2)]
+)
 def test_axe_and_small_screens_with_the_voice_controls(
     stack, new_page, name: str, width: int, height: int, scale: float
 ) -> None:

@@ -24,8 +24,17 @@ FRAME = RATE // 50  # 20 ms
 class AudioProblem(Exception):
     """Unusable audio; `kind` is one of the names in `KINDS`."""
 
-    KINDS = ("empty", "too_big", "too_long", "unknown_format", "not_audio", "silence",
-             "no_speech", "unclear", "busy")  # fmt: skip
+    KINDS = (
+        "empty",
+        "too_big",
+        "too_long",
+        "unknown_format",
+        "not_audio",
+        "silence",
+        "no_speech",
+        "unclear",
+        "busy",
+    )
 
     def __init__(self, kind: str, detail: str = "") -> None:
         assert kind in self.KINDS, kind
@@ -62,9 +71,25 @@ def to_pcm16k(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="apuri-audio-") as tmp:
         source = Path(tmp) / f"upload.{kind}"  # a file, not a pipe: MP4 keeps its index last
         source.write_bytes(data)
-        command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(source),
-                   "-t", f"{MAX_SECONDS + 0.5}", "-vn", "-ac", "1", "-ar", str(RATE),
-                   "-f", "s16le", "pipe:1"]  # fmt: skip
+        command = [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            str(source),
+            "-t",
+            f"{MAX_SECONDS + 0.5}",
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            str(RATE),
+            "-f",
+            "s16le",
+            "pipe:1",
+        ]
         try:
             done = subprocess.run(command, capture_output=True, timeout=FFMPEG_TIMEOUT)
         except subprocess.TimeoutExpired as err:
@@ -113,9 +138,31 @@ def pcm_to_float(pcm: bytes) -> np.ndarray:
 
 def wav_to_ogg_opus(wav: bytes) -> bytes:
     """A WAV as OGG/Opus, the format Telegram plays as a voice message."""
-    command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "wav",
-               "-i", "pipe:0", "-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "32k",
-               "-application", "voip", "-f", "ogg", "pipe:1"]  # fmt: skip
-    done = subprocess.run(command, input=wav, capture_output=True, timeout=FFMPEG_TIMEOUT,
-                          check=True)  # fmt: skip
+    command = [
+        "ffmpeg",
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "wav",
+        "-i",
+        "pipe:0",
+        "-ac",
+        "1",
+        "-ar",
+        "48000",
+        "-c:a",
+        "libopus",
+        "-b:a",
+        "32k",
+        "-application",
+        "voip",
+        "-f",
+        "ogg",
+        "pipe:1",
+    ]
+    done = subprocess.run(
+        command, input=wav, capture_output=True, timeout=FFMPEG_TIMEOUT, check=True
+    )
     return done.stdout

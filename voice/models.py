@@ -30,8 +30,9 @@ class ModelMissing(Exception):
 def _package_data(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelMissing(f"the package {package.replace('_', '-')} is not installed "
-                           "(make setup installs it)")  # fmt: skip
+        raise ModelMissing(
+            f"the package {package.replace('_', '-')} is not installed " "(make setup installs it)"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
@@ -46,8 +47,11 @@ def _sha256(path: Path) -> str:
 def assemble_embedded_whisper(target: Path = EMBEDDED_WHISPER) -> Path:
     """Join model.bin from the two parts (once) and verify it; returns the model directory."""
     marker = target / ".sha256"
-    if marker.is_file() and marker.read_text().strip() == WHISPER_SHA256 \
-            and (target / "model.bin").is_file():  # fmt: skip
+    if (
+        marker.is_file()
+        and marker.read_text().strip() == WHISPER_SHA256
+        and (target / "model.bin").is_file()
+    ):
         return target
     first, second = (_package_data(p) for p in _PARTS)
     partial = target.with_name(target.name + ".partial")
@@ -62,8 +66,9 @@ def assemble_embedded_whisper(target: Path = EMBEDDED_WHISPER) -> Path:
     digest = _sha256(partial / "model.bin")
     if digest != WHISPER_SHA256:
         shutil.rmtree(partial, ignore_errors=True)
-        raise ModelMissing(f"the joined Whisper base model has sha256 {digest}, "
-                           f"expected {WHISPER_SHA256}")  # fmt: skip
+        raise ModelMissing(
+            f"the joined Whisper base model has sha256 {digest}, " f"expected {WHISPER_SHA256}"
+        )
     (partial / ".sha256").write_text(digest + "\n")
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)  # all or nothing: a half-written model is never used
@@ -76,8 +81,10 @@ def whisper_model_dir() -> Path:
     if configured:
         path = Path(configured)
         if not (path / "model.bin").is_file():
-            raise ModelMissing(f"WHISPER_MODEL_PATH={configured}: no model.bin there "
-                               "(a CTranslate2 Whisper model directory is needed)")  # fmt: skip
+            raise ModelMissing(
+                f"WHISPER_MODEL_PATH={configured}: no model.bin there "
+                "(a CTranslate2 Whisper model directory is needed)"
+            )
         return path
     return assemble_embedded_whisper()
 
@@ -89,8 +96,10 @@ def vosk_model_dir() -> Path:
         raise ModelMissing("APURI_STT=vosk but VOSK_MODEL_PATH is not set")
     path = Path(configured)
     if not (path / "am" / "final.mdl").is_file() or not (path / "conf").is_dir():
-        raise ModelMissing(f"VOSK_MODEL_PATH={configured}: not a Vosk model directory "
-                           "(am/final.mdl and conf/ are missing)")  # fmt: skip
+        raise ModelMissing(
+            f"VOSK_MODEL_PATH={configured}: not a Vosk model directory "
+            "(am/final.mdl and conf/ are missing)"
+        )
     return path
 
 

@@ -43,13 +43,15 @@ class WhisperEngine:
 
     name = "whisper"
 
-    def __init__(self, model_dir: Path, prompt: str | None = None, threads: int = 2,
-                 beam_size: int = 5) -> None:  # fmt: skip
+    def __init__(
+        self, model_dir: Path, prompt: str | None = None, threads: int = 2, beam_size: int = 5
+    ) -> None:
         from faster_whisper import WhisperModel
 
         try:
-            self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
-                                      cpu_threads=threads)  # fmt: skip
+            self.model = WhisperModel(
+                str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads
+            )
         except (RuntimeError, ValueError, OSError) as err:
             raise ModelMissing(f"Whisper model in {model_dir} does not load: {err}") from err
         self.prompt = prompt
@@ -57,10 +59,16 @@ class WhisperEngine:
 
     def transcribe(self, pcm: bytes, phrases: Sequence[str] | None = None) -> Transcript:
         segments, _info = self.model.transcribe(
-            pcm_to_float(pcm), language="fi", task="transcribe", beam_size=self.beam_size,
-            vad_filter=True, condition_on_previous_text=False, without_timestamps=True,
-            initial_prompt=self.prompt, hotwords=" ".join(phrases) if phrases else None,
-        )  # fmt: skip
+            pcm_to_float(pcm),
+            language="fi",
+            task="transcribe",
+            beam_size=self.beam_size,
+            vad_filter=True,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            initial_prompt=self.prompt,
+            hotwords=" ".join(phrases) if phrases else None,
+        )
         heard = [s for s in segments if s.text.strip() and s.no_speech_prob < 0.8]
         if not heard:
             raise AudioProblem("no_speech")
@@ -93,7 +101,7 @@ class VoskStream:
         """The utterances that ended (at a pause) within this piece of audio."""
         done = []
         for start in range(0, len(pcm), self.CHUNK):
-            if self._rec.AcceptWaveform(pcm[start:start + self.CHUNK]):
+            if self._rec.AcceptWaveform(pcm[start : start + self.CHUNK]):
                 heard = self._transcript(self._rec.Result())
                 if heard:
                     done.append(heard)

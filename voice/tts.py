@@ -38,11 +38,11 @@ def _pcm_of(wav_bytes: bytes) -> tuple[int, bytes]:
         raise SpeechUnavailable("espeak-ng did not write a WAV")
     pos, rate = 12, 22050
     while pos + 8 <= len(wav_bytes):
-        chunk, size = wav_bytes[pos:pos + 4], struct.unpack("<I", wav_bytes[pos + 4:pos + 8])[0]
+        chunk, size = wav_bytes[pos : pos + 4], struct.unpack("<I", wav_bytes[pos + 4 : pos + 8])[0]
         if chunk == b"fmt ":
-            rate = struct.unpack("<I", wav_bytes[pos + 12:pos + 16])[0]
+            rate = struct.unpack("<I", wav_bytes[pos + 12 : pos + 16])[0]
         if chunk == b"data":
-            pcm = wav_bytes[pos + 8:]
+            pcm = wav_bytes[pos + 8 :]
             return rate, pcm[: len(pcm) // 2 * 2]
         pos += 8 + size + (size & 1)
     raise SpeechUnavailable("espeak-ng's WAV has no data")
@@ -74,8 +74,18 @@ class EspeakTTS:
         spoken = self.normalize(text).strip() or "."
         if len(spoken) > MAX_SPOKEN_CHARS:
             raise SpeechTooLong(f"{len(spoken)} characters to read")
-        command = ["espeak-ng", "-v", self.voice, "-b", "1", "--stdout",
-                   "-s", str(SLOW_WPM if slow else NORMAL_WPM), "-g", "6" if slow else "2"]
+        command = [
+            "espeak-ng",
+            "-v",
+            self.voice,
+            "-b",
+            "1",
+            "--stdout",
+            "-s",
+            str(SLOW_WPM if slow else NORMAL_WPM),
+            "-g",
+            "6" if slow else "2",
+        ]
         rate, pcm = _pcm_of(_run_capped(command, spoken.encode("utf-8"), MAX_WAV_BYTES))
         return wav_bytes(pcm, rate)
 
@@ -85,8 +95,9 @@ def _run_capped(command: list[str], stdin: bytes, limit: int) -> bytes:
     short sentences read slowly can be minutes of audio, and none of it is kept past the cap.
     The text goes in on stdin: never a command-line argument, never SSML."""
     try:
-        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)  # fmt: skip
+        proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
     except OSError as err:
         raise SpeechUnavailable(str(err)) from err
     timer = threading.Timer(TIMEOUT, proc.kill)

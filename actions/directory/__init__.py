@@ -4,6 +4,10 @@ from actions.directory.store import Directory, database_url, load_file, search_t
 from actions.directory.validate import DirectoryValidationError, validate
 
 __all__ = [
-    "Directory", "DirectoryValidationError", "database_url", "load_file", "search_terms",
+    "Directory",
+    "DirectoryValidationError",
+    "database_url",
+    "load_file",
+    "search_terms",
     "validate",
-]  # fmt: skip
+]

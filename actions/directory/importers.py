@@ -149,8 +149,11 @@ def linked_events(events_data: Any, places_data: Any = None) -> dict[str, Any]:
             continue
         if start_dt.tzinfo is None:
             continue
-        event: dict[str, Any] = {"id": f"le:{item['id']}", "title": title,
-                                 "start": start_dt.isoformat()}  # fmt: skip
+        event: dict[str, Any] = {
+            "id": f"le:{item['id']}",
+            "title": title,
+            "start": start_dt.isoformat(),
+        }
         if item.get("end_time"):
             try:
                 end_dt = dt.datetime.fromisoformat(str(item["end_time"]).replace("Z", "+00:00"))
@@ -194,8 +197,15 @@ def linked_events(events_data: Any, places_data: Any = None) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # PTV v11
 
-_PTV_DAYS = {"Monday": "Mo", "Tuesday": "Tu", "Wednesday": "We", "Thursday": "Th",
-             "Friday": "Fr", "Saturday": "Sa", "Sunday": "Su"}  # fmt: skip
+_PTV_DAYS = {
+    "Monday": "Mo",
+    "Tuesday": "Tu",
+    "Wednesday": "We",
+    "Thursday": "Th",
+    "Friday": "Fr",
+    "Saturday": "Sa",
+    "Sunday": "Su",
+}
 _DAY_ORDER = list(_PTV_DAYS)
 
 

@@ -28,9 +28,15 @@ from bot.finnish.words import generic
 
 SEARCHED = ("organizations", "events", "spaces", "grants")
 # The sort each intent asks for: it comes first in the answer, nothing else is hidden.
-PREFER = {"find_association": "association", "find_service": "public_service",
-          "digital_help": "digital_support", "ask_events": "events", "ask_spaces": "spaces",
-          "ask_grants": "grants", "volunteer": "association"}  # fmt: skip
+PREFER = {
+    "find_association": "association",
+    "find_service": "public_service",
+    "digital_help": "digital_support",
+    "ask_events": "events",
+    "ask_spaces": "spaces",
+    "ask_grants": "grants",
+    "volunteer": "association",
+}
 TOPIC_BOOST = 1.25  # a record tagged with the question's topic, above an equal match without
 KEEP_FROM_BEST = 0.5  # records scoring under this share of the best are not listed
 # topics that say who a question is for, not what it asks for
@@ -74,8 +80,11 @@ class Query:
             if not is_known_word(word) and len(word) >= 7:
                 out.add(word.lower()[: max(5, len(word) - 5)] + "*")
             if not is_known_word(word):  # a name with its ending: "stean" → "stea"
-                out |= {word.lower()[: -len(e)] for e in _ENDINGS
-                        if word.lower().endswith(e) and len(word) - len(e) >= 3}  # fmt: skip
+                out |= {
+                    word.lower()[: -len(e)]
+                    for e in _ENDINGS
+                    if word.lower().endswith(e) and len(word) - len(e) >= 3
+                }
         return sorted(out)
 
     def topic_terms(self) -> list[str]:
@@ -104,9 +113,16 @@ def sort_of(kind: str, record: dict[str, Any]) -> str:
     return record.get("kind") or kind if kind == "organizations" else kind
 
 
-def search(directory: Directory, query: Query, limit: int = 12, any_record: bool = False,
-           far_by_topic: bool = True, far_by_words: bool = True, only_when_unsaid: bool = False,
-           far_only_nationwide: bool = False) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+def search(
+    directory: Directory,
+    query: Query,
+    limit: int = 12,
+    any_record: bool = False,
+    far_by_topic: bool = True,
+    far_by_words: bool = True,
+    only_when_unsaid: bool = False,
+    far_only_nationwide: bool = False,
+) -> tuple[list[dict[str, Any]], str]:
     """The best records for the question and where they were found: "municipality",
     "region", "national" or "none". The words first, widening from near to far; then the
     topic alone. With `any_record`, every record of the preferred sort answers the question
@@ -141,8 +157,11 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
     far_words = False
     for by_words, n in order:
         terms, (scope, place) = (words if by_words else topic), places[n]
-        if scope == "national" and not (far_by_words if by_words else far_by_topic) and (
-                query.municipality or query.region):  # fmt: skip
+        if (
+            scope == "national"
+            and not (far_by_words if by_words else far_by_topic)
+            and (query.municipality or query.region)
+        ):
             continue
         found = directory.rank(terms, place, query.kinds, limit=40) if any(terms) else []
         said = any(is_preferred(sort_of(k, r), query.prefer) for _, k, r in found)
@@ -150,27 +169,39 @@ def search(directory: Directory, query: Query, limit: int = 12, any_record: bool
             matched = {(k, r["id"]) for _, k, r in found}
             # only the asked sort's list: at the country's scope forty organizations would
             # crowd out the events ("tänä viikonloppuna jotain tapahtumaa")
-            kinds = tuple(k for k in query.kinds if k == query.prefer
-                          or (k == "organizations" and query.prefer not in SEARCHED))
-            found += [(0.0, k, r) for _, k, r in directory.in_place(place, kinds)
-                      if is_preferred(sort_of(k, r), query.prefer)
-                      and (k, r["id"]) not in matched]  # fmt: skip
-        found = [item for item in found
-                 if not _stale(item[1], item[2]) and _open_to(item[1], item[2], query)]
+            kinds = tuple(
+                k
+                for k in query.kinds
+                if k == query.prefer or (k == "organizations" and query.prefer not in SEARCHED)
+            )
+            found += [
+                (0.0, k, r)
+                for _, k, r in directory.in_place(place, kinds)
+                if is_preferred(sort_of(k, r), query.prefer) and (k, r["id"]) not in matched
+            ]
+        found = [
+            item
+            for item in found
+            if not _stale(item[1], item[2]) and _open_to(item[1], item[2], query)
+        ]
         if scope == "national" and far_only_nationwide and (query.municipality or query.region):
             kept = [item for item in found if _nationwide(item[2])]
             # the words are answered, only too far away: no coarse topic near instead (a
             # library tagged with culture is no choir); the person for the place helps
-            far_words = far_words or (by_words and not kept and bool(
-                _ranked(found, query, set(words), own, by_words)))  # fmt: skip
+            far_words = far_words or (
+                by_words and not kept and bool(_ranked(found, query, set(words), own, by_words))
+            )
             found = kept
         if far_words and not by_words:
             continue
         ranked = _ranked(found, query, set(words), own, by_words)
         if not ranked and by_words and not loose and query.prefer != "association":
             loose = _ranked(found, query, set(words), own, by_words, strict=False), scope
-        if ranked and by_words and _asked_sort_further(directory, query, terms, ranked,
-                                                       found, places[n + 1:]):  # fmt: skip
+        if (
+            ranked
+            and by_words
+            and _asked_sort_further(directory, query, terms, ranked, found, places[n + 1 :])
+        ):
             continue
         if ranked:
             return ranked[:limit], scope
@@ -209,32 +240,41 @@ def _stale(kind: str, record: dict[str, Any]) -> bool:
     2026): an old round, whatever date it was left with, so it is not listed."""
     if kind not in ("events", "grants"):
         return False
-    years = [int(m.group(0)) for m in _YEAR.finditer(record.get("name") or
-                                                      record.get("title") or "")]  # fmt: skip
+    years = [
+        int(m.group(0)) for m in _YEAR.finditer(record.get("name") or record.get("title") or "")
+    ]
     return bool(years) and max(years) < clock.today().year
 
 
-def _asked_sort_further(directory: Directory, query: Query, terms: list[str],
-                        ranked: list[dict[str, Any]], found: Found,
-                        farther: list[tuple[str, str | None]]) -> bool:  # fmt: skip
+def _asked_sort_further(
+    directory: Directory,
+    query: Query,
+    terms: list[str],
+    ranked: list[dict[str, Any]],
+    found: Found,
+    farther: list[tuple[str, str | None]],
+) -> bool:
     """Whether to pass over a near answer of another sort only (a health station whose text
     says "puhelin" for "apua puhelimen kanssa Rääkkylässä"): when the asked sort matches the
     words FAR_STRONGER times better further away, the search widens to it."""
-    if not query.prefer or any(is_preferred(sort_of(r["_list"], r), query.prefer)
-                               for r in ranked):  # fmt: skip
+    if not query.prefer or any(is_preferred(sort_of(r["_list"], r), query.prefer) for r in ranked):
         return False
     listed = {(r["_list"], r["id"]) for r in ranked}
     near = max((v for v, k, r in found if (k, r["id"]) in listed), default=0.0)
     for _, place in farther:
-        far = [v for v, k, r in directory.rank(terms, place, query.kinds, limit=40)
-               if is_preferred(sort_of(k, r), query.prefer)]  # fmt: skip
+        far = [
+            v
+            for v, k, r in directory.rank(terms, place, query.kinds, limit=40)
+            if is_preferred(sort_of(k, r), query.prefer)
+        ]
         if far:
             return max(far) >= FAR_STRONGER * near
     return False
 
 
-def _ranked(found: Found, query: Query, terms: set[str], own: set[str], by_words: bool,
-            strict: bool = True) -> list[dict[str, Any]]:  # fmt: skip
+def _ranked(
+    found: Found, query: Query, terms: set[str], own: set[str], by_words: bool, strict: bool = True
+) -> list[dict[str, Any]]:
     """The matches worth listing, those of the sort the intent asks for first (the answer is
     shaped by it), each group by score with the topic's nudge. Another sort is listed beside
     the preferred one only when it matches at least as well; weak tails are left out. With none
@@ -272,29 +312,42 @@ def _ranked(found: Found, query: Query, terms: set[str], own: set[str], by_words
         """Tagged with the topic the question names in its own words ("tukea
         omaishoitajille": the welfare area's family care), or that the intent itself says
         (`Query.topic_said`), not only who it is for."""
-        return bool(query.topic and query.topic not in AUDIENCES
-                    and query.topic in (item[2].get("topics") or [])
-                    and (query.topic_said or own & set(finnish.sort_words(query.topic))))
+        return bool(
+            query.topic
+            and query.topic not in AUDIENCES
+            and query.topic in (item[2].get("topics") or [])
+            and (query.topic_said or own & set(finnish.sort_words(query.topic)))
+        )
 
-    others = [i for i in found if i not in preferred
-              and (alike(i) or named_by(i[1], i[2], terms))]  # fmt: skip
+    others = [i for i in found if i not in preferred and (alike(i) or named_by(i[1], i[2], terms))]
     if preferred:
         best = max(score(i) for i in preferred)
         # a record of the asked sort in the place answers even without the words (score 0:
         # added because every such record answers, "digitukea Kuopiossa")
-        kept = [i for i in preferred if best <= 0 or i[0] == 0
-                or score(i) >= best * KEEP_FROM_BEST or says(i)]  # fmt: skip
+        kept = [
+            i
+            for i in preferred
+            if best <= 0 or i[0] == 0 or score(i) >= best * KEEP_FROM_BEST or says(i)
+        ]
         # beside records listed without the words ("digitukea Kuopiossa"), another sort only
         # by its name: "pankkitunnukset" lists no welfare area whose text says "pankki"
-        kept += [i for i in others if alike(i) and score(i) > 0
-                 and (score(i) >= best if best > 0 else named_by(i[1], i[2], own))]  # fmt: skip
+        kept += [
+            i
+            for i in others
+            if alike(i)
+            and score(i) > 0
+            and (score(i) >= best if best > 0 else named_by(i[1], i[2], own))
+        ]
         # another sort whose name says more of the question than any record of the asked
         # sort does: "tornio perhe juhla" is the family café's spring party, not the café
         cover = _coverage(query)
         if cover is not None and best > 0:
             top = max((cover(i) for i in kept if i[0] > 0), default=0)
-            kept += [i for i in others if i not in kept and score(i) > 0 and cover(i) > top
-                     and named_by(i[1], i[2], terms)]  # fmt: skip
+            kept += [
+                i
+                for i in others
+                if i not in kept and score(i) > 0 and cover(i) > top and named_by(i[1], i[2], terms)
+            ]
     else:
         if by_words and query.prefer and strict:
             others = [i for i in others if says(i) or tagged(i)]
@@ -334,9 +387,13 @@ def _coverage(query: Query) -> Callable[[tuple[float, str, dict[str, Any]]], int
     def covered(item: tuple[float, str, dict[str, Any]]) -> int:
         name, other, _ = record_words(item[1], item[2])
         said = set(f"{name} {other}".split())
-        return sum(any(t in said if not t.endswith("*") else
-                       any(w.startswith(t[:-1]) for w in said) for t in terms)
-                   for terms in per_word)  # fmt: skip
+        return sum(
+            any(
+                t in said if not t.endswith("*") else any(w.startswith(t[:-1]) for w in said)
+                for t in terms
+            )
+            for terms in per_word
+        )
 
     return covered
 

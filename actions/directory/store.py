@@ -84,8 +84,9 @@ def open_database(url: str | None = None) -> sa.engine.Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
     # hide_parameters: an error's text never carries what a user wrote (a subject, a number);
     # pool_pre_ping: the first message after a database restart gets a fresh connection
-    engine = sa.create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True,
-                              connect_args=connect_args)  # fmt: skip
+    engine = sa.create_engine(
+        url, future=True, hide_parameters=True, pool_pre_ping=True, connect_args=connect_args
+    )
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
@@ -307,57 +308,82 @@ class Directory:
                     return found, scope
         return [], "none"
 
-    def rank(self, terms: list[str], place: str | None, kinds: tuple[str, ...],
-             limit: int = 40) -> list[tuple[float, str, dict[str, Any]]]:  # fmt: skip
+    def rank(
+        self, terms: list[str], place: str | None, kinds: tuple[str, ...], limit: int = 40
+    ) -> list[tuple[float, str, dict[str, Any]]]:
         """Records of `kinds` whose words match any of `terms`, best first, as (score, kind,
         record): the database's own full-text ranking (SQLite FTS5 bm25, PostgreSQL ts_rank),
         a word in the name counting most, in the description less, a topic least. `place` is a
         municipality or "region:<name>" (None: anywhere). Events only upcoming, grants only
         open."""
-        words = sorted({w + ("*" if t.endswith("*") else "")
-                        for t in terms for w in _WORD.findall(t.lower())})
+        words = sorted(
+            {w + ("*" if t.endswith("*") else "") for t in terms for w in _WORD.findall(t.lower())}
+        )
         if not words or not kinds:
             return []
-        params: dict[str, Any] = {"kinds": list(kinds), "limit": limit, "place": place,
-                                  "now": clock.utc_key(), "today": clock.today().isoformat()}
-        where_place = ("JOIN record_municipalities m ON m.kind = r.kind AND m.id = r.id "
-                       "AND m.municipality = :place") if place else ""  # fmt: skip
-        current = ("r.kind IN :kinds AND NOT (r.kind = 'events' AND "
-                   "(r.sort_key IS NULL OR r.sort_key < :now)) AND NOT (r.kind = 'grants' AND "
-                   "r.sort_key IS NOT NULL AND r.sort_key < :today)")  # fmt: skip
+        params: dict[str, Any] = {
+            "kinds": list(kinds),
+            "limit": limit,
+            "place": place,
+            "now": clock.utc_key(),
+            "today": clock.today().isoformat(),
+        }
+        where_place = (
+            (
+                "JOIN record_municipalities m ON m.kind = r.kind AND m.id = r.id "
+                "AND m.municipality = :place"
+            )
+            if place
+            else ""
+        )
+        current = (
+            "r.kind IN :kinds AND NOT (r.kind = 'events' AND "
+            "(r.sort_key IS NULL OR r.sort_key < :now)) AND NOT (r.kind = 'grants' AND "
+            "r.sort_key IS NOT NULL AND r.sort_key < :today)"
+        )
         if self.engine.dialect.name == "postgresql":
             params["match"] = " | ".join(w[:-1] + ":*" if w.endswith("*") else w for w in words)
-            sql = (f"SELECT ts_rank('{{0.1, 0.15, 0.4, 1.0}}', t.tsv, q) AS score, r.kind, "
-                   f"r.data FROM record_text t JOIN records r ON r.kind = t.kind AND "
-                   f"r.id = t.id {where_place}, to_tsquery('simple', :match) q "
-                   f"WHERE t.tsv @@ q AND {current} ORDER BY score DESC, r.name LIMIT :limit")
+            sql = (
+                f"SELECT ts_rank('{{0.1, 0.15, 0.4, 1.0}}', t.tsv, q) AS score, r.kind, "
+                f"r.data FROM record_text t JOIN records r ON r.kind = t.kind AND "
+                f"r.id = t.id {where_place}, to_tsquery('simple', :match) q "
+                f"WHERE t.tsv @@ q AND {current} ORDER BY score DESC, r.name LIMIT :limit"
+            )
         else:
-            params["match"] = " OR ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"'
-                                          for w in words)  # fmt: skip
-            sql = (f"SELECT -bm25(record_fts, 10.0, 3.0, 1.0) AS score, r.kind, r.data "
-                   f"FROM record_fts JOIN records r ON r.kind = record_fts.kind AND "
-                   f"r.id = record_fts.id {where_place} WHERE record_fts MATCH :match AND "
-                   f"{current} ORDER BY score DESC, r.name LIMIT :limit")
+            params["match"] = " OR ".join(
+                f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words
+            )
+            sql = (
+                f"SELECT -bm25(record_fts, 10.0, 3.0, 1.0) AS score, r.kind, r.data "
+                f"FROM record_fts JOIN records r ON r.kind = record_fts.kind AND "
+                f"r.id = record_fts.id {where_place} WHERE record_fts MATCH :match AND "
+                f"{current} ORDER BY score DESC, r.name LIMIT :limit"
+            )
         query = sa.text(sql).bindparams(sa.bindparam("kinds", expanding=True))
         with self.engine.connect() as conn:
             rows = conn.execute(query, params).all()
         return [(float(score), kind, json.loads(data)) for score, kind, data in rows]
 
-    def in_place(self, place: str | None, kinds: tuple[str, ...],
-                 limit: int = 40) -> list[tuple[float, str, dict[str, Any]]]:  # fmt: skip
+    def in_place(
+        self, place: str | None, kinds: tuple[str, ...], limit: int = 40
+    ) -> list[tuple[float, str, dict[str, Any]]]:
         """Records of `kinds` in a place whatever their words (a question that names only a
         kind of thing: "digitukea Kuopiossa"), soonest or by name, as `rank` gives them."""
         found: list[tuple[float, str, dict[str, Any]]] = []
         after = {"events": clock.utc_key(), "grants": clock.today().isoformat()}
         for kind in kinds:
-            where = {"municipality": place} if place and not place.startswith("region:") else (
-                {"region": place.removeprefix("region:")} if place else {})  # fmt: skip
+            where = (
+                {"municipality": place}
+                if place and not place.startswith("region:")
+                else ({"region": place.removeprefix("region:")} if place else {})
+            )
             for record in self.find(kind, after=after.get(kind), limit=limit, **where):
                 found.append((0.0, kind, record))
         return found[:limit]
 
-    def person_for_topic(self, municipality: str | None, region: str | None,
-                         topic: str) -> dict[str, Any] | None:  # fmt: skip
+    def person_for_topic(
+        self, municipality: str | None, region: str | None, topic: str
+    ) -> dict[str, Any] | None:
         """A person of the municipality (else its region) whose own topics include `topic`
         ("omaishoito": the service advisor for family care); None when there is none near."""
         found, scope = self.search("contact_persons", municipality, region, topic=topic, limit=1)
@@ -369,8 +395,9 @@ class Directory:
         """The named person for a municipality (else its region) in a role, else its liaison;
         None when the directory has nobody there (the caller names the general contact)."""
         for wanted in dict.fromkeys((role, "liaison")):
-            found, scope = self.search("contact_persons", municipality, region, role=wanted,
-                                       limit=1)  # fmt: skip
+            found, scope = self.search(
+                "contact_persons", municipality, region, role=wanted, limit=1
+            )
             if found and scope != "national":
                 return found[0]
         return None
@@ -382,7 +409,8 @@ _WORD = re.compile(r"\w+")
 def municipalities_of(record: dict[str, Any]) -> list[str]:
     """A record's own municipalities: its list, or an event's or a space's one."""
     return list(record.get("municipalities") or []) or (
-        [record["municipality"]] if record.get("municipality") else [])  # fmt: skip
+        [record["municipality"]] if record.get("municipality") else []
+    )
 
 
 def record_words(kind: str, record: dict[str, Any]) -> tuple[str, str, str]:
@@ -393,8 +421,10 @@ def record_words(kind: str, record: dict[str, Any]) -> tuple[str, str, str]:
         return " ".join(sorted({w for t in index_terms(text) for w in _WORD.findall(t)}))
 
     name = record.get(NAME_FIELD.get(kind, "name")) or ""
-    other = " ".join(str(record.get(f) or "") for f in
-                     ("description", "location", "funder", "title", "accessibility"))  # fmt: skip
+    other = " ".join(
+        str(record.get(f) or "")
+        for f in ("description", "location", "funder", "title", "accessibility")
+    )
     sorts = [*(record.get("topics") or []), record.get("kind") or "", kind]
     topics = " ".join(w for s in sorts for w in finnish.sort_words(s))
     return words(name), words(other), words(topics)
@@ -408,27 +438,37 @@ def _insert_text(conn: sa.engine.Connection, kind: str, batch: list[dict[str, An
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text(
-            "INSERT INTO record_text (kind, id, words, tsv) VALUES (:kind, :id, "
-            ":n || ' ' || :d || ' ' || :t, setweight(to_tsvector('simple', :n), 'A') || "
-            "setweight(to_tsvector('simple', :d), 'B') || setweight(to_tsvector('simple', :t), "
-            "'C'))"), rows)  # fmt: skip
+        conn.execute(
+            sa.text(
+                "INSERT INTO record_text (kind, id, words, tsv) VALUES (:kind, :id, "
+                ":n || ' ' || :d || ' ' || :t, setweight(to_tsvector('simple', :n), 'A') || "
+                "setweight(to_tsvector('simple', :d), 'B') || setweight(to_tsvector('simple', :t), "
+                "'C'))"
+            ),
+            rows,
+        )
     else:
-        conn.execute(sa.text(
-            "INSERT INTO record_fts (name_words, text_words, topic_words, kind, id) "
-            "VALUES (:n, :d, :t, :kind, :id)"), rows)  # fmt: skip
+        conn.execute(
+            sa.text(
+                "INSERT INTO record_fts (name_words, text_words, topic_words, kind, id) "
+                "VALUES (:n, :d, :t, :kind, :id)"
+            ),
+            rows,
+        )
 
 
-def _delete_text(conn: sa.engine.Connection, kind: str | None = None,
-                 ids: list[str] | None = None) -> None:  # fmt: skip
+def _delete_text(
+    conn: sa.engine.Connection, kind: str | None = None, ids: list[str] | None = None
+) -> None:
     table = "record_text" if conn.dialect.name == "postgresql" else "record_fts"
     if kind is None:
         conn.execute(sa.text(f"DELETE FROM {table}"))
         return
     query = sa.text(f"DELETE FROM {table} WHERE kind = :kind AND id IN :ids").bindparams(
-        sa.bindparam("ids", expanding=True))  # fmt: skip
+        sa.bindparam("ids", expanding=True)
+    )
     for start in range(0, len(ids or []), 500):
-        conn.execute(query, {"kind": kind, "ids": (ids or [])[start:start + 500]})
+        conn.execute(query, {"kind": kind, "ids": (ids or [])[start : start + 500]})
 
 
 def reindex_text(conn: sa.engine.Connection) -> None:
@@ -439,7 +479,7 @@ def reindex_text(conn: sa.engine.Connection) -> None:
         by_kind.setdefault(kind, []).append(json.loads(data))
     for kind, records in by_kind.items():
         for start in range(0, len(records), 500):
-            _insert_text(conn, kind, records[start:start + 500])
+            _insert_text(conn, kind, records[start : start + 500])
 
 
 def _sort_key(record: dict[str, Any]) -> str | None:

@@ -21,33 +21,77 @@ NAME_FIELD = {"events": "title"}
 _STR = "str"
 _FIELDS: dict[str, dict[str, str]] = {
     "organizations": {
-        "id": _STR, "name": _STR, "kind": "org_kind", "description": _STR, "topics": "topics",
-        "municipalities": "municipalities", "region": "region", "address": _STR, "phone": "phone",
-        "email": _STR, "website": _STR, "opening_hours": "opening_hours", "languages": "strings",
-        "accessibility": _STR, "contact_person_id": "person_ref",
+        "id": _STR,
+        "name": _STR,
+        "kind": "org_kind",
+        "description": _STR,
+        "topics": "topics",
+        "municipalities": "municipalities",
+        "region": "region",
+        "address": _STR,
+        "phone": "phone",
+        "email": _STR,
+        "website": _STR,
+        "opening_hours": "opening_hours",
+        "languages": "strings",
+        "accessibility": _STR,
+        "contact_person_id": "person_ref",
     },
     "contact_persons": {
-        "id": _STR, "name": _STR, "title": _STR, "roles": "roles", "organization_id": "org_ref",
-        "municipalities": "municipalities", "region": "region", "topics": "topics",
-        "phone": "phone", "email": _STR, "opening_hours": "opening_hours",
-        "telegram_chat_id": "chat_id", "languages": "strings",
+        "id": _STR,
+        "name": _STR,
+        "title": _STR,
+        "roles": "roles",
+        "organization_id": "org_ref",
+        "municipalities": "municipalities",
+        "region": "region",
+        "topics": "topics",
+        "phone": "phone",
+        "email": _STR,
+        "opening_hours": "opening_hours",
+        "telegram_chat_id": "chat_id",
+        "languages": "strings",
     },
     "events": {
-        "id": _STR, "title": _STR, "description": _STR, "start": "datetime", "end": "datetime",
-        "municipality": "municipality", "location": _STR, "organization_id": "org_ref",
-        "topics": "topics", "url": _STR, "price": _STR, "accessibility": _STR,
+        "id": _STR,
+        "title": _STR,
+        "description": _STR,
+        "start": "datetime",
+        "end": "datetime",
+        "municipality": "municipality",
+        "location": _STR,
+        "organization_id": "org_ref",
+        "topics": "topics",
+        "url": _STR,
+        "price": _STR,
+        "accessibility": _STR,
     },
     "grants": {
-        "id": _STR, "name": _STR, "funder": _STR, "description": _STR, "deadline": "date",
-        "municipalities": "municipalities", "region": "region", "topics": "topics", "url": _STR,
+        "id": _STR,
+        "name": _STR,
+        "funder": _STR,
+        "description": _STR,
+        "deadline": "date",
+        "municipalities": "municipalities",
+        "region": "region",
+        "topics": "topics",
+        "url": _STR,
         "contact_person_id": "person_ref",
     },
     "spaces": {
-        "id": _STR, "name": _STR, "municipality": "municipality", "address": _STR,
-        "capacity": "count", "price": _STR, "description": _STR, "accessibility": _STR,
-        "booking_contact_person_id": "person_ref", "organization_id": "org_ref", "url": _STR,
+        "id": _STR,
+        "name": _STR,
+        "municipality": "municipality",
+        "address": _STR,
+        "capacity": "count",
+        "price": _STR,
+        "description": _STR,
+        "accessibility": _STR,
+        "booking_contact_person_id": "person_ref",
+        "organization_id": "org_ref",
+        "url": _STR,
     },
-}  # fmt: skip
+}
 MAX_TEXT = 5000
 MAX_ID = 200  # the id column's size (schema.records)
 
@@ -77,8 +121,18 @@ def _check_value(check: str, value: Any, known: dict[str, set[str]]) -> str | No
     gaz = finnish.gazetteer()
     if value is None:
         return None
-    if check in (_STR, "org_kind", "phone", "opening_hours", "region", "municipality", "datetime",
-                 "date", "person_ref", "org_ref") and not isinstance(value, str):  # fmt: skip
+    if check in (
+        _STR,
+        "org_kind",
+        "phone",
+        "opening_hours",
+        "region",
+        "municipality",
+        "datetime",
+        "date",
+        "person_ref",
+        "org_ref",
+    ) and not isinstance(value, str):
         return f"must be text, not {type(value).__name__}"
     if check == _STR:
         return (
@@ -129,8 +183,11 @@ def _check_list(check: str, value: Any, path: str, known: dict[str, set[str]]) -
     if not isinstance(value, list):
         return [f"{path}: must be a list"]
     item_check = {
-        "topics": "topic", "municipalities": "municipality", "roles": "role", "strings": _STR,
-    }[check]  # fmt: skip
+        "topics": "topic",
+        "municipalities": "municipality",
+        "roles": "role",
+        "strings": _STR,
+    }[check]
     errors = []
     for i, item in enumerate(value):
         if item_check == "topic":

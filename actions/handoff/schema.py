@@ -8,7 +8,8 @@ metadata = sa.MetaData()
 WHEN = sa.String(32)
 
 handoffs = sa.Table(
-    "handoffs", metadata,
+    "handoffs",
+    metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
@@ -27,10 +28,11 @@ handoffs = sa.Table(
     sa.Column("done_at", WHEN),
     sa.Column("delivered_at", WHEN),
     sa.Column("purged_at", WHEN),
-)  # fmt: skip
+)
 
 outbox = sa.Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("handoff_id", sa.String(32), nullable=False),
     sa.Column("channel", sa.String(16), nullable=False),
@@ -41,18 +43,20 @@ outbox = sa.Table(
     sa.Column("claim_token", sa.String(32)),  # who claimed it: only they mark it sent or failed
     sa.Column("sent_at", WHEN),
     sa.Column("last_error", sa.String(200)),
-)  # fmt: skip
+)
 
 vault = sa.Table(
-    "vault", metadata,
+    "vault",
+    metadata,
     sa.Column("conversation", sa.String(100), primary_key=True),
     sa.Column("tag", sa.String(32), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),  # a number, or a private message
     sa.Column("created_at", WHEN, nullable=False),
-)  # fmt: skip
+)
 
 live_sessions = sa.Table(
-    "live_sessions", metadata,
+    "live_sessions",
+    metadata,
     sa.Column("conversation", sa.String(100), primary_key=True),
     sa.Column("handoff_id", sa.String(32), nullable=False),
     sa.Column("person_chat_id", sa.String(64), nullable=False),
@@ -61,38 +65,42 @@ live_sessions = sa.Table(
     sa.Column("created_at", WHEN, nullable=False),
     sa.Column("last_activity_at", WHEN, nullable=False),
     sa.Column("ended_at", WHEN),
-)  # fmt: skip
+)
 
 staff = sa.Table(
-    "staff", metadata,
+    "staff",
+    metadata,
     sa.Column("username", sa.String(64), primary_key=True),
     sa.Column("password_hash", sa.String(300), nullable=False),
     sa.Column("created_at", WHEN, nullable=False),
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", WHEN),
-)  # fmt: skip
+)
 
 login_attempts = sa.Table(
-    "login_attempts", metadata,
+    "login_attempts",
+    metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("until", WHEN, nullable=False),
-)  # fmt: skip
+)
 
 staff_sessions = sa.Table(
-    "staff_sessions", metadata,
+    "staff_sessions",
+    metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("expires_at", WHEN, nullable=False),
-)  # fmt: skip
+)
 
 needs = sa.Table(
-    "needs", metadata,
+    "needs",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("week", sa.String(8), nullable=False),
     sa.Column("municipality", sa.String(80)),
     sa.Column("topic", sa.String(32)),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("created_at", WHEN, nullable=False),
-)  # fmt: skip
+)

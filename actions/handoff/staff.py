@@ -55,8 +55,15 @@ def _b64(raw: bytes) -> str:
 def hash_password(password: str, salt: bytes | None = None) -> str:
     """ "scrypt$N$r$p$salt$digest": the parameters travel with the hash, so they can grow."""
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R,
-                            p=SCRYPT_P, maxmem=MAXMEM, dklen=32)  # fmt: skip
+    digest = hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=salt,
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        maxmem=MAXMEM,
+        dklen=32,
+    )
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
@@ -74,8 +81,14 @@ def _parse(stored: str) -> tuple[int, int, int, bytes, bytes] | None:
         digest = base64.b64decode(parts[-1], validate=True)
     except (ValueError, binascii.Error):
         return None
-    if not (_N_RANGE[0] <= n <= _N_RANGE[1] and n & (n - 1) == 0 and 1 <= r <= 32
-            and 1 <= p <= 16 and salt and digest):  # fmt: skip
+    if not (
+        _N_RANGE[0] <= n <= _N_RANGE[1]
+        and n & (n - 1) == 0
+        and 1 <= r <= 32
+        and 1 <= p <= 16
+        and salt
+        and digest
+    ):
         return None
     return n, r, p, salt, digest
 
@@ -85,8 +98,9 @@ def check_password(password: str, stored: str) -> bool:
     if parsed is None:
         return False
     n, r, p, salt, expected = parsed
-    got = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=MAXMEM,
-                         dklen=len(expected))  # fmt: skip
+    got = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=MAXMEM, dklen=len(expected)
+    )
     return hmac.compare_digest(got, expected)
 
 
@@ -97,8 +111,10 @@ def needs_rehash(stored: str) -> bool:
 
 
 # An unknown name is checked against this: today's parameters, a digest no password gives.
-_DUMMY = (f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(secrets.token_bytes(16))}$"
-          f"{_b64(secrets.token_bytes(32))}")  # fmt: skip
+_DUMMY = (
+    f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(secrets.token_bytes(16))}$"
+    f"{_b64(secrets.token_bytes(32))}"
+)
 
 
 def _token_hash(token: str) -> str:
@@ -160,17 +176,28 @@ class Staff:
     def add(self, username: str, password: str) -> None:
         if not USERNAME.match(username):
             raise StaffError("username: 2–64 of a–z, 0–9, '.', '_' and '-'")
-        kinds = sum(any(test(c) for c in password)
-                    for test in (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
+        kinds = sum(
+            any(test(c) for c in password)
+            for test in (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
+        )
         if len(password) < MIN_PASSWORD or kinds < 2:
-            raise StaffError(f"password: at least {MIN_PASSWORD} characters of at least two "
-                             "kinds (small, capital, digits, others)")  # fmt: skip
+            raise StaffError(
+                f"password: at least {MIN_PASSWORD} characters of at least two "
+                "kinds (small, capital, digits, others)"
+            )
         try:
             with self.engine.begin() as conn:
-                conn.execute(sa.insert(schema.staff), [{
-                    "username": username, "password_hash": hash_password(password),
-                    "created_at": stamp(), "failed_logins": 0,
-                }])  # fmt: skip
+                conn.execute(
+                    sa.insert(schema.staff),
+                    [
+                        {
+                            "username": username,
+                            "password_hash": hash_password(password),
+                            "created_at": stamp(),
+                            "failed_logins": 0,
+                        }
+                    ],
+                )
         except sa.exc.IntegrityError as err:
             raise StaffError(f"{username!r} exists already") from err
 
@@ -187,15 +214,18 @@ class Staff:
                 conn.execute(_count(conn, key, stamp(now), stamp(now + WINDOW)))
             query = sa.select(t.c.key, t.c.attempts).where(t.c.key.in_((name_key, address_key)))
             counts = dict(conn.execute(query).all())
-            stored = conn.execute(sa.select(s.c.password_hash)
-                                  .where(s.c.username == username)).scalar()  # fmt: skip
+            stored = conn.execute(
+                sa.select(s.c.password_hash).where(s.c.username == username)
+            ).scalar()
         per_name, per_address = counts[name_key], counts[address_key]
         return Attempt(
-            username=username, client=client,
+            username=username,
+            client=client,
             allowed=per_name <= PER_NAME and per_address <= PER_ADDRESS,
             last=per_name >= PER_NAME or per_address >= PER_ADDRESS,
-            known=stored is not None, stored=stored or _DUMMY,
-        )  # fmt: skip
+            known=stored is not None,
+            stored=stored or _DUMMY,
+        )
 
     def release(self, attempt: Attempt) -> None:
         """Give an attempt back on both counters: its password was never checked (the
@@ -203,8 +233,11 @@ class Staff:
         t = schema.login_attempts
         with self.engine.begin() as conn:
             for key in (attempt.name_key, attempt.address_key):
-                conn.execute(sa.update(t).where(t.c.key == key, t.c.attempts > 0)
-                             .values(attempts=t.c.attempts - 1))  # fmt: skip
+                conn.execute(
+                    sa.update(t)
+                    .where(t.c.key == key, t.c.attempts > 0)
+                    .values(attempts=t.c.attempts - 1)
+                )
 
     def finish(self, attempt: Attempt, verdict: Verdict) -> tuple[str, str] | str:
         """(session token, CSRF token), or why not: "locked" or "wrong". A right password
@@ -216,16 +249,28 @@ class Staff:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             conn.execute(sa.delete(t).where(t.c.key == attempt.name_key))
-            conn.execute(sa.update(t).where(t.c.key == attempt.address_key, t.c.attempts > 0)
-                         .values(attempts=t.c.attempts - 1))  # fmt: skip
+            conn.execute(
+                sa.update(t)
+                .where(t.c.key == attempt.address_key, t.c.attempts > 0)
+                .values(attempts=t.c.attempts - 1)
+            )
             if verdict.rehashed:  # only if nobody changed the password meanwhile
-                conn.execute(sa.update(s).where(s.c.username == attempt.username,
-                                                s.c.password_hash == attempt.stored)
-                             .values(password_hash=verdict.rehashed))  # fmt: skip
-            conn.execute(sa.insert(schema.staff_sessions), [{
-                "token_hash": _token_hash(token), "username": attempt.username, "csrf": csrf,
-                "expires_at": stamp(now + SESSION_FOR),
-            }])  # fmt: skip
+                conn.execute(
+                    sa.update(s)
+                    .where(s.c.username == attempt.username, s.c.password_hash == attempt.stored)
+                    .values(password_hash=verdict.rehashed)
+                )
+            conn.execute(
+                sa.insert(schema.staff_sessions),
+                [
+                    {
+                        "token_hash": _token_hash(token),
+                        "username": attempt.username,
+                        "csrf": csrf,
+                        "expires_at": stamp(now + SESSION_FOR),
+                    }
+                ],
+            )
         with self.engine.begin() as conn:  # housekeeping, apart from the login's own rows
             conn.execute(sa.delete(t).where(t.c.until < stamp(now)))
         return token, csrf
@@ -245,7 +290,8 @@ class Staff:
             return None
         t = schema.staff_sessions
         query = sa.select(t.c.username, t.c.csrf).where(
-            t.c.token_hash == _token_hash(token), t.c.expires_at > stamp())  # fmt: skip
+            t.c.token_hash == _token_hash(token), t.c.expires_at > stamp()
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return dict(row._mapping) if row else None
@@ -253,8 +299,11 @@ class Staff:
     def logout(self, token: str) -> None:
         t = schema.staff_sessions
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(t).where(sa.or_(t.c.token_hash == _token_hash(token),
-                                                   t.c.expires_at < stamp())))  # fmt: skip
+            conn.execute(
+                sa.delete(t).where(
+                    sa.or_(t.c.token_hash == _token_hash(token), t.c.expires_at < stamp())
+                )
+            )
 
 
 def _count(conn: sa.engine.Connection, key: str, now: str, until: str) -> Any:
@@ -262,8 +311,14 @@ def _count(conn: sa.engine.Connection, key: str, now: str, until: str) -> Any:
     t = schema.login_attempts
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     ended = t.c.until <= now
-    return insert(t).values(key=key, attempts=1, until=until).on_conflict_do_update(
-        index_elements=[t.c.key],
-        set_={"attempts": sa.case((ended, 1), else_=t.c.attempts + 1),
-              "until": sa.case((ended, until), else_=t.c.until)},
-    )  # fmt: skip
+    return (
+        insert(t)
+        .values(key=key, attempts=1, until=until)
+        .on_conflict_do_update(
+            index_elements=[t.c.key],
+            set_={
+                "attempts": sa.case((ended, 1), else_=t.c.attempts + 1),
+                "until": sa.case((ended, until), else_=t.c.until),
+            },
+        )
+    )

@@ -70,17 +70,29 @@ class Handoffs:
         """A new open request and one outbox row per route ("telegram", chat id), together."""
         now = stamp()
         record = {
-            "id": secrets.token_hex(6), "kind": kind, "status": "open", "created_at": now,
-            "person_id": (person or {}).get("id"), "person_name": (person or {}).get("name"),
+            "id": secrets.token_hex(6),
+            "kind": kind,
+            "status": "open",
+            "created_at": now,
+            "person_id": (person or {}).get("id"),
+            "person_name": (person or {}).get("name"),
             **{k: v for k, v in fields.items() if k in schema.handoffs.c},
-        }  # fmt: skip
+        }
         with self.engine.begin() as conn:
             conn.execute(sa.insert(schema.handoffs), [record])
             for channel, recipient in routes:
-                conn.execute(sa.insert(schema.outbox), [{
-                    "handoff_id": record["id"], "channel": channel, "recipient": recipient,
-                    "attempts": 0, "next_attempt_at": now,
-                }])  # fmt: skip
+                conn.execute(
+                    sa.insert(schema.outbox),
+                    [
+                        {
+                            "handoff_id": record["id"],
+                            "channel": channel,
+                            "recipient": recipient,
+                            "attempts": 0,
+                            "next_attempt_at": now,
+                        }
+                    ],
+                )
             self._note_need(conn, record.get("municipality"), record.get("topic"), "handoff")
         return record
 
@@ -116,8 +128,11 @@ class Handoffs:
         """Delete the personal data of one request and its live session, on request: the
         person asked, or staff did for them."""
         h, ls = schema.handoffs, schema.live_sessions
-        query = (sa.update(h).where(h.c.id == handoff_id)
-                 .values(**dict.fromkeys(PERSONAL), purged_at=stamp()))  # fmt: skip
+        query = (
+            sa.update(h)
+            .where(h.c.id == handoff_id)
+            .values(**dict.fromkeys(PERSONAL), purged_at=stamp())
+        )
         with self.engine.begin() as conn:
             found = conn.execute(query).rowcount == 1
             conn.execute(sa.delete(ls).where(ls.c.handoff_id == handoff_id))
@@ -131,15 +146,21 @@ class Handoffs:
         of purged requests are deleted, and vault rows older than `days`."""
         before = stamp(clock.now() - dt.timedelta(days=days))
         h, ls, v = schema.handoffs, schema.live_sessions, schema.vault
-        old = sa.or_(sa.and_(h.c.status == "done", h.c.done_at < before),
-                     sa.and_(h.c.status != "done", h.c.created_at < before))  # fmt: skip
-        query = (sa.update(h).where(old, h.c.purged_at.is_(None))
-                 .values(**dict.fromkeys(PERSONAL), purged_at=stamp()))  # fmt: skip
+        old = sa.or_(
+            sa.and_(h.c.status == "done", h.c.done_at < before),
+            sa.and_(h.c.status != "done", h.c.created_at < before),
+        )
+        query = (
+            sa.update(h)
+            .where(old, h.c.purged_at.is_(None))
+            .values(**dict.fromkeys(PERSONAL), purged_at=stamp())
+        )
         purged = sa.select(h.c.id).where(h.c.purged_at.is_not(None))
         with self.engine.begin() as conn:
             count = conn.execute(query).rowcount
-            conn.execute(sa.delete(ls).where(sa.or_(ls.c.status == "ended",
-                                                    ls.c.handoff_id.in_(purged))))  # fmt: skip
+            conn.execute(
+                sa.delete(ls).where(sa.or_(ls.c.status == "ended", ls.c.handoff_id.in_(purged)))
+            )
             conn.execute(sa.delete(v).where(v.c.created_at < before))
         return count
 
@@ -152,29 +173,51 @@ class Handoffs:
         now = clock.now()
         o, h = schema.outbox, schema.handoffs
         free = sa.or_(o.c.claimed_until.is_(None), o.c.claimed_until < stamp(now))
-        due = (sa.select(o.c.id).join(h, h.c.id == o.c.handoff_id).where(
-            o.c.sent_at.is_(None), o.c.next_attempt_at <= stamp(now), o.c.channel.in_(channels),
-            free, h.c.purged_at.is_(None),  # forgotten on request before it went out: not sent
-        ).order_by(o.c.next_attempt_at, o.c.id).limit(limit + CLAIM_SPARE))  # fmt: skip
+        due = (
+            sa.select(o.c.id)
+            .join(h, h.c.id == o.c.handoff_id)
+            .where(
+                o.c.sent_at.is_(None),
+                o.c.next_attempt_at <= stamp(now),
+                o.c.channel.in_(channels),
+                free,
+                h.c.purged_at.is_(None),  # forgotten on request before it went out: not sent
+            )
+            .order_by(o.c.next_attempt_at, o.c.id)
+            .limit(limit + CLAIM_SPARE)
+        )
         claimed = []
         with self.engine.begin() as conn:
             for (row_id,) in conn.execute(due).all():
                 token = secrets.token_hex(16)
                 taken = conn.execute(  # another sender may have taken it since: only if free
-                    sa.update(o).where(o.c.id == row_id, o.c.sent_at.is_(None), free)
+                    sa.update(o)
+                    .where(o.c.id == row_id, o.c.sent_at.is_(None), free)
                     .values(claimed_until=stamp(now + LEASE), claim_token=token)
-                ).rowcount  # fmt: skip
+                ).rowcount
                 if taken:
                     claimed.append(row_id)
                     if len(claimed) == limit:
                         break
             if not claimed:
                 return []
-            query = (sa.select(o, h.c.kind, h.c.person_name, h.c.municipality, h.c.topic,
-                               h.c.phone, h.c.preferred_text, h.c.subject, h.c.created_at,
-                               h.c.status)
-                     .join(h, h.c.id == o.c.handoff_id).where(o.c.id.in_(claimed))
-                     .order_by(o.c.next_attempt_at, o.c.id))  # fmt: skip
+            query = (
+                sa.select(
+                    o,
+                    h.c.kind,
+                    h.c.person_name,
+                    h.c.municipality,
+                    h.c.topic,
+                    h.c.phone,
+                    h.c.preferred_text,
+                    h.c.subject,
+                    h.c.created_at,
+                    h.c.status,
+                )
+                .join(h, h.c.id == o.c.handoff_id)
+                .where(o.c.id.in_(claimed))
+                .order_by(o.c.next_attempt_at, o.c.id)
+            )
             return [_row(r) for r in conn.execute(query)]
 
     def sent(self, outbox_id: int, token: str) -> bool:
@@ -184,23 +227,32 @@ class Handoffs:
         o, h = schema.outbox, schema.handoffs
         mine = (o.c.id == outbox_id, o.c.claim_token == token, o.c.sent_at.is_(None))
         with self.engine.begin() as conn:
-            if not conn.execute(sa.update(o).where(*mine).values(
-                    sent_at=now, claimed_until=None, claim_token=None)).rowcount:  # fmt: skip
-                logger.warning("outbox %s: sent, but the claim was lost (its lease ran out)",
-                               outbox_id)  # fmt: skip
+            if not conn.execute(
+                sa.update(o).where(*mine).values(sent_at=now, claimed_until=None, claim_token=None)
+            ).rowcount:
+                logger.warning(
+                    "outbox %s: sent, but the claim was lost (its lease ran out)", outbox_id
+                )
                 return False
             handoff_id = conn.execute(sa.select(o.c.handoff_id).where(o.c.id == outbox_id)).scalar()
-            conn.execute(sa.update(h).where(h.c.id == handoff_id, h.c.delivered_at.is_(None))
-                         .values(delivered_at=now))  # fmt: skip
+            conn.execute(
+                sa.update(h)
+                .where(h.c.id == handoff_id, h.c.delivered_at.is_(None))
+                .values(delivered_at=now)
+            )
         return True
 
     def failed(self, outbox_id: int, token: str, attempts: int, error: str) -> bool:
         """Try again later: 5 s, 10 s, 20 s … at most a minute. Only while this claim (`token`)
         still holds the row, so a late failure never releases someone else's; whether it did."""
         wait = min(BACKOFF_FIRST * 2 ** max(attempts, 0), BACKOFF_MAX)
-        values = {"attempts": attempts + 1, "last_error": error[:200], "claimed_until": None,
-                  "claim_token": None,
-                  "next_attempt_at": stamp(clock.now() + dt.timedelta(seconds=wait))}  # fmt: skip
+        values = {
+            "attempts": attempts + 1,
+            "last_error": error[:200],
+            "claimed_until": None,
+            "claim_token": None,
+            "next_attempt_at": stamp(clock.now() + dt.timedelta(seconds=wait)),
+        }
         o = schema.outbox
         mine = (o.c.id == outbox_id, o.c.claim_token == token, o.c.sent_at.is_(None))
         with self.engine.begin() as conn:
@@ -215,8 +267,9 @@ class Handoffs:
         o = schema.outbox
         free = sa.or_(o.c.claimed_until.is_(None), o.c.claimed_until < stamp())
         with self.engine.begin() as conn:
-            return conn.execute(sa.update(o).where(o.c.sent_at.is_(None), free)
-                                .values(next_attempt_at=stamp())).rowcount  # fmt: skip
+            return conn.execute(
+                sa.update(o).where(o.c.sent_at.is_(None), free).values(next_attempt_at=stamp())
+            ).rowcount
 
     def recipient_of(self, handoff_id: str, recipient: str) -> bool:
         """Whether the request was sent to this recipient (a Telegram chat may act on it)."""
@@ -236,15 +289,25 @@ class Handoffs:
         """A tag that stands for the number in this conversation (the same number, same tag)."""
         v = schema.vault
         with self.engine.begin() as conn:
-            found = conn.execute(sa.select(v.c.tag).where(
-                v.c.conversation == conversation, v.c.value == number)).scalar()  # fmt: skip
+            found = conn.execute(
+                sa.select(v.c.tag).where(v.c.conversation == conversation, v.c.value == number)
+            ).scalar()
             if found:
                 return found
             mine = (v.c.conversation == conversation, v.c.tag.like("puhelinnumero%"))
             count = conn.execute(sa.select(sa.func.count()).select_from(v).where(*mine)).scalar()
             tag = f"puhelinnumero{count + 1}"
-            conn.execute(sa.insert(v), [{"conversation": conversation, "tag": tag,
-                                         "value": number, "created_at": stamp()}])  # fmt: skip
+            conn.execute(
+                sa.insert(v),
+                [
+                    {
+                        "conversation": conversation,
+                        "tag": tag,
+                        "value": number,
+                        "created_at": stamp(),
+                    }
+                ],
+            )
         return tag
 
     def keep_message(self, conversation: str, text: str) -> str:
@@ -255,11 +318,23 @@ class Handoffs:
     @staticmethod
     def _keep_message(conn: sa.engine.Connection, conversation: str, text: str) -> str:
         v = schema.vault
-        count = conn.execute(sa.select(sa.func.count()).select_from(v).where(
-            v.c.conversation == conversation, v.c.tag.like("viesti%"))).scalar()  # fmt: skip
+        count = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(v)
+            .where(v.c.conversation == conversation, v.c.tag.like("viesti%"))
+        ).scalar()
         tag = f"viesti{count + 1}"
-        conn.execute(sa.insert(v), [{"conversation": conversation, "tag": tag,
-                                     "value": text[:2000], "created_at": stamp()}])  # fmt: skip
+        conn.execute(
+            sa.insert(v),
+            [
+                {
+                    "conversation": conversation,
+                    "tag": tag,
+                    "value": text[:2000],
+                    "created_at": stamp(),
+                }
+            ],
+        )
         return tag
 
     def keep_private(self, conversation: str, flag: str, text: str) -> str | None:
@@ -270,8 +345,9 @@ class Handoffs:
         Raises PrivateNotKept when the flag was there but the message could not be stored."""
         v = schema.vault
         with self.engine.begin() as conn:
-            spent = conn.execute(sa.delete(v).where(v.c.conversation == conversation,
-                                                    v.c.tag == flag)).rowcount  # fmt: skip
+            spent = conn.execute(
+                sa.delete(v).where(v.c.conversation == conversation, v.c.tag == flag)
+            ).rowcount
             if not spent:
                 return None
             try:
@@ -283,8 +359,10 @@ class Handoffs:
         v = schema.vault
         with self.engine.begin() as conn:
             conn.execute(sa.delete(v).where(v.c.conversation == conversation, v.c.tag == flag))
-            conn.execute(sa.insert(v), [{"conversation": conversation, "tag": flag,
-                                         "value": "1", "created_at": stamp()}])  # fmt: skip
+            conn.execute(
+                sa.insert(v),
+                [{"conversation": conversation, "tag": flag, "value": "1", "created_at": stamp()}],
+            )
 
     def take_flag(self, conversation: str, flag: str) -> bool:
         """Whether the flag was set; it is gone afterwards."""
@@ -307,24 +385,35 @@ class Handoffs:
     ) -> dict[str, Any]:
         """A chat request to the person's Telegram and a waiting session, together."""
         chat_id = str(person["telegram_chat_id"])
-        record = self.create("chat", person, [("telegram", chat_id)], conversation=conversation,
-                             **fields)  # fmt: skip
+        record = self.create(
+            "chat", person, [("telegram", chat_id)], conversation=conversation, **fields
+        )
         now = clock.now().astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
         ls = schema.live_sessions
         with self.engine.begin() as conn:
             conn.execute(sa.delete(ls).where(ls.c.conversation == conversation))
-            conn.execute(sa.insert(ls), [{
-                "conversation": conversation, "handoff_id": record["id"],
-                "person_chat_id": chat_id, "person_name": person.get("name"),
-                "status": "waiting", "created_at": now, "last_activity_at": now,
-            }])  # fmt: skip
+            conn.execute(
+                sa.insert(ls),
+                [
+                    {
+                        "conversation": conversation,
+                        "handoff_id": record["id"],
+                        "person_chat_id": chat_id,
+                        "person_name": person.get("name"),
+                        "status": "waiting",
+                        "created_at": now,
+                        "last_activity_at": now,
+                    }
+                ],
+            )
         return record
 
     def live(self, conversation: str) -> dict[str, Any] | None:
         """The waiting or active session of a user's conversation."""
         ls = schema.live_sessions
-        query = sa.select(ls).where(ls.c.conversation == conversation,
-                                    ls.c.status.in_(("waiting", "active")))  # fmt: skip
+        query = sa.select(ls).where(
+            ls.c.conversation == conversation, ls.c.status.in_(("waiting", "active"))
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return _row(row) if row else None
@@ -338,8 +427,7 @@ class Handoffs:
     def active_for(self, person_chat_id: str) -> dict[str, Any] | None:
         """The session a person is talking in now (one at a time)."""
         ls = schema.live_sessions
-        query = sa.select(ls).where(ls.c.person_chat_id == person_chat_id,
-                                    ls.c.status == "active")  # fmt: skip
+        query = sa.select(ls).where(ls.c.person_chat_id == person_chat_id, ls.c.status == "active")
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return _row(row) if row else None
@@ -350,10 +438,17 @@ class Handoffs:
         if session is None:
             return 0
         ls = schema.live_sessions
-        earlier = sa.or_(ls.c.created_at < session["created_at"], sa.and_(
-            ls.c.created_at == session["created_at"], ls.c.conversation <= conversation))
-        query = sa.select(sa.func.count()).select_from(ls).where(
-            ls.c.person_chat_id == session["person_chat_id"], ls.c.status == "waiting", earlier)
+        earlier = sa.or_(
+            ls.c.created_at < session["created_at"],
+            sa.and_(ls.c.created_at == session["created_at"], ls.c.conversation <= conversation),
+        )
+        query = (
+            sa.select(sa.func.count())
+            .select_from(ls)
+            .where(
+                ls.c.person_chat_id == session["person_chat_id"], ls.c.status == "waiting", earlier
+            )
+        )
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
@@ -369,31 +464,45 @@ class Handoffs:
     def touch_live(self, conversation: str) -> None:
         ls = schema.live_sessions
         with self.engine.begin() as conn:
-            conn.execute(sa.update(ls).where(ls.c.conversation == conversation)
-                         .values(last_activity_at=stamp()))  # fmt: skip
+            conn.execute(
+                sa.update(ls)
+                .where(ls.c.conversation == conversation)
+                .values(last_activity_at=stamp())
+            )
 
     def stale_live(self, waiting: dt.timedelta, idle: dt.timedelta) -> list[dict[str, Any]]:
         """Sessions nobody took in `waiting`, or where nothing was said in `idle`."""
         now = clock.now()
         ls = schema.live_sessions
-        query = sa.select(ls).where(sa.or_(
-            sa.and_(ls.c.status == "waiting", ls.c.created_at < stamp(now - waiting)),
-            sa.and_(ls.c.status == "active", ls.c.last_activity_at < stamp(now - idle)),
-        ))  # fmt: skip
+        query = sa.select(ls).where(
+            sa.or_(
+                sa.and_(ls.c.status == "waiting", ls.c.created_at < stamp(now - waiting)),
+                sa.and_(ls.c.status == "active", ls.c.last_activity_at < stamp(now - idle)),
+            )
+        )
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query)]
 
     # -- unmet needs ---------------------------------------------------------------------------
 
     @staticmethod
-    def _note_need(conn: sa.engine.Connection, municipality: str | None, topic: str | None,
-                   kind: str) -> None:  # fmt: skip
+    def _note_need(
+        conn: sa.engine.Connection, municipality: str | None, topic: str | None, kind: str
+    ) -> None:
         now = clock.now()
         year, week, _ = now.isocalendar()
-        conn.execute(sa.insert(schema.needs), [{
-            "week": f"{year}-W{week:02d}", "municipality": municipality, "topic": topic,
-            "kind": kind, "created_at": stamp(now),
-        }])  # fmt: skip
+        conn.execute(
+            sa.insert(schema.needs),
+            [
+                {
+                    "week": f"{year}-W{week:02d}",
+                    "municipality": municipality,
+                    "topic": topic,
+                    "kind": kind,
+                    "created_at": stamp(now),
+                }
+            ],
+        )
 
     def note_need(self, municipality: str | None, topic: str | None, kind: str) -> None:
         """What someone needed and Apuri could not answer: place, topic and kind, no words."""
@@ -403,9 +512,12 @@ class Handoffs:
     def needs(self) -> list[dict[str, Any]]:
         """Counts per week, municipality, topic and kind, newest week first."""
         n = schema.needs
-        query = (sa.select(n.c.week, n.c.municipality, n.c.topic, n.c.kind,
-                           sa.func.count().label("count"))
-                 .group_by(n.c.week, n.c.municipality, n.c.topic, n.c.kind)
-                 .order_by(n.c.week.desc(), sa.func.count().desc()))  # fmt: skip
+        query = (
+            sa.select(
+                n.c.week, n.c.municipality, n.c.topic, n.c.kind, sa.func.count().label("count")
+            )
+            .group_by(n.c.week, n.c.municipality, n.c.topic, n.c.kind)
+            .order_by(n.c.week.desc(), sa.func.count().desc())
+        )
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query)]

@@ -25,9 +25,27 @@ from bot.finnish.topics import TOPICS, topic, topic_of_word
 from bot.finnish.words import content_words
 
 __all__ = [
-    "SAFETY_INTENTS", "TOPICS", "Entity", "Gazetteer", "Municipality", "compound_boundaries",
-    "content_words", "entity_values", "extract_entities", "format_phone_for_speech", "gazetteer",
-    "is_known_word", "iter_municipalities", "lemma", "normalize_phone", "number_word",
-    "place_lemma", "safety_intent", "sort_words", "synonyms", "tokenize", "topic",
+    "SAFETY_INTENTS",
+    "TOPICS",
+    "Entity",
+    "Gazetteer",
+    "Municipality",
+    "compound_boundaries",
+    "content_words",
+    "entity_values",
+    "extract_entities",
+    "format_phone_for_speech",
+    "gazetteer",
+    "is_known_word",
+    "iter_municipalities",
+    "lemma",
+    "normalize_phone",
+    "number_word",
+    "place_lemma",
+    "safety_intent",
+    "sort_words",
+    "synonyms",
+    "tokenize",
+    "topic",
     "topic_of_word",
-]  # fmt: skip
+]

@@ -12,8 +12,20 @@ from bot.finnish.datafiles import load
 from bot.finnish.morphology import compound_boundaries, is_known_word, lemmas
 from bot.finnish.tokens import tokenize
 
-FIELDS = ("deadline", "when", "where", "phone", "price", "contact", "booking", "email", "web",
-          "access", "capacity", "open")
+FIELDS = (
+    "deadline",
+    "when",
+    "where",
+    "phone",
+    "price",
+    "contact",
+    "booking",
+    "email",
+    "web",
+    "access",
+    "capacity",
+    "open",
+)
 
 
 @functools.cache
@@ -23,8 +35,7 @@ def _data() -> dict:
 
 def _words(text: str) -> list[tuple[str, set[str]]]:
     """Each word lower case with its lemmas."""
-    return [(w.lower(), {x.lower() for x in lemmas(w)} | {w.lower()}) for _, _, w in
-            tokenize(text)]  # fmt: skip
+    return [(w.lower(), {x.lower() for x in lemmas(w)} | {w.lower()}) for _, _, w in tokenize(text)]
 
 
 def _phrases(text: str) -> tuple[set[str], str]:
@@ -55,12 +66,19 @@ def asked_fields(text: str) -> list[str]:
         if any(cue in forms for cue in _data()["fields"][field] for _, forms in words):
             found.add(field)
     days, joining = set(_data()["days_alone"]), {"entä", "entäs", "ja", "tai", "myös", "sitten"}
-    if (not found and any(forms & days for _, forms in words)
-            and all(forms & (days | joining) for _, forms in words)):  # fmt: skip
+    if (
+        not found
+        and any(forms & days for _, forms in words)
+        and all(forms & (days | joining) for _, forms in words)
+    ):
         found.add("when")  # "sunnuntai?", "entä lauantaina" after a record: open then?
     alone = set(_data()["where_alone"])
-    if not found and words and all(forms & (alone | joining) for _, forms in words) and any(
-            forms & alone for _, forms in words):  # fmt: skip
+    if (
+        not found
+        and words
+        and all(forms & (alone | joining) for _, forms in words)
+        and any(forms & alone for _, forms in words)
+    ):
         found.add("where")  # "mistä?" after a record: where it starts from
     return [f for f in FIELDS if f in found]
 
@@ -82,8 +100,11 @@ def detail_words(text: str) -> list[str]:
     ["piano"]; "tarviiko olla oma kantele" → ["tarviiko", "oma", "kantele"]. Pointing,
     question and little words are left out."""
     skip = {*_data()["not_details"], *_data()["refer"], *_data()["more"], *_data()["about_it"]}
-    return [word for word, forms in _words(text)
-            if len(word) >= 3 and not word.isdigit() and not forms & skip]
+    return [
+        word
+        for word, forms in _words(text)
+        if len(word) >= 3 and not word.isdigit() and not forms & skip
+    ]
 
 
 def alike_details(term: str) -> set[str]:
@@ -97,16 +118,17 @@ def alike_details(term: str) -> set[str]:
 
 def is_unit(word: str) -> bool:
     """ "tunti", "kerta", "henkilö": what a price or a capacity is counted in."""
-    return any(lemma.lower() in _data()["units"] for lemma in lemmas(word)) or word.lower() in (
-        _data()["units"])
+    return (
+        any(lemma.lower() in _data()["units"] for lemma in lemmas(word))
+        or word.lower() in (_data()["units"])
+    )
 
 
 def asks_yes_or_no(text: str) -> bool:
     """ "onko siellä piano", "tarviiko olla oma kantele", "mitä pitää ottaa mukaan": a question
     about one thing, asked with the -ko/-kö clitic or a question word on its first word."""
     first = next((w for _, _, w in tokenize(text)), "").lower()
-    return (len(first) > 3 and first.endswith(("ko", "kö", "ks"))) or first in _data()[
-        "about_it"]
+    return (len(first) > 3 and first.endswith(("ko", "kö", "ks"))) or first in _data()["about_it"]
 
 
 def asks_for_a_person(text: str) -> bool:
@@ -147,8 +169,10 @@ def _parts_said(wanted: str, said: list[set[str]]) -> bool:
     if len(parts) < 2:
         return False
     for start in range(len(said) - len(parts) + 1):
-        if all(any(f == part or f.startswith(part) and len(part) >= 4 for f in said[start + i])
-               for i, part in enumerate(parts)):  # fmt: skip
+        if all(
+            any(f == part or f.startswith(part) and len(part) >= 4 for f in said[start + i])
+            for i, part in enumerate(parts)
+        ):
             return True
     return False
 
@@ -161,9 +185,13 @@ def _same(wanted: str, said: str, whole: bool = False) -> bool:
     "digitukipiste")."""
     if wanted == said or (not whole and len(said) >= 5 and wanted.endswith(said)):
         return True
-    if (not whole and len(said) >= 6 and wanted.startswith(said)
-            and len(compound_boundaries(said)) > 1
-            and len(said) in compound_boundaries(wanted)):  # fmt: skip
+    if (
+        not whole
+        and len(said) >= 6
+        and wanted.startswith(said)
+        and len(compound_boundaries(said)) > 1
+        and len(said) in compound_boundaries(wanted)
+    ):
         return True
     if is_known_word(said) and is_known_word(wanted):
         return False
@@ -186,24 +214,47 @@ def name_coverage(text: str, name: str, whole: bool = False) -> tuple[float, set
         wanted = name_words(part)
         if not wanted:
             continue
-        hits = {w for w in wanted if any(_same(w, f, whole) for forms in said for f in forms)
-                or _parts_said(w, said)}  # fmt: skip
+        hits = {
+            w
+            for w in wanted
+            if any(_same(w, f, whole) for forms in said for f in forms) or _parts_said(w, said)
+        }
         best = max(best, (len(hits) / len(wanted), hits), key=lambda x: x[0])
     return best
 
 
-
 # Words of a request to be called: "soittakaa minulle", "voisiko joku soittaa mulle takaisin".
-_TO_ME = {"minulle", "mulle", "minua", "mua", "minut", "meille", "meitä", "soittakaa",
-          "soittaisi", "soittais", "soittaisitte", "soitatte", "voitte", "voisitte", "takaisin"}
+_TO_ME = {
+    "minulle",
+    "mulle",
+    "minua",
+    "mua",
+    "minut",
+    "meille",
+    "meitä",
+    "soittakaa",
+    "soittaisi",
+    "soittais",
+    "soittaisitte",
+    "soitatte",
+    "voitte",
+    "voisitte",
+    "takaisin",
+}
 
 
 # Whom a call is for when someone asks it for another: "soittaa hänelle", "mun isälle".
-_FOR_ANOTHER = re.compile(r"\b(hänelle|äidille\w*|äiskälle|isälle\w*|iskälle|mummo\w*lle|"
-                          r"mummille|vaarille|papalle|isoäidille\w*|isoisälle\w*|naapuri\w*lle|"
-                          r"vanhemmille\w*|puoliso\w*lle|miehelle\w*|vaimolle\w*)\b", re.I)
-_SOMEONE_CALLS = re.compile(r"\b(joku|jonkun|voisitteko|voisitko|voitteko|voisiko|voisko|"
-                            r"soittakaa|soittaisitte|pyytää)\b", re.I)
+_FOR_ANOTHER = re.compile(
+    r"\b(hänelle|äidille\w*|äiskälle|isälle\w*|iskälle|mummo\w*lle|"
+    r"mummille|vaarille|papalle|isoäidille\w*|isoisälle\w*|naapuri\w*lle|"
+    r"vanhemmille\w*|puoliso\w*lle|miehelle\w*|vaimolle\w*)\b",
+    re.I,
+)
+_SOMEONE_CALLS = re.compile(
+    r"\b(joku|jonkun|voisitteko|voisitko|voitteko|voisiko|voisko|"
+    r"soittakaa|soittaisitte|pyytää)\b",
+    re.I,
+)
 
 
 def asks_for_a_call(text: str) -> bool:

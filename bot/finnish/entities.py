@@ -96,8 +96,11 @@ def _near_place(gaz, toks, i: int, free) -> tuple[int, str, str, int, int] | Non
     if i + 1 < len(toks) and toks[i + 1][2].isalpha() and free(toks[i][0], toks[i + 1][1]):
         joined = (word + toks[i + 1][2]).lower()
         res = gaz.lookup(joined)
-        if res is None and min(len(word), len(toks[i + 1][2])) >= 3 \
-                and not (is_known_word(word) and is_known_word(toks[i + 1][2])):  # fmt: skip
+        if (
+            res is None
+            and min(len(word), len(toks[i + 1][2])) >= 3
+            and not (is_known_word(word) and is_known_word(toks[i + 1][2]))
+        ):
             res = gaz.near(joined)
         if res and res[1] not in AMBIGUOUS:
             return (2, res[0], res[1], toks[i][0], toks[i + 1][1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 FRONT = str.maketrans("aou", "äöy")
 VOWELS = "aeiouyäö"
 
+
 def _weak_grades(stem: str) -> set[str]:
     """Weak-grade variants of a vowel stem ("turku" → "turu", "lahte" → "lahde")."""
     out: set[str] = set()
@@ -16,10 +17,23 @@ def _weak_grades(stem: str) -> set[str]:
         return out
     head, last = stem[:-1], stem[-1]
     rules = (
-        ("kk", "k"), ("pp", "p"), ("tt", "t"), ("nk", "ng"), ("mp", "mm"), ("nt", "nn"),
-        ("lt", "ll"), ("rt", "rr"), ("ht", "hd"), ("lk", "l"), ("lk", "lj"), ("rk", "r"),
-        ("rk", "rj"), ("hk", "h"), ("uku", "uvu"), ("yky", "yvy"),
-    )  # fmt: skip
+        ("kk", "k"),
+        ("pp", "p"),
+        ("tt", "t"),
+        ("nk", "ng"),
+        ("mp", "mm"),
+        ("nt", "nn"),
+        ("lt", "ll"),
+        ("rt", "rr"),
+        ("ht", "hd"),
+        ("lk", "l"),
+        ("lk", "lj"),
+        ("rk", "r"),
+        ("rk", "rj"),
+        ("hk", "h"),
+        ("uku", "uvu"),
+        ("yky", "yvy"),
+    )
     for strong, weak in rules:
         if (head + last).endswith(strong) and strong.endswith(last):  # uku/yky include the vowel
             out.add(stem[: -len(strong)] + weak)
@@ -34,12 +48,19 @@ def _weak_grades(stem: str) -> set[str]:
 def _strong_grades(stem: str) -> set[str]:
     """Strong-grade variants for names whose nominative is weak ("pudas" → "putaa")."""
     out: set[str] = set()
-    pairs = (("d", "t"), ("ng", "nk"), ("mm", "mp"), ("nn", "nt"), ("v", "p"), ("rr", "rt"),
-             ("ll", "lt"))  # fmt: skip
+    pairs = (
+        ("d", "t"),
+        ("ng", "nk"),
+        ("mm", "mp"),
+        ("nn", "nt"),
+        ("v", "p"),
+        ("rr", "rt"),
+        ("ll", "lt"),
+    )
     for weak, strong in pairs:
         idx = stem.rfind(weak, 0, len(stem) - 1)
-        if idx > 0 and all(c in VOWELS for c in stem[idx + len(weak):]):
-            out.add(stem[:idx] + strong + stem[idx + len(weak):])
+        if idx > 0 and all(c in VOWELS for c in stem[idx + len(weak) :]):
+            out.add(stem[:idx] + strong + stem[idx + len(weak) :])
     return out
 
 
@@ -78,11 +99,45 @@ def _stems(word: str) -> set[str]:
 
 
 _ENDINGS = (
-    "", "n", "ssa", "sta", "lla", "lta", "lle", "na", "ksi", "a", "ta", "han", "hin", "seen",
-    "an", "en", "in", "on", "un", "yn", "än", "ön", "ten", "sten", "ihin", "issa", "illa", "ista",
-    "ilta", "ille", "ina", "iksi", "ia", "ja",
-    "s", "st", "l", "lt",  # spoken: Turus, Kuopiost, Tampereel
-)  # fmt: skip
+    "",
+    "n",
+    "ssa",
+    "sta",
+    "lla",
+    "lta",
+    "lle",
+    "na",
+    "ksi",
+    "a",
+    "ta",
+    "han",
+    "hin",
+    "seen",
+    "an",
+    "en",
+    "in",
+    "on",
+    "un",
+    "yn",
+    "än",
+    "ön",
+    "ten",
+    "sten",
+    "ihin",
+    "issa",
+    "illa",
+    "ista",
+    "ilta",
+    "ille",
+    "ina",
+    "iksi",
+    "ia",
+    "ja",
+    "s",
+    "st",
+    "l",
+    "lt",  # spoken: Turus, Kuopiost, Tampereel
+)
 
 
 def forms_of_part(part: str) -> set[str]:
@@ -110,15 +165,18 @@ def inflected_forms(name: str) -> set[str]:
         tails = forms_of_part(tail)
         return {head + j + t for t in tails for j in (sep, " ", "", "-")}
     for prefix, prefix_stems in (("uusi", ("uude", "uute", "uusi")), ("iso", ("iso",))):
-        rest = lower[len(prefix):]
+        rest = lower[len(prefix) :]
         if lower.startswith(prefix) and len(rest) > 3:
             out = forms_of_part(lower)
             for stem in _stems(rest):
                 for ending in ("ssa", "lla", "sta", "lta", "lle", "n", "en", "na"):
                     for e2 in {ending, ending.translate(FRONT)}:  # Isossakyrössä
                         out |= {ps + ending + stem + e2 for ps in prefix_stems}
-                    out |= {ps + ending + stem + ending2 for ps in prefix_stems
-                            for ending2 in ("seen", "hin", "in", "en", "iin")}
+                    out |= {
+                        ps + ending + stem + ending2
+                        for ps in prefix_stems
+                        for ending2 in ("seen", "hin", "in", "en", "iin")
+                    }
             return out
     return forms_of_part(lower)
 
@@ -134,9 +192,25 @@ def adjective_forms(name: str) -> set[str]:
         bases.add(lower[:-1] + "e")
     out = set()
     for base in bases:
-        for suffix in ("lainen", "laisen", "laiset", "laisten", "laisia", "laisille", "laisten",
-                       "laista", "laisena", "laiselle", "laisella", "laiselta", "laisessa",
-                       "laisesta", "laiseen", "laisilla", "laisilta", "laisissa"):
+        for suffix in (
+            "lainen",
+            "laisen",
+            "laiset",
+            "laisten",
+            "laisia",
+            "laisille",
+            "laisten",
+            "laista",
+            "laisena",
+            "laiselle",
+            "laisella",
+            "laiselta",
+            "laisessa",
+            "laisesta",
+            "laiseen",
+            "laisilla",
+            "laisilta",
+            "laisissa",
+        ):
             out |= {base + suffix, base + suffix.translate(FRONT)}
     return out
-

@@ -42,11 +42,13 @@ def analyses(word: str) -> tuple[dict[str, str], ...]:
 
 # How speech spells some endings and vowels: "jumppoo" (jumppaa), "kuoroo" (kuoroa),
 # "eläkeläesille" (eläkeläisille); tried only for a word Voikko does not know.
-_SPOKEN = ((re.compile(r"(?<=[^aeiouyäö])oo$"), ("aa", "oa")),
-           (re.compile(r"(?<=[^aeiouyäö])öö$"), ("ää", "öä")),
-           (re.compile(r"(?<=[^aeiouyäö])ee$"), ("ea", "eä")),
-           (re.compile(r"ae(?=[^aeiouyäö])"), ("ai",)),
-           (re.compile(r"äe(?=[^aeiouyäö])"), ("äi",)))  # fmt: skip
+_SPOKEN = (
+    (re.compile(r"(?<=[^aeiouyäö])oo$"), ("aa", "oa")),
+    (re.compile(r"(?<=[^aeiouyäö])öö$"), ("ää", "öä")),
+    (re.compile(r"(?<=[^aeiouyäö])ee$"), ("ea", "eä")),
+    (re.compile(r"ae(?=[^aeiouyäö])"), ("ai",)),
+    (re.compile(r"äe(?=[^aeiouyäö])"), ("äi",)),
+)
 
 
 def _spoken_forms(word: str) -> list[str]:

@@ -94,9 +94,18 @@ class Gazetteer:
         self.max_words = max(f.count(" ") for f in self._forms) + 1
 
     def _add_region_specials(self) -> None:
-        for form in ("uudellamaalla", "uudeltamaalta", "uudellemaalle", "uudenmaan", "uusimaa",
-                     "uudenmaalla", "uudenmaalle", "uudeltamaalta", "uusmaalainen",
-                     "uusmaalaiset"):
+        for form in (
+            "uudellamaalla",
+            "uudeltamaalta",
+            "uudellemaalle",
+            "uudenmaan",
+            "uusimaa",
+            "uudenmaalla",
+            "uudenmaalle",
+            "uudeltamaalta",
+            "uusmaalainen",
+            "uusmaalaiset",
+        ):
             self._add(form, "region", "Uusimaa", override=True)
         self._add("kainuulaiset", "region", "Kainuu")
         self._add("lappilainen", "region", "Lappi", override=True)
@@ -172,7 +181,7 @@ class Gazetteer:
 
 
 def _pairs(word: str) -> frozenset[str]:
-    return frozenset(word[i:i + 2] for i in range(len(word) - 1))
+    return frozenset(word[i : i + 2] for i in range(len(word) - 1))
 
 
 def edit_distance(a: str, b: str, stop: int) -> int:

@@ -11,8 +11,20 @@ import datetime as dt
 from bot.finnish.morphology import lemmas
 from bot.finnish.tokens import tokenize
 
-MONTHS = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu",
-          "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")  # fmt: skip
+MONTHS = (
+    "tammikuu",
+    "helmikuu",
+    "maaliskuu",
+    "huhtikuu",
+    "toukokuu",
+    "kesäkuu",
+    "heinäkuu",
+    "elokuu",
+    "syyskuu",
+    "lokakuu",
+    "marraskuu",
+    "joulukuu",
+)
 SEASONS = {"kevät": (3, 5), "kesä": (6, 8), "syksy": (9, 11), "talvi": (12, 2)}
 Span = tuple[dt.date, dt.date]
 

@@ -114,8 +114,9 @@ def phone_spans(text: str) -> Iterator[tuple[int, int, str]]:
     while i < len(toks):
         j = i
         digits = ""
-        while j < len(toks) and (_spoken_digits(toks[j][2]) is not None
-                                 or (j == i and toks[j][2].lower() == "plus")):
+        while j < len(toks) and (
+            _spoken_digits(toks[j][2]) is not None or (j == i and toks[j][2].lower() == "plus")
+        ):
             w = toks[j][2].lower()
             digits += "+" if w == "plus" else _spoken_digits(w) or ""
             j += 1
@@ -127,5 +128,3 @@ def phone_spans(text: str) -> Iterator[tuple[int, int, str]]:
                 i = j
                 continue
         i = max(i + 1, j)
-
-

@@ -22,12 +22,26 @@ _PERSON_CUES = frozenset(_DATA["person_cues"])
 _PERSON_WORDS = frozenset(_DATA["person_words"])
 _INNER = frozenset({"sisaolento", "sisaeronto", "sisatulento"})
 _OUTER = frozenset({"ulkoolento", "ulkoeronto", "ulkotulento"})
-_POSSESSIVES = frozenset({"minun", "mun", "sinun", "sun", "hänen", "meidän", "meiän", "meijän",
-                          "teidän", "teiän", "heidän", "niiden"})  # fmt: skip
+_POSSESSIVES = frozenset(
+    {
+        "minun",
+        "mun",
+        "sinun",
+        "sun",
+        "hänen",
+        "meidän",
+        "meiän",
+        "meijän",
+        "teidän",
+        "teiän",
+        "heidän",
+        "niiden",
+    }
+)
 _ATTRIBUTE_CLASSES = frozenset({"laatusana", "nimisana_laatusana", "asemosana", "lukusana"})
 _QUESTION_WORDS = frozenset({"kuka", "ken", "mikä", "kumpi", "joka", "koko"})
-_CLAUSE_BREAK = set(".!?:;,\n\"()")
-_SENTENCE_BREAK = set(".!?:;\n\"")
+_CLAUSE_BREAK = set('.!?:;,\n"()')
+_SENTENCE_BREAK = set('.!?:;\n"')
 WINDOW = 3  # neighbours on each side that count as "next to the name"
 
 
@@ -79,8 +93,9 @@ def _case_family(word: str, base: str) -> str | None:
     return None
 
 
-def _is_person(info: dict, text: str, tokens: list[Token], start: int, end: int,
-               family: str | None) -> bool:  # fmt: skip
+def _is_person(
+    info: dict, text: str, tokens: list[Token], start: int, end: int, family: str | None
+) -> bool:
     """ "Kaarina Virtanen", "Pekka Lahden", "opettaja Salolle", "Simon kanssa", "Inari tässä"."""
     prev = tokens[start - 1][2] if start > 0 else ""
     nxt = tokens[end][2] if end < len(tokens) else ""
@@ -109,8 +124,11 @@ def _attribute_before(tokens: list[Token], start: int) -> bool:
     prev, word = tokens[start - 1][2], tokens[start][2]
     own = morphology.cases(word) | morphology.cases(word.lower())
     for a in morphology.analyses(prev):
-        if (a.get("CLASS") in _ATTRIBUTE_CLASSES and a.get("SIJAMUOTO") in own - {"nimento"}
-                and a.get("BASEFORM", "").lower() not in _QUESTION_WORDS):  # fmt: skip
+        if (
+            a.get("CLASS") in _ATTRIBUTE_CLASSES
+            and a.get("SIJAMUOTO") in own - {"nimento"}
+            and a.get("BASEFORM", "").lower() not in _QUESTION_WORDS
+        ):
             return True
     return False
 
@@ -140,8 +158,12 @@ def _subject_of_a_verb(text: str, tokens: list[Token], start: int, end: int) -> 
 
 
 def _finite_verb(word: str, but_not: str = "") -> bool:
-    return any(a.get("CLASS") == "teonsana" and a.get("MOOD") in ("indicative", "imperative")
-               and a.get("BASEFORM") != but_not for a in morphology.analyses(word))  # fmt: skip
+    return any(
+        a.get("CLASS") == "teonsana"
+        and a.get("MOOD") in ("indicative", "imperative")
+        and a.get("BASEFORM") != but_not
+        for a in morphology.analyses(word)
+    )
 
 
 def _used_as_a_verb(tokens: list[Token], start: int) -> bool:
@@ -152,10 +174,13 @@ def _used_as_a_verb(tokens: list[Token], start: int) -> bool:
     if start == 0:  # an imperative first: "kaavi jäät", but not "Kaavi on pieni kunta"
         nxt = tokens[1][2] if len(tokens) > 1 else ""
         return morphology.lemma(nxt) != "olla" and any(
-            a.get("MOOD") == "imperative" for a in morphology.analyses(word))
+            a.get("MOOD") == "imperative" for a in morphology.analyses(word)
+        )
     prev = morphology.analyses(tokens[start - 1][2])
-    return any(a.get("CLASS") in ("nimisana", "asemosana") and a.get("SIJAMUOTO") == "nimento"
-               for a in prev)  # fmt: skip
+    return any(
+        a.get("CLASS") in ("nimisana", "asemosana") and a.get("SIJAMUOTO") == "nimento"
+        for a in prev
+    )
 
 
 def _is_place_cue(word: str) -> bool:
@@ -167,8 +192,9 @@ def _is_place_cue(word: str) -> bool:
     return False
 
 
-def _place_cue_near(text: str, tokens: list[Token], start: int, end: int,
-                    adjacent: bool = False) -> bool:  # fmt: skip
+def _place_cue_near(
+    text: str, tokens: list[Token], start: int, end: int, adjacent: bool = False
+) -> bool:
     """A word next to the name about places, services or clubs ("Kotkan kirjasto"); beyond
     the adjacent words, a topic word counts too ("salo liikuntaseurat lapsille")."""
     before, after = _neighbours(text, tokens, start, end)

@@ -75,12 +75,18 @@ def cardinal(n: int, case: int = NOM) -> str:
     for scale, one, many in ((10**9, "billion", "billions"), (10**6, "million", "millions")):
         count, n = divmod(n, scale)
         if count:
-            words.append(_PARTS[one][case] if count == 1
-                         else f"{_below_thousand(count, case)} {_PARTS[many][case]}")  # fmt: skip
+            words.append(
+                _PARTS[one][case]
+                if count == 1
+                else f"{_below_thousand(count, case)} {_PARTS[many][case]}"
+            )
     count, n = divmod(n, 1000)
     if count:
-        words.append(_PARTS["thousand"][case] if count == 1
-                     else _below_thousand(count, case) + _PARTS["thousands"][case])  # fmt: skip
+        words.append(
+            _PARTS["thousand"][case]
+            if count == 1
+            else _below_thousand(count, case) + _PARTS["thousands"][case]
+        )
     if n or not words:
         words.append(_below_thousand(n, case))
     return " ".join(words)
@@ -91,8 +97,11 @@ def _below_thousand(n: int, case: int) -> str:
     hundreds, rest = divmod(n, 100)
     head = ""
     if hundreds:
-        head = _PARTS["hundred"][case] if hundreds == 1 else (
-            _CARDINALS[hundreds][case] + _PARTS["hundreds"][case])
+        head = (
+            _PARTS["hundred"][case]
+            if hundreds == 1
+            else (_CARDINALS[hundreds][case] + _PARTS["hundreds"][case])
+        )
     return head if hundreds and not rest else head + _below_hundred(rest, case)
 
 
@@ -115,8 +124,7 @@ def ordinal(n: int, case: int = NOM) -> str:
     if n < 20:
         return _ordinal_part(n - 10, case) + _PARTS["teen"][case]
     tens, ones = divmod(n, 10)
-    return _ordinal_part(tens, case) + _ORDINALS[10][case] + (
-        _ORDINALS[ones][case] if ones else "")
+    return _ordinal_part(tens, case) + _ORDINALS[10][case] + (_ORDINALS[ones][case] if ones else "")
 
 
 def _ordinal_part(n: int, case: int) -> str:
@@ -200,7 +208,7 @@ def _case_around(m: re.Match[str]) -> int:
     word = after.group(1).lower() if after else ""
     if word in _ILLATIVE_AFTER:
         return ILL
-    before = _PREVIOUS_WORD.search(m.string[max(0, m.start() - 12):m.start()])
+    before = _PREVIOUS_WORD.search(m.string[max(0, m.start() - 12) : m.start()])
     if word in _ELATIVE_AROUND or (before and before.group(1).lower() in _ELATIVE_AROUND):
         return ELA
     return NOM
@@ -209,15 +217,14 @@ def _case_around(m: re.Match[str]) -> int:
 # -- cleaning: what is not read --------------------------------------------------------------
 
 _SCRIPT_RE = re.compile(r"<(script|style)\b[^>]{0,500}>.*?</\1\s*>", re.I | re.S)
-_BLOCK_TAG_RE = re.compile(r"<br\s*/?>|</?(?:p|div|li|ul|ol|h[1-6]|tr|table)\b[^<>]{0,300}>",
-                           re.I)  # fmt: skip
+_BLOCK_TAG_RE = re.compile(r"<br\s*/?>|</?(?:p|div|li|ul|ol|h[1-6]|tr|table)\b[^<>]{0,300}>", re.I)
 _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
 _MD_LINK_RE = re.compile(r"!?\[([^\]\n]{0,200})\]\([^()\s]{0,500}\)")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.I)
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DOMAIN_RE = re.compile(
-    r"(?<![\w@.-])((?:[a-zäöå0-9-]+\.)+(?:fi|com|org|net|eu|info|io|se|ax))(/\S*)?(?![\w-])",
-    re.I)  # fmt: skip
+    r"(?<![\w@.-])((?:[a-zäöå0-9-]+\.)+(?:fi|com|org|net|eu|info|io|se|ax))(/\S*)?(?![\w-])", re.I
+)
 _LINE_MARK_RE = re.compile(r"^\s{0,8}(?:[-*+•◦▪‣·>]+|#{1,6})\s+", re.M)
 _INLINE_BULLET_RE = re.compile(r"\s*[•◦▪‣·]\s*")
 _TRAILING_PUNCTUATION = ".,;:!?)"
@@ -259,7 +266,7 @@ def _address(m: re.Match[str], spoken: str) -> str:
     """The phrase for a link, keeping the sentence's punctuation the link swallowed."""
     found = m.group(0)
     kept = found.rstrip(_TRAILING_PUNCTUATION)
-    return spoken + found[len(kept):]
+    return spoken + found[len(kept) :]
 
 
 def _domain(m: re.Match[str]) -> str:
@@ -288,8 +295,10 @@ def _lines_as_sentences(text: str) -> str:
     """A line break is a pause: a line without closing punctuation gets a full stop."""
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
-    return " ".join(line + "." if i < len(lines) - 1 and line[-1] not in ".!?:;,"
-                    else line for i, line in enumerate(lines))  # fmt: skip
+    return " ".join(
+        line + "." if i < len(lines) - 1 and line[-1] not in ".!?:;," else line
+        for i, line in enumerate(lines)
+    )
 
 
 def _clean(text: str) -> str:
@@ -326,7 +335,7 @@ def _phones(text: str) -> str:
         written = text[start:end]
         if start < pos or not _PHONE_START_RE.match(written):
             continue
-        if text[start - 1:start] == "(" and start > pos:  # "(09) 310 1691": both brackets go
+        if text[start - 1 : start] == "(" and start > pos:  # "(09) 310 1691": both brackets go
             start -= 1
         out += [text[pos:start], _phone_words(written, e164)]
         pos = end
@@ -344,8 +353,8 @@ def _keep_case(written: str, spoken: str) -> str:
 
 def _padded(m: re.Match[str], words: str) -> str:
     """Words for a match, spaced off from letters it touched ("5G" → "viisi G")."""
-    before = m.string[m.start() - 1:m.start()] if m.start() else ""
-    after = m.string[m.end():m.end() + 1]
+    before = m.string[m.start() - 1 : m.start()] if m.start() else ""
+    after = m.string[m.end() : m.end() + 1]
     return (" " if before.isalnum() else "") + words + (" " if after.isalnum() else "")
 
 
@@ -372,7 +381,8 @@ _WD_ABBR = "|".join(_WEEKDAYS)
 _WD_ANY = "|".join(sorted([*_WEEKDAYS, *_WEEKDAY_NAMES], key=len, reverse=True))
 _WEEKDAY_RANGE_RE = re.compile(rf"\b({_WD_ANY})\s*[–-]\s*({_WD_ANY})\b", re.I)
 _WEEKDAY_RE = re.compile(
-    rf"\b({_WD_ABBR})\b(?=(?:\s*(?:,|ja|tai)\s*(?:{_WD_ABBR})\b)*\s*(?:\d|klo\b|kello\b))", re.I)
+    rf"\b({_WD_ABBR})\b(?=(?:\s*(?:,|ja|tai)\s*(?:{_WD_ABBR})\b)*\s*(?:\d|klo\b|kello\b))", re.I
+)
 
 
 def _weekday_range(m: re.Match[str]) -> str:
@@ -414,8 +424,10 @@ def _time(m: re.Match[str]) -> str:
     return _clock_time(m.group(1), m.group(2), _case_around(m))
 
 
-_DATE_RANGE_RE = re.compile(r"(?<![\w.,])(\d{1,2})\.(?:(\d{1,2})\.(\d{4})?)?\s*[–-]\s*"
-                            r"(\d{1,2})\.(\d{1,2})\.(\d{4})?(?!\d)")  # fmt: skip
+_DATE_RANGE_RE = re.compile(
+    r"(?<![\w.,])(\d{1,2})\.(?:(\d{1,2})\.(\d{4})?)?\s*[–-]\s*"
+    r"(\d{1,2})\.(\d{1,2})\.(\d{4})?(?!\d)"
+)
 _DATE_RE = re.compile(r"(?<![\w.,])(\d{1,2})\.(\d{1,2})\.(\d{4})?(?!\d)")
 _ISO_DATE_RE = re.compile(r"(?<![\w.-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
 
@@ -511,7 +523,8 @@ _SENTENCE_FINAL = frozenset(_DATA["sentence_final"])
 _ABBREVIATION_RE = re.compile(rf"(?<![\w.])({_alternation(_ABBREVIATIONS)})(?!\w)")
 _BEFORE_NUMBER = _with_capitals(_DATA["before_number"])
 _BEFORE_NUMBER_RE = re.compile(
-    rf"(?<![\w.])({_alternation(_BEFORE_NUMBER)})\s*(?=[-−+(]?\d|klo\b|kello\b)")
+    rf"(?<![\w.])({_alternation(_BEFORE_NUMBER)})\s*(?=[-−+(]?\d|klo\b|kello\b)"
+)
 _INITIALISMS: dict[str, str] = _DATA["initialisms"]
 _INITIALISM_RE = re.compile(rf"(?<![\w.])({_alternation(_INITIALISMS)})(?::([a-zäöå]+))?(?![\w:])")
 _PHRASES: dict[str, str] = _DATA["phrases"]
@@ -524,9 +537,10 @@ def _abbreviation(m: re.Match[str]) -> str:
     """ "esim." as "esimerkiksi"; the full stop stays where it also ends the sentence."""
     written = m.group(1)
     spoken = _ABBREVIATIONS[written]
-    rest = m.string[m.end():].lstrip()
+    rest = m.string[m.end() :].lstrip()
     ends = written.endswith(".") and (
-        not rest or (written.lower() in _SENTENCE_FINAL and rest[0].isupper()))
+        not rest or (written.lower() in _SENTENCE_FINAL and rest[0].isupper())
+    )
     return spoken + ("." if ends else "")
 
 

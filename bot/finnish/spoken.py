@@ -23,11 +23,14 @@ def _joinable(first: str, second: str) -> str | None:
     if first[0].isupper() and is_known_word(first):
         return None  # a name, or the first word of a sentence standing on its own
     first_ok = not is_known_word(first) or all(
-        a.get("CLASS") == "nimisana" and a.get("SIJAMUOTO") == "nimento"
-        and a.get("NUMBER") == "singular" for a in analyses(first)
-    )  # fmt: skip
-    second_ok = bool(analyses(second)) and all(a.get("CLASS") == "nimisana"
-                                               for a in analyses(second))  # fmt: skip
+        a.get("CLASS") == "nimisana"
+        and a.get("SIJAMUOTO") == "nimento"
+        and a.get("NUMBER") == "singular"
+        for a in analyses(first)
+    )
+    second_ok = bool(analyses(second)) and all(
+        a.get("CLASS") == "nimisana" for a in analyses(second)
+    )
     joined = first.lower() + second.lower()
     if not (first_ok and second_ok) or not is_known_word(joined):
         return None

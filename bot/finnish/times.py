@@ -104,10 +104,26 @@ class _Tok:
 
 # Plain word lists of data/times.yml, each a set of words that play one part.
 _WORD_SETS = (
-    "half", "past", "to", "offset_after", "offset_within", "clock_words", "range_links",
-    "or_links", "range_after", "after_before", "after_after", "before_before", "before_after",
-    "around", "day_nouns", "next_modifiers", "this_modifiers", "stop_words", "fillers",
-)  # fmt: skip
+    "half",
+    "past",
+    "to",
+    "offset_after",
+    "offset_within",
+    "clock_words",
+    "range_links",
+    "or_links",
+    "range_after",
+    "after_before",
+    "after_after",
+    "before_before",
+    "before_after",
+    "around",
+    "day_nouns",
+    "next_modifiers",
+    "this_modifiers",
+    "stop_words",
+    "fillers",
+)
 
 
 class _Lexicon:
@@ -144,9 +160,11 @@ class _Lexicon:
         self.ordinal_suffixes = frozenset(data["ordinal_suffixes"])
         self.minutes = {w: int(m) for m, ws in data["minutes"].items() for w in ws}
         self.units: dict[str, tuple[str, int]] = {
-            w: (kind, int(n)) for kind, spec in data["units"].items()
-            for n, ws in spec.items() for w in ws
-        }  # fmt: skip
+            w: (kind, int(n))
+            for kind, spec in data["units"].items()
+            for n, ws in spec.items()
+            for w in ws
+        }
         self.sets = {name: frozenset(data[name]) for name in _WORD_SETS}
         self.phrases = sorted(
             ((tuple(p.split()), kind) for kind, ps in data["phrases"].items() for p in ps),
@@ -156,8 +174,9 @@ class _Lexicon:
         self.folded = self._folded()
         self.near_index = self._near_index()
 
-    def _compounds(self, table: dict[str, tuple[int, _Part | None]], prefixes: Iterable[str],
-                   value: int) -> None:  # fmt: skip
+    def _compounds(
+        self, table: dict[str, tuple[int, _Part | None]], prefixes: Iterable[str], value: int
+    ) -> None:
         """Prefix + part of the day as one word: "maanantaiaamuna", "tiistai-iltana"."""
         for prefix in prefixes:
             for word, part in self.part_words.items():
@@ -209,9 +228,17 @@ class _Lexicon:
     def _vocab(self) -> frozenset[str]:
         """Every word this module knows, for exact, umlaut-less and one-typo matching."""
         words: set[str] = set()
-        tables: list[dict[str, Any]] = [self.part_words, self.weekday_words, self.day_words,
-                                        self.months, self.hours, self.quantities, self.ordinals,
-                                        self.minutes, self.units]  # fmt: skip
+        tables: list[dict[str, Any]] = [
+            self.part_words,
+            self.weekday_words,
+            self.day_words,
+            self.months,
+            self.hours,
+            self.quantities,
+            self.ordinals,
+            self.minutes,
+            self.units,
+        ]
         for table in tables:
             words.update(table)
         for group in self.sets.values():
@@ -238,10 +265,16 @@ class _Lexicon:
 
     def meaning(self, word: str) -> tuple[Any, ...]:
         """What a word says, to tell whether two candidate corrections mean the same."""
-        return (self.part_words.get(word), self.weekday_words.get(word),
-                self.day_words.get(word), self.months.get(word), self.hours.get(word),
-                self.ordinals.get(word), self.units.get(word),
-                tuple(sorted(n for n, s in self.sets.items() if word in s)))  # fmt: skip
+        return (
+            self.part_words.get(word),
+            self.weekday_words.get(word),
+            self.day_words.get(word),
+            self.months.get(word),
+            self.hours.get(word),
+            self.ordinals.get(word),
+            self.units.get(word),
+            tuple(sorted(n for n, s in self.sets.items() if word in s)),
+        )
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one lexicon for the process
     def canonical(self, word: str) -> str:
@@ -331,8 +364,16 @@ def _tokens(text: str, lex: _Lexicon) -> list[_Tok]:
             if len(digits) > 6:
                 out.append(_Tok("word", digits))
                 continue
-            out.append(_Tok("num", digits, (int(digits), len(digits)), "",
-                            bool(m.group("numdot")), m.group("suffix") or ""))  # fmt: skip
+            out.append(
+                _Tok(
+                    "num",
+                    digits,
+                    (int(digits), len(digits)),
+                    "",
+                    bool(m.group("numdot")),
+                    m.group("suffix") or "",
+                )
+            )
         elif m.group("minus"):
             out.append(_Tok("word", raw))
         elif m.group("dash"):
@@ -367,9 +408,18 @@ class _Reader:
         self.unknown = 0
         i = 0
         while i < len(toks):
-            i += (self._stop(i) or self._phrase(i) or self._offset(i) or self._klo(i)
-                  or self._modified(i) or self._date(i) or self._clock_here(i) or self._day(i)
-                  or self._number(i) or self._other(i))  # fmt: skip
+            i += (
+                self._stop(i)
+                or self._phrase(i)
+                or self._offset(i)
+                or self._klo(i)
+                or self._modified(i)
+                or self._date(i)
+                or self._clock_here(i)
+                or self._day(i)
+                or self._number(i)
+                or self._other(i)
+            )
         self._resolve_pairs()
 
     # -- helpers
@@ -469,8 +519,13 @@ class _Reader:
     def _modified(self, i: int) -> int:
         """ "ensi maanantaina", "tänä perjantaina", "tänä iltana", "tänä päivänä"."""
         nxt = self.word(i + 1)
-        mode = ("next" if self.is_(i, "next_modifiers")
-                else "this" if self.is_(i, "this_modifiers") else None)  # fmt: skip
+        mode = (
+            "next"
+            if self.is_(i, "next_modifiers")
+            else "this"
+            if self.is_(i, "this_modifiers")
+            else None
+        )
         if mode is None:
             return 0
         if nxt in self.lex.weekday_words:
@@ -635,8 +690,11 @@ class _Reader:
         for i in self.pairs:
             t = self.toks[i]
             a, b, len_a, len_b = t.nums
-            timelike = (t.sep == ":" or (len_b == 2 and (t.text[-2] == "0" or b > 12))
-                        or (len_a == 2 and t.text[0] == "0"))  # fmt: skip
+            timelike = (
+                t.sep == ":"
+                or (len_b == 2 and (t.text[-2] == "0" or b > 12))
+                or (len_a == 2 and t.text[0] == "0")
+            )
             day_known = self.date is not None or self.days is not None
             if not timelike and not t.dot and day_known and not hard_clock:
                 timelike = True
@@ -661,8 +719,12 @@ class _Reader:
                 if j in self.clocks:
                     e2, b = self.clocks[j]
                     either = link in self.sets["or_links"]
-                    if (link == "-" or (a.hard and b.hard) or self.is_(e2, "range_after")
-                            or (a.hard and either)):  # fmt: skip
+                    if (
+                        link == "-"
+                        or (a.hard and b.hard)
+                        or self.is_(e2, "range_after")
+                        or (a.hard and either)
+                    ):
                         return a, b, "or" if either else "range"
             if a.case == "ela" and e in self.clocks and self.clocks[e][1].case == "ill":
                 return a, self.clocks[e][1], "range"  # "kymmenestä kahteentoista"
@@ -795,8 +857,11 @@ def _candidate_days(r: _Reader, today: dt.date) -> list[dt.date] | None:
         d, m, y = r.date
         if y is not None:
             return [dt.date(y, m, d)]
-        return [dt.date(year, m, d) for year in range(today.year, today.year + 9)
-                if _valid_date(year, m, d)]  # fmt: skip
+        return [
+            dt.date(year, m, d)
+            for year in range(today.year, today.year + 9)
+            if _valid_date(year, m, d)
+        ]
     if r.day_of_month is not None:
         out = []
         for k in range(25):
@@ -881,8 +946,7 @@ def _day_text(day: dt.date, today: dt.date, lex: _Lexicon) -> str:
     return f"{weekday['short']} {date}"
 
 
-def _text(start: dt.datetime, end: dt.datetime, exact: bool, today: dt.date,
-          lex: _Lexicon) -> str:  # fmt: skip
+def _text(start: dt.datetime, end: dt.datetime, exact: bool, today: dt.date, lex: _Lexicon) -> str:
     hours = f"klo {_hm(start)}" if exact else f"klo {_hm(start)}–{_hm(end)}"
     return f"{_day_text(start.date(), today, lex)} {hours}"
 
@@ -933,8 +997,9 @@ def _asap(now: dt.datetime) -> When:
     return When(now, _plus(now, HOUR), "mahdollisimman pian")
 
 
-def _this_week(days: list[dt.date], office: _Window, now: dt.datetime, lex: _Lexicon
-               ) -> When | None:  # fmt: skip
+def _this_week(
+    days: list[dt.date], office: _Window, now: dt.datetime, lex: _Lexicon
+) -> When | None:
     """ "tällä viikolla": from the next office hour until Friday 16, or next Monday if none."""
     next_monday = now.date() + dt.timedelta(days=7 - now.weekday())
     this_week = [d for d in days if d < next_monday]

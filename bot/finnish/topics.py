@@ -7,10 +7,23 @@ from bot.finnish.morphology import compound_boundaries, lemma
 from bot.finnish.tokens import tokenize
 
 TOPICS: tuple[str, ...] = (
-    "liikunta", "kulttuuri", "ikaantyneet", "lapset_ja_perheet", "nuoret", "mielenterveys",
-    "paihteet", "vammaiset", "terveys", "kylatoiminta", "omaishoito", "ystavatoiminta",
-    "maahanmuuttajat", "ymparisto", "vapaaehtoistyo", "digituki",
-)  # fmt: skip
+    "liikunta",
+    "kulttuuri",
+    "ikaantyneet",
+    "lapset_ja_perheet",
+    "nuoret",
+    "mielenterveys",
+    "paihteet",
+    "vammaiset",
+    "terveys",
+    "kylatoiminta",
+    "omaishoito",
+    "ystavatoiminta",
+    "maahanmuuttajat",
+    "ymparisto",
+    "vapaaehtoistyo",
+    "digituki",
+)
 
 _DATA = load("topics.yml")
 _STEMS: dict[str, list[str]] = _DATA["stems"]

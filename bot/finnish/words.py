@@ -15,11 +15,13 @@ from bot.finnish.topics import topic_of_word
 _GENERIC = words("generic_words.txt")
 # Verbs, adverbs, pronouns and little words say how something is asked, not what: "harrastaa",
 # "voisin", "jotain". Nouns, adjectives and words Voikko does not know are what is asked about.
-_NOT_CONTENT = frozenset({"teonsana", "seikkasana", "asemosana", "sidesana", "huudahdussana",
-                          "kieltosana", "suhdesana"})  # fmt: skip
+_NOT_CONTENT = frozenset(
+    {"teonsana", "seikkasana", "asemosana", "sidesana", "huudahdussana", "kieltosana", "suhdesana"}
+)
 # an age says who it is for: "poika 14 vuotta", "80-vuotias äiti", "7v"
-_AGE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:v\b|v\.|vuo(?:tta|tias|tiaa|tiaalle|tiaille|tiaita)\b)",
-                  re.IGNORECASE)  # fmt: skip
+_AGE = re.compile(
+    r"\b(\d{1,3})\s*-?\s*(?:v\b|v\.|vuo(?:tta|tias|tiaa|tiaalle|tiaille|tiaita)\b)", re.IGNORECASE
+)
 
 
 def age_word(text: str) -> str | None:
@@ -33,8 +35,11 @@ def age_word(text: str) -> str | None:
 
 def content_words(text: str) -> list[str]:
     """Words that name what is asked about: not question words, places, phones or generic."""
-    taken = [(e.start, e.end) for e in extract_entities(text)
-             if e.entity in ("municipality", "region", "phone_number")]  # fmt: skip
+    taken = [
+        (e.start, e.end)
+        for e in extract_entities(text)
+        if e.entity in ("municipality", "region", "phone_number")
+    ]
     out: list[str] = []
     tokens = list(tokenize(text))
     following = {a[0]: b[2] for a, b in zip(tokens, tokens[1:], strict=False)}
@@ -42,15 +47,18 @@ def content_words(text: str) -> list[str]:
         if any(s <= start and end <= e for s, e in taken) or len(word) < 4 or word.isdigit():
             continue
         classes = word_classes(word)
-        if (classes and classes <= _NOT_CONTENT and topic_of_word(word) is None
-                and not names_a_need(word)):  # fmt: skip
+        if (
+            classes
+            and classes <= _NOT_CONTENT
+            and topic_of_word(word) is None
+            and not names_a_need(word)
+        ):
             # a verb says how, unless it names an activity ("laulaa", "jumpata") or a need
             # ("en pärjää kotona")
             continue
         if _the_language(word, following.get(start)):
             word = "kieli"
-        if lemmas(word).isdisjoint(_GENERIC) and word.lower() not in _GENERIC and (
-                word not in out):  # fmt: skip
+        if lemmas(word).isdisjoint(_GENERIC) and word.lower() not in _GENERIC and (word not in out):
             out.append(word)
     age = age_word(text)
     return out + [age] if age else out

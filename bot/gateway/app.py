@@ -99,8 +99,10 @@ def security_headers(embed_origins: tuple[str, ...]) -> Middleware:
     """No sniffing, no referrer, a strict CSP on pages; only APURI_EMBED_ORIGINS may frame them
     (none when unset)."""
     ancestors = " ".join(embed_origins) or "'none'"
-    policy = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-              f"connect-src 'self'; frame-ancestors {ancestors}")  # fmt: skip
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self'; frame-ancestors {ancestors}"
+    )
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -120,8 +122,12 @@ def security_headers(embed_origins: tuple[str, ...]) -> Middleware:
 
 def create_app(config: Config | None = None) -> web.Application:
     config = config or Config.from_env()
-    middlewares = [plain_bodies, cross_origin_api, finnish_errors,
-                   security_headers(config.embed_origins)]  # fmt: skip
+    middlewares = [
+        plain_bodies,
+        cross_origin_api,
+        finnish_errors,
+        security_headers(config.embed_origins),
+    ]
     app = web.Application(middlewares=middlewares, client_max_size=routes.MAX_BODY)
     rasa = RasaClient(config.rasa_url, config.actions_url, config.rasa_token)
     limit = Limits(proxies=config.trusted_proxies)
@@ -158,8 +164,7 @@ def create_app(config: Config | None = None) -> web.Application:
     else:
         app[routes.HEALTH_EXTRA]["telegram"] = lambda: OFF | {"reason": "TELEGRAM_BOT_TOKEN unset"}
 
-    delivery = Delivery(records, channel, config.smtp_url, config.mail_from,
-                        config.retention_days)  # fmt: skip
+    delivery = Delivery(records, channel, config.smtp_url, config.mail_from, config.retention_days)
 
     async def start_delivery(app: web.Application) -> None:
         await speech.start()

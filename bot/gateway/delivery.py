@@ -32,10 +32,14 @@ PURGE_EVERY = 24 * 3600.0  # seconds: old requests lose their personal data dail
 
 
 def buttons(handoff_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton("Otan", callback_data=f"take:{handoff_id}"),
-        InlineKeyboardButton("Hoidettu", callback_data=f"done:{handoff_id}"),
-    ]])  # fmt: skip
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Otan", callback_data=f"take:{handoff_id}"),
+                InlineKeyboardButton("Hoidettu", callback_data=f"done:{handoff_id}"),
+            ]
+        ]
+    )
 
 
 class DeadlineSMTP(smtplib.SMTP):
@@ -64,8 +68,14 @@ class DeadlineSMTP(smtplib.SMTP):
 
 
 class Delivery:
-    def __init__(self, records: Records, telegram: Any = None, smtp_url: str = "",
-                 mail_from: str = "", retention_days: int = 30) -> None:  # fmt: skip
+    def __init__(
+        self,
+        records: Records,
+        telegram: Any = None,
+        smtp_url: str = "",
+        mail_from: str = "",
+        retention_days: int = 30,
+    ) -> None:
         self.records = records
         self.retention_days = retention_days
         self._purged_at = 0.0
@@ -145,10 +155,15 @@ class Delivery:
         try:
             await self.send(row)
         except Exception as err:  # noqa: BLE001 - any failure: back off and try again
-            logger.warning("delivery %s via %s failed: %s", row["handoff_id"],
-                           row["channel"], type(err).__name__)  # fmt: skip
-            await self._mark(store.failed, row["id"], row["claim_token"], row["attempts"],
-                             type(err).__name__)  # fmt: skip
+            logger.warning(
+                "delivery %s via %s failed: %s",
+                row["handoff_id"],
+                row["channel"],
+                type(err).__name__,
+            )
+            await self._mark(
+                store.failed, row["id"], row["claim_token"], row["attempts"], type(err).__name__
+            )
             return False
         if not await self._mark(store.sent, row["id"], row["claim_token"]):
             return False  # the store logged it: the lease ran out and someone else has it
@@ -172,9 +187,14 @@ class Delivery:
         """Raises if the channel did not accept it within SEND_TIMEOUT."""
         text = texts.request_for_person(row)
         if row["channel"] == "telegram":
-            await asyncio.wait_for(self.telegram.app.bot.send_message(
-                chat_id=int(row["recipient"]), text=text, reply_markup=buttons(row["handoff_id"]),
-            ), SEND_TIMEOUT.total_seconds())  # fmt: skip
+            await asyncio.wait_for(
+                self.telegram.app.bot.send_message(
+                    chat_id=int(row["recipient"]),
+                    text=text,
+                    reply_markup=buttons(row["handoff_id"]),
+                ),
+                SEND_TIMEOUT.total_seconds(),
+            )
         elif row["channel"] == "email":
             await MAIL.run(self._mail, row["recipient"], row["handoff_id"], text)
         else:
@@ -191,8 +211,9 @@ class Delivery:
         smtp = DeadlineSMTP(url.hostname or "localhost", url.port or 25, deadline)
         try:
             if url.username:
-                smtp.login(urllib.parse.unquote(url.username),
-                           urllib.parse.unquote(url.password or ""))  # fmt: skip
+                smtp.login(
+                    urllib.parse.unquote(url.username), urllib.parse.unquote(url.password or "")
+                )
             smtp.send_message(message)
         finally:
             try:

@@ -64,8 +64,9 @@ def safety_answer(text: str) -> dict[str, Any] | None:
     return {"text": texts.EMERGENCY if danger == "emergency" else texts.CRISIS, "buttons": []}
 
 
-def safety_first(first: dict[str, Any] | None,
-                 answers: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+def safety_first(
+    first: dict[str, Any] | None, answers: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The safety answer first and once, then the rest as one message (Rasa says the safety
     answer too when it is up)."""
     if first is None:
@@ -82,8 +83,13 @@ def one_message(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"text": text, "buttons": [b for a in answers for b in a["buttons"]]}]
 
 
-async def respond(rasa: RasaClient, sender: str, text: str, vault: Vault | None = None,
-                  live: LiveRelay | None = None) -> list[dict[str, Any]]:  # fmt: skip
+async def respond(
+    rasa: RasaClient,
+    sender: str,
+    text: str,
+    vault: Vault | None = None,
+    live: LiveRelay | None = None,
+) -> list[dict[str, Any]]:
     """What the user sees after saying `text`: the safety answer first when there is one, then
     the person on the line or the bot; the general number when they cannot answer. A danger
     message waits for them at most SAFETY_WAIT seconds."""
@@ -112,8 +118,9 @@ def _unavailable() -> dict[str, Any]:
     return {"text": texts.unavailable(), "buttons": []}
 
 
-async def ask(rasa: RasaClient, sender: str, text: str, vault: Vault | None = None,
-              danger: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+async def ask(
+    rasa: RasaClient, sender: str, text: str, vault: Vault | None = None, danger: bool = False
+) -> list[dict[str, Any]]:
     """The bot's answers; the general number when Rasa or the action server is silent.
 
     With a vault, phone numbers and private messages reach Rasa as tags and come back as
@@ -141,8 +148,9 @@ async def ask(rasa: RasaClient, sender: str, text: str, vault: Vault | None = No
         except VaultDown:  # the next message could not be kept private: say so instead
             answers = [a for a in answers if not (a.get("custom") or {}).get("private_next")]
             answers.append(_not_kept())
-    answers = [{"text": a["text"], "buttons": a["buttons"]} for a in answers
-               if a["text"] or a["buttons"]]  # fmt: skip
+    answers = [
+        {"text": a["text"], "buttons": a["buttons"]} for a in answers if a["text"] or a["buttons"]
+    ]
     if not answers:  # Rasa down, or an action failed and nothing was said
         return [_unavailable()]
     if degraded and danger:

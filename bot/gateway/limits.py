@@ -41,8 +41,11 @@ class RateLimit:
 
     def _forget_full(self, now: float) -> None:
         """Drop keys whose bucket has refilled: they lose nothing by being forgotten."""
-        full = [k for k, (tokens, last) in self._buckets.items()
-                if tokens + (now - last) * self.per_second >= self.burst]  # fmt: skip
+        full = [
+            k
+            for k, (tokens, last) in self._buckets.items()
+            if tokens + (now - last) * self.per_second >= self.burst
+        ]
         for key in full:
             del self._buckets[key]
         if len(self._buckets) > 100_000:  # a flood of live keys: start over rather than grow
@@ -91,9 +94,11 @@ class Streams:
 
     def open(self, conversation: str, client: str) -> bool:
         """Count a new stream in, or False when one of the caps is reached."""
-        if (self._conversations[conversation] >= self.per_conversation
-                or self._clients[client] >= self.per_client
-                or sum(self._clients.values()) >= self.total):  # fmt: skip
+        if (
+            self._conversations[conversation] >= self.per_conversation
+            or self._clients[client] >= self.per_client
+            or sum(self._clients.values()) >= self.total
+        ):
             return False
         self._conversations[conversation] += 1
         self._clients[client] += 1

@@ -62,21 +62,22 @@ class LiveRelay:
         except Exception:  # noqa: BLE001 - Telegram is down: end it and point to a human
             logger.warning("live: the person cannot be reached now")
             await self.end(session, texts.LIVE_BROKEN, notify_user=False)
-            return [*answers, {"text": f"{texts.LIVE_BROKEN} {texts.unavailable()}",
-                               "buttons": []}]  # fmt: skip
+            return [*answers, {"text": f"{texts.LIVE_BROKEN} {texts.unavailable()}", "buttons": []}]
         await self._store("touch_live", conversation)
         if session["status"] == "waiting":
             position = await self._store("queue_position", conversation)
-            answers.append({"text": texts.LIVE_QUEUE.format(name=name, position=position),
-                            "buttons": []})  # fmt: skip
+            answers.append(
+                {"text": texts.LIVE_QUEUE.format(name=name, position=position), "buttons": []}
+            )
         return answers
 
     async def to_user(self, conversation: str, text: str, name: str, sender: str = "human") -> None:
         """A message into the user's channel: the web chat's stream, or their Telegram."""
         if conversation.startswith("tg-") and self.telegram is not None:
             prefix = f"{name}: " if sender == "human" else ""
-            await self.telegram.app.bot.send_message(chat_id=int(conversation[3:]),
-                                                     text=prefix + text)  # fmt: skip
+            await self.telegram.app.bot.send_message(
+                chat_id=int(conversation[3:]), text=prefix + text
+            )
         else:
             await self.hub.publish(conversation, {"text": text, "from": sender, "name": name})
 
@@ -91,8 +92,9 @@ class LiveRelay:
         if session is None:
             return False
         if _END.match(text):
-            await self.end(session, texts.LIVE_ENDED_BY_PERSON.format(
-                name=first_name(session["person_name"])))  # fmt: skip
+            await self.end(
+                session, texts.LIVE_ENDED_BY_PERSON.format(name=first_name(session["person_name"]))
+            )
             await self._to_person(session, texts.LIVE_YOU_ENDED)
             return True
         await self.to_user(session["conversation"], text, first_name(session["person_name"]))
@@ -109,16 +111,18 @@ class LiveRelay:
             return texts.LIVE_BUSY
         await self._store("set_live", session["conversation"], "active")
         name = first_name(session["person_name"])
-        await self.to_user(session["conversation"], texts.LIVE_JOINED.format(name=name), name,
-                           sender="bot")  # fmt: skip
+        await self.to_user(
+            session["conversation"], texts.LIVE_JOINED.format(name=name), name, sender="bot"
+        )
         return texts.LIVE_TAKEN
 
     async def done(self, handoff_id: str) -> None:
         """ "Hoidettu" under a chat request: the session ends."""
         session = await self._store("live_by_handoff", handoff_id)
         if session and session["status"] != "ended":
-            await self.end(session, texts.LIVE_ENDED_BY_PERSON.format(
-                name=first_name(session["person_name"])))  # fmt: skip
+            await self.end(
+                session, texts.LIVE_ENDED_BY_PERSON.format(name=first_name(session["person_name"]))
+            )
 
     # -- ending --------------------------------------------------------------------------------
 

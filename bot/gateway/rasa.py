@@ -56,8 +56,9 @@ class RasaClient:
         url = f"{self.rasa_url}/conversations/{sender}/tracker"
         params = {"include_events": "NONE", **({"token": self.token} if self.token else {})}
         try:
-            async with self.session().get(url, params=params,
-                                          timeout=aiohttp.ClientTimeout(total=5)) as resp:
+            async with self.session().get(
+                url, params=params, timeout=aiohttp.ClientTimeout(total=5)
+            ) as resp:
                 if resp.status != 200:
                     return True
                 tracker = await resp.json(content_type=None)
@@ -76,8 +77,9 @@ class RasaClient:
             return False
 
     async def rasa_ok(self) -> bool:
-        return await self._ok(f"{self.rasa_url}/status?token={self.token}" if self.token
-                              else f"{self.rasa_url}/")  # fmt: skip
+        return await self._ok(
+            f"{self.rasa_url}/status?token={self.token}" if self.token else f"{self.rasa_url}/"
+        )
 
     async def actions_ok(self) -> bool:
         return await self._ok(f"{self.actions_url}/health")

@@ -34,8 +34,11 @@ class Speech:
     def __init__(self, engine: str | None = None, min_confidence: float | None = None) -> None:
         self.engine_name = (engine or os.environ.get("APURI_STT") or "whisper").strip().lower()
         env_min = os.environ.get("APURI_STT_MIN_CONFIDENCE")
-        self.min_confidence = min_confidence if min_confidence is not None else (
-            float(env_min) if env_min else MIN_CONFIDENCE)  # fmt: skip
+        self.min_confidence = (
+            min_confidence
+            if min_confidence is not None
+            else (float(env_min) if env_min else MIN_CONFIDENCE)
+        )
         self.stt: SpeechToText | None = None
         self.reason = "loading"
         self.tts = EspeakTTS(normalize=speakable)
@@ -52,7 +55,8 @@ class Speech:
     async def _load(self) -> None:
         try:
             self.stt = await asyncio.get_running_loop().run_in_executor(
-                self._stt_thread, lambda: load_stt(self.engine_name))
+                self._stt_thread, lambda: load_stt(self.engine_name)
+            )
             self.reason = ""
             logger.info("speech input ready (%s)", self.engine_name)
         except ModelMissing as err:
@@ -74,8 +78,12 @@ class Speech:
     def health(self) -> dict[str, Any]:
         stt_ok = self.stt is not None
         tts_ok = self.tts.available()
-        state: dict[str, Any] = {"ok": stt_ok and tts_ok, "engine": self.engine_name,
-                                 "input": stt_ok, "output": tts_ok}  # fmt: skip
+        state: dict[str, Any] = {
+            "ok": stt_ok and tts_ok,
+            "engine": self.engine_name,
+            "input": stt_ok,
+            "output": tts_ok,
+        }
         if not stt_ok:
             state["reason"] = self.reason
         if not tts_ok:
@@ -102,11 +110,13 @@ class Speech:
             # did not help in bench/voice_bench.py, so it hears freely
             expected = phrases if stt.name == "vosk" else None
             heard = await asyncio.get_running_loop().run_in_executor(
-                self._stt_thread, lambda: stt.transcribe(pcm, expected))
+                self._stt_thread, lambda: stt.transcribe(pcm, expected)
+            )
         finally:
             self._waiting -= 1
-        logger.info("transcribed %.1f s of audio (confidence %.2f)", seconds(pcm),
-                    heard.confidence)  # fmt: skip - never the words: they are personal
+        logger.info(
+            "transcribed %.1f s of audio (confidence %.2f)", seconds(pcm), heard.confidence
+        )  # never the words: they are personal
         heard = Transcript(tidy_transcript(heard.text), heard.confidence)
         if heard.confidence < self.min_confidence:
             raise Unclear(heard)
@@ -131,5 +141,4 @@ class Unclear(AudioProblem):
         self.heard = heard
 
 
-__all__ = ["Speech", "SpeechOff", "SpeechTooLong", "SpeechUnavailable", "Unclear",
-           "AudioProblem"]
+__all__ = ["Speech", "SpeechOff", "SpeechTooLong", "SpeechUnavailable", "Unclear", "AudioProblem"]

@@ -38,8 +38,10 @@ LOGIN_CSRF_COOKIE = "apuri_login_csrf"
 COOKIE_PATH = "/staff"
 RECORDS = web.AppKey("staff_records", Records)
 STYLESHEET = Path(__file__).resolve().parent / "static" / "staff.css"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 MAX_USERNAME, MAX_PASSWORD = 64, 1024
@@ -62,11 +64,15 @@ REQUESTS_TITLE = "Yhteydenottopyynnöt"
 NEEDS_TITLE = "Mitä ihmiset tarvitsivat eivätkä saaneet"
 NEEDS_LINK = "Tarpeet: mitä ihmiset tarvitsivat eivätkä saaneet"
 FORBIDDEN_TITLE = "Lomake ei kelpaa"
-FORBIDDEN = ("Lomakkeen tarkiste puuttui tai oli väärä, tai istuntosi on päättynyt. Mitään ei "
-             "muutettu. Palaa henkilökunnan sivulle ja yritä uudelleen.")  # fmt: skip
+FORBIDDEN = (
+    "Lomakkeen tarkiste puuttui tai oli väärä, tai istuntosi on päättynyt. Mitään ei "
+    "muutettu. Palaa henkilökunnan sivulle ja yritä uudelleen."
+)
 DOWN_TITLE = "Henkilökunnan sivu ei ole nyt käytettävissä"
-DOWN = ("Tietokantaan ei juuri nyt saada yhteyttä, joten pyyntöjä ei voi näyttää eikä muuttaa. "
-        "Mitään ei muutettu. Yritä muutaman minuutin päästä uudelleen.")  # fmt: skip
+DOWN = (
+    "Tietokantaan ei juuri nyt saada yhteyttä, joten pyyntöjä ei voi näyttää eikä muuttaa. "
+    "Mitään ei muutettu. Yritä muutaman minuutin päästä uudelleen."
+)
 BUSY_TITLE = "Henkilökunnan sivulla on nyt ruuhkaa"
 BUSY_PAGE = "Pyyntöjä on juuri nyt paljon. Mitään ei muutettu. Yritä hetken päästä uudelleen."
 BAD_ACTION_TITLE = "Tuntematon toiminto"
@@ -86,8 +92,12 @@ ACTIONS = {  # form value → (what the store does, the note afterwards)
     "reopen": ("open", "avattu"),
     "forget": ("forget", "poistettu"),
 }
-BUTTONS = {"take": "Otan", "done": "Hoidettu", "reopen": "Avaa uudelleen",
-           "forget": "Poista henkilötiedot"}  # fmt: skip
+BUTTONS = {
+    "take": "Otan",
+    "done": "Hoidettu",
+    "reopen": "Avaa uudelleen",
+    "forget": "Poista henkilötiedot",
+}
 KINDS = {"callback": "Soittopyyntö", "chat": "Keskustelupyyntö"}
 STATUSES = {"open": "Avoin", "taken": "Otettu", "done": "Hoidettu"}
 NEED_KINDS = {
@@ -97,13 +107,23 @@ NEED_KINDS = {
     "feedback": "Palaute",
 }
 TOPICS = {
-    "liikunta": "Liikunta", "kulttuuri": "Kulttuuri", "ikaantyneet": "Ikääntyneet",
-    "lapset_ja_perheet": "Lapset ja perheet", "nuoret": "Nuoret",
-    "mielenterveys": "Mielenterveys", "paihteet": "Päihteet", "vammaiset": "Vammaiset",
-    "terveys": "Terveys", "kylatoiminta": "Kylätoiminta", "omaishoito": "Omaishoito",
-    "ystavatoiminta": "Ystävätoiminta", "maahanmuuttajat": "Maahanmuuttajat",
-    "ymparisto": "Ympäristö", "vapaaehtoistyo": "Vapaaehtoistyö", "digituki": "Digituki",
-}  # fmt: skip
+    "liikunta": "Liikunta",
+    "kulttuuri": "Kulttuuri",
+    "ikaantyneet": "Ikääntyneet",
+    "lapset_ja_perheet": "Lapset ja perheet",
+    "nuoret": "Nuoret",
+    "mielenterveys": "Mielenterveys",
+    "paihteet": "Päihteet",
+    "vammaiset": "Vammaiset",
+    "terveys": "Terveys",
+    "kylatoiminta": "Kylätoiminta",
+    "omaishoito": "Omaishoito",
+    "ystavatoiminta": "Ystävätoiminta",
+    "maahanmuuttajat": "Maahanmuuttajat",
+    "ymparisto": "Ympäristö",
+    "vapaaehtoistyo": "Vapaaehtoistyö",
+    "digituki": "Digituki",
+}
 WEEKDAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
 UNKNOWN = "ei tiedossa"
 NOT_GIVEN = "ei annettu"
@@ -144,8 +164,12 @@ async def _session(request: web.Request) -> tuple[str, dict[str, Any]] | None:
 
 
 def _same(given: Any, expected: str | None) -> bool:
-    return (isinstance(given, str) and bool(given) and bool(expected)
-            and hmac.compare_digest(given.encode(), str(expected).encode()))  # fmt: skip
+    return (
+        isinstance(given, str)
+        and bool(given)
+        and bool(expected)
+        and hmac.compare_digest(given.encode(), str(expected).encode())
+    )
 
 
 # --- responses ----------------------------------------------------------------------------------
@@ -156,14 +180,22 @@ def _secure(request: web.Request) -> bool:
 
 
 def _set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str) -> None:
-    response.set_cookie(name, value, path=COOKIE_PATH, httponly=True, samesite="Strict",
-                        secure=_secure(request))  # fmt: skip
+    response.set_cookie(
+        name, value, path=COOKIE_PATH, httponly=True, samesite="Strict", secure=_secure(request)
+    )
 
 
 def _forget_cookie(response: web.StreamResponse, request: web.Request, name: str) -> None:
-    response.set_cookie(name, "", path=COOKIE_PATH, httponly=True, samesite="Strict",
-                        secure=_secure(request), max_age=0,
-                        expires="Thu, 01 Jan 1970 00:00:00 GMT")  # fmt: skip
+    response.set_cookie(
+        name,
+        "",
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=_secure(request),
+        max_age=0,
+        expires="Thu, 01 Jan 1970 00:00:00 GMT",
+    )
 
 
 def _redirect(location: str) -> web.Response:
@@ -206,21 +238,28 @@ def _stylesheet_url() -> str:
     return f"/static/staff.css?v={digest}"
 
 
-def _layout(title: str, body: str, current: dict[str, Any] | None = None,
-            here: str = "", note: str | None = None) -> str:  # fmt: skip
+def _layout(
+    title: str,
+    body: str,
+    current: dict[str, Any] | None = None,
+    here: str = "",
+    note: str | None = None,
+) -> str:
     """A whole page; with `current` (a session) the navigation and "Kirjaudu ulos" too."""
     nav = ""
     if current:
         links = [("/staff", "Pyynnöt"), ("/staff/tarpeet", "Tarpeet")]
         mark = ' aria-current="page"'
-        items = "".join(f'<li><a href="{href}"{mark if href == here else ""}>{_e(text)}</a></li>'
-                        for href, text in links)  # fmt: skip
+        items = "".join(
+            f'<li><a href="{href}"{mark if href == here else ""}>{_e(text)}</a></li>'
+            for href, text in links
+        )
         nav = (
             f'<nav aria-label="Henkilökunnan sivut"><ul class="nav">{items}</ul></nav>'
             f'<div class="who"><p>Kirjautunut: <strong>{_e(current["username"])}</strong></p>'
             f'<form method="post" action="/staff/ulos">{_csrf_field(current["csrf"])}'
             f'<button type="submit" class="button">{_e(LOGOUT_BUTTON)}</button></form></div>'
-        )  # fmt: skip
+        )
     shown = f'<p class="note" role="status">{_e(note)}</p>' if note else ""
     return (
         '<!DOCTYPE html>\n<html lang="fi">\n<head>\n<meta charset="utf-8">\n'
@@ -268,8 +307,10 @@ def finnish_time(value: str | None) -> str:
     moment = _moment(value)
     if moment is None:
         return value or ""
-    return (f"{WEEKDAYS[moment.weekday()]} {moment.day}.{moment.month}.{moment.year} "
-            f"klo {moment.hour}.{moment.minute:02d}")  # fmt: skip
+    return (
+        f"{WEEKDAYS[moment.weekday()]} {moment.day}.{moment.month}.{moment.year} "
+        f"klo {moment.hour}.{moment.minute:02d}"
+    )
 
 
 def _time(value: str | None) -> str:
@@ -288,8 +329,13 @@ def finnish_week(week: str) -> str:
 # --- the login page -----------------------------------------------------------------------------
 
 
-def _login_page(request: web.Request, error: str | None = None, status: int = 200,
-                username: str = "", note: str | None = None) -> web.Response:  # fmt: skip
+def _login_page(
+    request: web.Request,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
+    note: str | None = None,
+) -> web.Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not _TOKEN.match(token):  # kept while valid, so two open login tabs both work
         token = secrets.token_urlsafe(32)
@@ -330,8 +376,11 @@ async def requests_page(request: web.Request) -> web.StreamResponse:
     rows = await _db(request, lambda store: store.list())
     active = [r for r in rows if r["status"] != "done"]
     done = [r for r in rows if r["status"] == "done"]
-    more = (f"<p>Näytetään {MAX_DONE} viimeisintä hoidettua pyyntöä.</p>"
-            if len(done) > MAX_DONE else "")  # fmt: skip
+    more = (
+        f"<p>Näytetään {MAX_DONE} viimeisintä hoidettua pyyntöä.</p>"
+        if len(done) > MAX_DONE
+        else ""
+    )
     body = (
         f'<p><a href="/staff/tarpeet">{_e(NEEDS_LINK)}</a></p>'
         f'<section aria-labelledby="avoimet"><h2 id="avoimet">Avoimet ja otetut '
@@ -339,7 +388,7 @@ async def requests_page(request: web.Request) -> web.StreamResponse:
         f'</section><section aria-labelledby="hoidetut"><h2 id="hoidetut">Hoidetut '
         f"({len(done)})</h2>{more}"
         f"{_request_list(done[:MAX_DONE], session['csrf'], 'Ei hoidettuja pyyntöjä.')}</section>"
-    )  # fmt: skip
+    )
     return _html(_layout(REQUESTS_TITLE, body, session, "/staff", note))
 
 
@@ -362,18 +411,21 @@ def _request(row: dict[str, Any], csrf: str) -> str:
 
     phone = row.get("phone") or ""
     e164 = finnish.normalize_phone(phone) or phone
-    shown_phone = (f'<a href="tel:{_e(e164)}">{_e(finnish.format_phone_for_speech(e164))}</a>'
-                   if phone else "")  # fmt: skip
+    shown_phone = (
+        f'<a href="tel:{_e(e164)}">{_e(finnish.format_phone_for_speech(e164))}</a>' if phone else ""
+    )
     wanted = _e(row.get("preferred_text") or "")
     if row.get("preferred_time"):
         at = _time(row["preferred_time"])
         wanted = f"{wanted} ({at})" if wanted else at
     status = row["status"]
-    delivered = (f"Kyllä, {_time(row['delivered_at'])}" if row.get("delivered_at")
-                 else "Ei (vielä)")  # fmt: skip
+    delivered = f"Kyllä, {_time(row['delivered_at'])}" if row.get("delivered_at") else "Ei (vielä)"
     facts = [
-        ("Tila", f'<span class="status status--{_e(status)}">'
-                 f"{_e(STATUSES.get(status, status))}</span>"),
+        (
+            "Tila",
+            f'<span class="status status--{_e(status)}">'
+            f"{_e(STATUSES.get(status, status))}</span>",
+        ),
         ("Laji", _e(kind)),
         ("Saapui", _time(row["created_at"])),
         ("Kenelle", _e(row.get("person_name") or "ei valittua henkilöä")),
@@ -384,7 +436,7 @@ def _request(row: dict[str, Any], csrf: str) -> str:
         ("Asia", personal(_e(row.get("subject") or ""))),
         ("Välitetty", delivered),
         ("Tunnus", f"<code>{_e(rid)}</code>"),
-    ]  # fmt: skip
+    ]
     if row.get("taken_at"):
         by = row.get("taken_by") or ""
         by = f"{row.get('person_name') or ''} (Telegram)" if by.startswith("telegram:") else by
@@ -401,7 +453,7 @@ def _request(row: dict[str, Any], csrf: str) -> str:
         f'<button type="submit" name="action" value="{a}" aria-describedby="{_e(heading)}" '
         f'class="button{" button--danger" if a == "forget" else ""}">{_e(BUTTONS[a])}</button>'
         for a in actions
-    )  # fmt: skip
+    )
     dl = "".join(f"<div><dt>{_e(k)}</dt><dd>{v}</dd></div>" for k, v in facts)
     return (
         f'<li class="request request--{_e(status)}" id="pyynto-{_e(rid)}">'
@@ -497,8 +549,9 @@ async def act(request: web.Request) -> web.StreamResponse:
     if change == "forget":
         found = await _db(request, lambda store: store.forget(handoff_id))
     else:
-        found = await _db(request, lambda store: store.set_status(handoff_id, change,
-                                                                 current[1]["username"]))
+        found = await _db(
+            request, lambda store: store.set_status(handoff_id, change, current[1]["username"])
+        )
     if not found:
         return _redirect("/staff?ilmoitus=eiloydy")
     logger.info("staff page: request %s: %s", handoff_id, action)  # no names, no numbers
@@ -515,8 +568,9 @@ async def needs_page(request: web.Request) -> web.StreamResponse:
     if current is None:
         return _redirect("/staff")
     rows = await _db(request, lambda store: store.needs())
-    kinds = "".join(f"<div><dt>{_e(v)}</dt><dd>{_e(_KIND_HELP[k])}</dd></div>"
-                    for k, v in NEED_KINDS.items())  # fmt: skip
+    kinds = "".join(
+        f"<div><dt>{_e(v)}</dt><dd>{_e(_KIND_HELP[k])}</dd></div>" for k, v in NEED_KINDS.items()
+    )
     intro = (
         "<p>Kun Apuri ei löytänyt vastausta, ei ymmärtänyt kysymystä tai ohjasi ihmisen "
         "henkilökunnalle, se kirjasi vain viikon, kunnan, aiheen ja lajin. Viestejä tai "
@@ -533,11 +587,11 @@ async def needs_page(request: web.Request) -> web.StreamResponse:
 
 _KIND_HELP = {
     "not_found": "Kysymys ymmärrettiin, mutta hakemistossa ei ollut sopivaa järjestöä, "
-                 "palvelua tai henkilöä.",
+    "palvelua tai henkilöä.",
     "fallback": "Apuri ei saanut selvää, mitä kysyttiin.",
     "handoff": "Ihminen pyysi yhteydenottoa tai keskustelua ihmisen kanssa.",
     "feedback": "Ihminen antoi palautetta.",
-}  # fmt: skip
+}
 
 
 def _label(kind: str) -> str:
@@ -557,7 +611,7 @@ def _needs_table(rows: list[dict[str, Any]]) -> str:
         f'<td class="num">{int(r["count"])}</td>'
         "</tr>"
         for r in rows
-    )  # fmt: skip
+    )
     return (
         '<h2 id="taulukko">Taulukko</h2>'
         '<div class="table-wrap" role="region" aria-labelledby="taulukko-otsikko" tabindex="0">'
@@ -591,7 +645,7 @@ def _chart(rows: list[dict[str, Any]]) -> str:
             f'<text x="0" y="{y + 18}" font-size="16" fill="#1b1b1b">'
             f"{_e(finnish_week(week))}: {count}</text>"
             f'<rect x="0" y="{y + 26}" width="{length}" height="{bar_h}" fill="#0b4f8a"></rect>'
-        )  # fmt: skip
+        )
     words = "; ".join(f"{finnish_week(w)}: {c}" for w, c in weekly)
     return (
         '<h2 id="kaavio">Kaavio</h2><figure class="chart">'
@@ -621,14 +675,22 @@ async def needs_csv(request: web.Request) -> web.StreamResponse:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for r in rows:
-        writer.writerow([_cell(r["week"]), _cell(r["municipality"]), _cell(r["topic"]),
-                         _cell(r["kind"]), int(r["count"])])  # fmt: skip
+        writer.writerow(
+            [
+                _cell(r["week"]),
+                _cell(r["municipality"]),
+                _cell(r["topic"]),
+                _cell(r["kind"]),
+                int(r["count"]),
+            ]
+        )
     name = f"apuri-tarpeet-{clock.today().isoformat()}.csv"
     return web.Response(
         body=("\ufeff" + out.getvalue()).encode("utf-8"),
-        content_type="text/csv", charset="utf-8",
+        content_type="text/csv",
+        charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )  # fmt: skip
+    )
 
 
 @staff_route

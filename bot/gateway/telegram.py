@@ -50,6 +50,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _CUT = re.compile(r"\s*\n\s*|(?<=[.!?…])\s+(?=[A-ZÅÄÖ\"'«(–-])")
 TOLD_AGAIN_AFTER = 10.0  # seconds: one "slow down" a pause, not one a message
 
+
 def sender(chat_id: int) -> str:
     """Rasa's sender id for a Telegram chat (web conversations have their own prefix)."""
     return f"tg-{chat_id}"
@@ -80,9 +81,16 @@ def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 class TelegramChannel:
     """The bot and its connection state, for /health."""
 
-    def __init__(self, config: Config, rasa: RasaClient, limit: Limits,
-                 vault: Vault | None = None, records: Records | None = None,
-                 live: LiveRelay | None = None, speech: Speech | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: Config,
+        rasa: RasaClient,
+        limit: Limits,
+        vault: Vault | None = None,
+        records: Records | None = None,
+        live: LiveRelay | None = None,
+        speech: Speech | None = None,
+    ) -> None:
         self.config = config
         self.rasa = rasa
         self.limit = limit
@@ -111,8 +119,9 @@ class TelegramChannel:
         self.app.add_handler(MessageHandler(message & filters.COMMAND, self.on_help))
         self.app.add_handler(MessageHandler(message & filters.TEXT, self.on_text))
         # block=False: a voice message takes seconds; other chats are answered meanwhile
-        self.app.add_handler(MessageHandler(message & (filters.VOICE | filters.AUDIO),
-                                            self.on_voice, block=False))  # fmt: skip
+        self.app.add_handler(
+            MessageHandler(message & (filters.VOICE | filters.AUDIO), self.on_voice, block=False)
+        )
         self.app.add_handler(CallbackQueryHandler(self.on_button, pattern=r"^(take|done):\w+$"))
         self.app.add_error_handler(self.on_error)
 
@@ -126,8 +135,12 @@ class TelegramChannel:
         recent = time.monotonic() - self.error_at < 30
         if state == "running" and self.error and recent:
             state = "retrying"  # polling fails now; the updater keeps trying
-        return {"ok": state == "running", "state": state, "mode": mode,
-                **({"error": self.error} if self.error and recent else {})}  # fmt: skip
+        return {
+            "ok": state == "running",
+            "state": state,
+            "mode": mode,
+            **({"error": self.error} if self.error and recent else {}),
+        }
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -198,8 +211,7 @@ class TelegramChannel:
         try:
             await message.reply_voice(voice=await self.speech.voice_message("\n".join(answers)))
         except (SpeechUnavailable, SpeechTooLong, Busy, OSError, TelegramError) as err:
-            logger.warning("the spoken answer was not sent (%s); the text was",
-                           type(err).__name__)  # fmt: skip
+            logger.warning("the spoken answer was not sent (%s); the text was", type(err).__name__)
 
     async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/lopeta: ends a live chat (either side); otherwise the help."""
@@ -247,8 +259,9 @@ class TelegramChannel:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("Telegram update failed: %s", context.error)
 
-    async def _answer(self, update: Update, text: str, counted: bool = False,
-                      live: bool = False) -> list[str]:  # fmt: skip
+    async def _answer(
+        self, update: Update, text: str, counted: bool = False, live: bool = False
+    ) -> list[str]:
         """The answer sent to the chat (a person's live chat when `live`); what was sent.
         `counted` when the rate limit was checked already."""
         chat = update.effective_chat
@@ -269,22 +282,29 @@ class TelegramChannel:
             await chat.send_action("typing")
         except TelegramError:  # only a courtesy: the answer matters
             pass
-        answers = await dialogue.respond(self.rasa, sender(chat.id), text, self.vault,
-                                         self.live if live else None)  # fmt: skip
+        answers = await dialogue.respond(
+            self.rasa, sender(chat.id), text, self.vault, self.live if live else None
+        )
         answers = answers[1:] if first else answers  # the safety answer went first already
         for i, answer in enumerate(answers):
             last = i == len(answers) - 1
             buttons = [b["title"] for a in answers for b in a["buttons"]] if last else []
             keyboard: Any = (
-                ReplyKeyboardMarkup([[KeyboardButton(t)] for t in buttons], resize_keyboard=True,
-                                    one_time_keyboard=True)  # fmt: skip
+                ReplyKeyboardMarkup(
+                    [[KeyboardButton(t)] for t in buttons],
+                    resize_keyboard=True,
+                    one_time_keyboard=True,
+                )
                 if buttons
-                else ReplyKeyboardRemove() if last else None
+                else ReplyKeyboardRemove()
+                if last
+                else None
             )
             parts = split(answer["text"]) or [texts.CHOOSE]
             for j, part in enumerate(parts):
-                await message.reply_text(part, reply_markup=keyboard if j == len(parts) - 1
-                                         else None)  # fmt: skip
+                await message.reply_text(
+                    part, reply_markup=keyboard if j == len(parts) - 1 else None
+                )
         return said + [a["text"] for a in answers]
 
     # -- running -------------------------------------------------------------------------------
@@ -316,8 +336,9 @@ class TelegramChannel:
             except (TelegramError, OSError) as err:
                 self.state, self.error = "retrying", type(err).__name__
                 self.error_at = time.monotonic()
-                logger.warning("Telegram: cannot connect (%s); again in %.0f s",
-                               type(err).__name__, backoff)  # the message may hold the token
+                logger.warning(
+                    "Telegram: cannot connect (%s); again in %.0f s", type(err).__name__, backoff
+                )  # the message may hold the token
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
 

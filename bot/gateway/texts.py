@@ -32,8 +32,9 @@ FORBIDDEN_CONVERSATION = (
     "Tätä keskustelun tunnusta ei tunneta. Aloita uusi keskustelu: lataa sivu uudelleen tai "
     "pyydä uusi tunnus (POST /api/conversations)."
 )
-TOO_MANY_CONVERSATIONS = ("Olet aloittanut monta keskustelua peräkkäin. Odota hetki ja yritä "
-                          "sitten uudelleen.")  # fmt: skip
+TOO_MANY_CONVERSATIONS = (
+    "Olet aloittanut monta keskustelua peräkkäin. Odota hetki ja yritä " "sitten uudelleen."
+)
 ENCODED_BODY = "Pakattua pyyntöä ei hyväksytä. Lähetä pyyntö pakkaamattomana."
 TOO_MANY_STREAMS = "Liian monta avointa yhteyttä. Sulje muita välilehtiä ja yritä uudelleen."
 BODY_TOO_LARGE = "Pyyntö on liian suuri."
@@ -42,8 +43,10 @@ NOT_FOUND = "Sivua ei löytynyt."
 EMERGENCY = response("utter_emergency")
 CRISIS = response("utter_crisis")
 FROM_USER = "Käyttäjä kirjoittaa"
-LIVE_QUEUE = ("Viestisi on välitetty. {name} ei ole vielä liittynyt keskusteluun; "
-              "olet jonossa sijalla {position}. Voit lopettaa kirjoittamalla \"lopeta\".")
+LIVE_QUEUE = (
+    "Viestisi on välitetty. {name} ei ole vielä liittynyt keskusteluun; "
+    'olet jonossa sijalla {position}. Voit lopettaa kirjoittamalla "lopeta".'
+)
 LIVE_JOINED = "{name} liittyi keskusteluun. Kirjoita hänelle tähän."
 LIVE_TAKEN = "Kirjattu: keskustelu on nyt auki. Kirjoita vastauksesi tähän, /lopeta päättää."
 LIVE_BUSY = "Sinulla on jo keskustelu auki. Päätä se ensin kirjoittamalla /lopeta."
@@ -51,8 +54,9 @@ LIVE_GONE = "Tämä keskustelu on jo päättynyt."
 LIVE_ENDED_BY_USER = "Keskustelu päättyi. Voit jatkaa Apurin kanssa."
 LIVE_ENDED_BY_PERSON = "{name} päätti keskustelun. Voit jatkaa Apurin kanssa."
 LIVE_YOU_ENDED = "Päätit keskustelun. Kiitos!"
-LIVE_NOBODY = ("{name} ei ehtinyt vastata. Voit pyytää, että hän soittaa sinulle, "
-               "tai jatkaa Apurin kanssa.")
+LIVE_NOBODY = (
+    "{name} ei ehtinyt vastata. Voit pyytää, että hän soittaa sinulle, " "tai jatkaa Apurin kanssa."
+)
 LIVE_TIMED_OUT = "Keskustelu päättyi, koska kukaan ei kirjoittanut vähään aikaan."
 LIVE_BROKEN = "Yhteys henkilöön katkesi. Keskustelu päättyi."
 TAKEN = "Kirjattu: otat tämän pyynnön."
@@ -65,27 +69,47 @@ SLOW_DOWN = "Lähetit monta viestiä peräkkäin. Odota hetki ja kirjoita sitten
 # Voice (contract §6): each way an upload can be unusable, with its HTTP status
 VOICE_PROBLEMS = {
     "empty": (400, "Äänitteessä ei ollut mitään. Paina Puhu ja puhu, tai kirjoita viesti."),
-    "too_big": (413, "Äänite on liian suuri: enintään 10 megatavua. Puhu lyhyemmin tai "
-                     "kirjoita viesti."),
-    "too_long": (413, "Äänite on liian pitkä: enintään minuutti kerrallaan. Puhu lyhyemmin tai "
-                      "kirjoita viesti."),
-    "unknown_format": (415, "Äänitteen muotoa ei tunnistettu. Lähetä WAV-, OGG-, WebM- tai "
-                            "MP3-äänite, tai kirjoita viesti."),
+    "too_big": (
+        413,
+        "Äänite on liian suuri: enintään 10 megatavua. Puhu lyhyemmin tai " "kirjoita viesti.",
+    ),
+    "too_long": (
+        413,
+        "Äänite on liian pitkä: enintään minuutti kerrallaan. Puhu lyhyemmin tai "
+        "kirjoita viesti.",
+    ),
+    "unknown_format": (
+        415,
+        "Äänitteen muotoa ei tunnistettu. Lähetä WAV-, OGG-, WebM- tai "
+        "MP3-äänite, tai kirjoita viesti.",
+    ),
     "not_audio": (422, "Tiedosto ei ole toimiva äänite. Yritä uudelleen tai kirjoita viesti."),
-    "silence": (422, "Äänitteessä oli vain hiljaisuutta. Puhu lähempänä mikrofonia tai "
-                     "kirjoita viesti."),
-    "no_speech": (422, "En kuullut äänitteessä puhetta. Puhu selvästi lähellä mikrofonia tai "
-                       "kirjoita viesti."),
-    "unclear": (422, "En saanut puheesta varmaa selvää. Sanotko uudelleen, vähän hitaammin? "
-                     "Voit myös kirjoittaa."),
-    "busy": (503, "Puheentunnistus on juuri nyt ruuhkainen. Yritä hetken päästä uudelleen tai "
-                  "kirjoita viesti."),
+    "silence": (
+        422,
+        "Äänitteessä oli vain hiljaisuutta. Puhu lähempänä mikrofonia tai " "kirjoita viesti.",
+    ),
+    "no_speech": (
+        422,
+        "En kuullut äänitteessä puhetta. Puhu selvästi lähellä mikrofonia tai " "kirjoita viesti.",
+    ),
+    "unclear": (
+        422,
+        "En saanut puheesta varmaa selvää. Sanotko uudelleen, vähän hitaammin? "
+        "Voit myös kirjoittaa.",
+    ),
+    "busy": (
+        503,
+        "Puheentunnistus on juuri nyt ruuhkainen. Yritä hetken päästä uudelleen tai "
+        "kirjoita viesti.",
+    ),
 }
-VOICE_OFF = ("Puheen tunnistus ei ole nyt käytössä. Kirjoita kysymyksesi viestikenttään, "
-             "niin vastaan.")
+VOICE_OFF = (
+    "Puheen tunnistus ei ole nyt käytössä. Kirjoita kysymyksesi viestikenttään, " "niin vastaan."
+)
 SPEECH_OFF = "Ääneen lukeminen ei onnistu juuri nyt. Vastaus näkyy tekstinä."
-SPEECH_BAD = ("Lähetä luettava teksti JSON-muodossa: text (1–{limit} merkkiä) ja slow (true tai "
-              "false).")  # fmt: skip
+SPEECH_BAD = (
+    "Lähetä luettava teksti JSON-muodossa: text (1–{limit} merkkiä) ja slow (true tai " "false)."
+)
 SPEECH_TOO_LONG = "Teksti on liian pitkä luettavaksi kerralla. Lue se lyhyempinä osina."
 SPEECH_BUSY = "Ääneen lukeminen on juuri nyt ruuhkainen. Yritä hetken päästä uudelleen."
 BUSY = "Apuri on juuri nyt ruuhkainen. Yritä hetken päästä uudelleen."
@@ -112,14 +136,18 @@ def partly_down() -> str:
     person = general_contact()
     phone = finnish.normalize_phone(person["phone"] or "")
     spoken = finnish.format_phone_for_speech(phone) if phone else person["phone"]
-    return (f"Apuri toimii juuri nyt vain osittain. Voit soittaa myös Apurin neuvojalle: "
-            f"{person['name']}, puh. {spoken}.")  # fmt: skip
+    return (
+        f"Apuri toimii juuri nyt vain osittain. Voit soittaa myös Apurin neuvojalle: "
+        f"{person['name']}, puh. {spoken}."
+    )
 
 
 def private_not_kept() -> str:
     """A private answer (a callback's subject) could not be stored safely, so it went nowhere."""
-    return ("En pysty juuri nyt tallentamaan viestiäsi turvallisesti, joten en lähettänyt sitä "
-            f"eteenpäin. Kirjoita se hetken päästä uudelleen. {_general()}")  # fmt: skip
+    return (
+        "En pysty juuri nyt tallentamaan viestiäsi turvallisesti, joten en lähettänyt sitä "
+        f"eteenpäin. Kirjoita se hetken päästä uudelleen. {_general()}"
+    )
 
 
 def request_for_person(row: dict) -> str:

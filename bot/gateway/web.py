@@ -81,13 +81,18 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def statement(request: web.Request) -> web.Response:
-    return web.Response(text=_page("saavutettavuus.html"), content_type="text/html",
-                        charset="utf-8")  # fmt: skip
+    return web.Response(
+        text=_page("saavutettavuus.html"), content_type="text/html", charset="utf-8"
+    )
 
 
 async def widget(request: web.Request) -> web.Response:
-    return web.Response(text=_page("widget.js"), content_type="application/javascript",
-                        charset="utf-8", headers={"Access-Control-Allow-Origin": "*"})  # fmt: skip
+    return web.Response(
+        text=_page("widget.js"),
+        content_type="application/javascript",
+        charset="utf-8",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
 
 
 async def _json_body(request: web.Request) -> dict[str, Any] | web.Response:
@@ -186,8 +191,7 @@ def _limited(request: web.Request, conversation: str, text: str) -> web.Response
 async def _answers(request: web.Request, conversation: str, text: str) -> list[dict[str, Any]]:
     """What the user sees after saying `text`: safety first, then the bot or a person."""
     app = request.app
-    return await dialogue.respond(app[RASA], web_sender(conversation), text, app[VAULT],
-                                  app[LIVE])  # fmt: skip
+    return await dialogue.respond(app[RASA], web_sender(conversation), text, app[VAULT], app[LIVE])
 
 
 async def _audio_body(request: web.Request) -> bytes | web.Response:
@@ -215,8 +219,9 @@ async def _form_file(request: web.Request) -> bytes | web.Response:
     try:
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader) or not (part.filename or part.name in
-                                                            ("audio", "file", "voice")):
+            if not isinstance(part, BodyPartReader) or not (
+                part.filename or part.name in ("audio", "file", "voice")
+            ):
                 continue
             data = bytearray()
             while chunk := await part.read_chunk(1 << 16):
@@ -261,8 +266,7 @@ async def post_voice(request: web.Request) -> web.Response:
         return voice_error(problem)
     text = dialogue.clean(heard.text)[: dialogue.MAX_TEXT]
     messages = await _answers(request, conversation, text)
-    return json_response({"transcript": text, "confidence": heard.confidence,
-                          "messages": messages})  # fmt: skip
+    return json_response({"transcript": text, "confidence": heard.confidence, "messages": messages})
 
 
 async def post_speech(request: web.Request) -> web.Response:
@@ -289,8 +293,7 @@ async def post_speech(request: web.Request) -> web.Response:
     except SpeechUnavailable as err:
         logger.warning("speech output failed: %s", type(err).__name__)
         return error(503, texts.SPEECH_OFF)
-    return web.Response(body=wav, content_type="audio/wav",
-                        headers={"Cache-Control": "no-store"})  # fmt: skip
+    return web.Response(body=wav, content_type="audio/wav", headers={"Cache-Control": "no-store"})
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -305,10 +308,14 @@ async def events(request: web.Request) -> web.StreamResponse:
     if not limits.streams.open(sender, client):
         return error(429, texts.TOO_MANY_STREAMS)
     try:
-        response = web.StreamResponse(headers={
-            "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
-            "X-Accel-Buffering": "no", "Access-Control-Allow-Origin": "*",
-        })  # fmt: skip
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",
+                "Access-Control-Allow-Origin": "*",
+            }
+        )
         await response.prepare(request)
         await response.write(b": yhteys auki\n\n")
         quiet = 0.0

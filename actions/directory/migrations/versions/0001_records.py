@@ -12,8 +12,10 @@ down_revision = None
 
 
 def _key() -> list[sa.Column]:
-    return [sa.Column("kind", sa.String(32), primary_key=True),
-            sa.Column("id", sa.String(200), primary_key=True)]  # fmt: skip
+    return [
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("id", sa.String(200), primary_key=True),
+    ]
 
 
 def upgrade() -> None:

@@ -98,6 +98,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("needs", "staff_sessions", "staff", "live_sessions", "vault", "outbox",
-                  "handoffs"):  # fmt: skip
+    for table in (
+        "needs",
+        "staff_sessions",
+        "staff",
+        "live_sessions",
+        "vault",
+        "outbox",
+        "handoffs",
+    ):
         op.drop_table(table)

@@ -17,8 +17,9 @@ WHEN = sa.String(32)
 
 def upgrade() -> None:
     with op.batch_alter_table("vault") as batch:
-        batch.alter_column("value", type_=sa.Text, existing_type=sa.String(32),
-                           existing_nullable=False)  # fmt: skip
+        batch.alter_column(
+            "value", type_=sa.Text, existing_type=sa.String(32), existing_nullable=False
+        )
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("claim_token", sa.String(32)))
     op.create_table(

@@ -24,9 +24,11 @@ def upgrade() -> None:
         op.execute("ALTER TABLE record_text ADD COLUMN tsv tsvector")
         op.execute("CREATE INDEX ix_record_text_tsv ON record_text USING gin (tsv)")
     else:
-        op.execute("CREATE VIRTUAL TABLE record_fts USING fts5(name_words, text_words, "
-                   "topic_words, kind UNINDEXED, id UNINDEXED, "
-                   "tokenize = 'unicode61 remove_diacritics 0')")  # fmt: skip
+        op.execute(
+            "CREATE VIRTUAL TABLE record_fts USING fts5(name_words, text_words, "
+            "topic_words, kind UNINDEXED, id UNINDEXED, "
+            "tokenize = 'unicode61 remove_diacritics 0')"
+        )
     # the records already there get their words at the next import (`apuri run` seeds only an
     # empty directory): fill them now from their JSON
     from actions.directory.store import reindex_text
