@@ -13,7 +13,6 @@ import abc
 import dataclasses
 import functools
 import logging
-import os
 import re
 from dataclasses import replace
 from typing import Any
@@ -23,11 +22,11 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.directory import Directory
+from actions.directory import Directory, StoreUnavailable
 from actions.directory.search import PREFER, Query, named_by, search, with_kind
 from actions.directory.store import index_terms, record_words, search_terms
 from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
-from bot import clock, finnish
+from bot import clock, finnish, settings
 from bot.fallback import general_contact
 from bot.finnish.asking import asked_fields, asks_for_a_person
 from bot.finnish.periods import event_span
@@ -53,17 +52,12 @@ def directory() -> Directory:
     return Directory()
 
 
-def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str, Any]]]:
-    """(municipality, region, slot events) of the conversation after this message.
-
-    The region always follows the municipality: a new municipality brings its own region, a
-    new region drops a municipality outside it. The events keep the slots the same way.
-    """
+def place_after(
+    municipality: str | None, region: str | None, said: dict[str, Any]
+) -> tuple[str | None, str | None]:
+    """The place once a message said a municipality or a region (`said`): the one place where
+    the region follows the municipality. Only real municipalities and regions count."""
     gaz = finnish.gazetteer()
-    entities = (tracker.latest_message or {}).get("entities") or []
-    said = {e.get("entity"): e.get("value") for e in entities}  # the last of each kind
-    municipality = tracker.get_slot("municipality")
-    region = tracker.get_slot("region")
     if said.get("municipality") in gaz.municipalities:
         municipality = said["municipality"]
     elif said.get("region") in gaz.regions:
@@ -74,6 +68,20 @@ def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str
         municipality = None  # only real municipalities reach the directory
     if municipality:
         region = gaz.region_of(municipality)
+    return municipality, region
+
+
+def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str, Any]]]:
+    """(municipality, region, slot events) of the conversation after this message.
+
+    The region always follows the municipality: a new municipality brings its own region, a
+    new region drops a municipality outside it. The events keep the slots the same way.
+    """
+    entities = (tracker.latest_message or {}).get("entities") or []
+    said = {e.get("entity"): e.get("value") for e in entities}  # the last of each kind
+    municipality, region = place_after(
+        tracker.get_slot("municipality"), tracker.get_slot("region"), said
+    )
     events = [
         SlotSet(slot, value)
         for slot, value in (("municipality", municipality), ("region", region))
@@ -90,8 +98,8 @@ def note_need(tracker: Tracker, kind: str) -> None:
     municipality, region, _ = place_slots(tracker)
     try:
         Handoffs(engine=directory().engine).note_need(municipality, tracker.get_slot("topic"), kind)
-    except Exception:  # noqa: BLE001 - the database is down: the answer matters more
-        logger.warning("the need could not be noted")
+    except StoreUnavailable as error:  # the database is down: the answer matters more
+        logger.warning("the need could not be noted: %s", error)
 
 
 # "joka viikko" is how often, not when
@@ -172,8 +180,8 @@ def name_contact(
     none or cannot be reached. The person named."""
     try:
         person = right_person(tracker, role, named)
-    except Exception:  # noqa: BLE001 - the database is down: still name a human
-        logger.exception("directory contact lookup failed")
+    except StoreUnavailable as error:  # the database is down: still name a human
+        logger.warning("directory contact lookup failed: %s", error)
         dispatcher.utter_message(response="utter_directory_unavailable")
         person = None
     person = person or general_contact()
@@ -380,8 +388,8 @@ class DirectorySearchAction(Action, abc.ABC):
                 searched = self.search(query, text)
                 if self.narrow(searched[0], tracker)[0] or not found:
                     (found, scope), then = searched, None
-        except Exception:  # noqa: BLE001 - the database is down: still offer a human
-            logger.exception("directory search failed")
+        except StoreUnavailable as error:  # the database is down: still offer a human
+            logger.warning("directory search failed: %s", error)
             dispatcher.utter_message(response="utter_directory_unavailable")
             dispatcher.utter_message(
                 response="utter_contact_person", person=texts.person_line(general_contact())
@@ -644,8 +652,8 @@ class ExplainAndNameAction(Action, abc.ABC):
                 ]
             else:
                 found = []
-        except Exception:  # noqa: BLE001 - the database is down: the person still helps
-            logger.warning("a search for named records failed")
+        except StoreUnavailable as error:  # the database is down: the person still helps
+            logger.warning("a search for named records failed: %s", error)
             return []
 
         def of_kind(record: dict[str, Any]) -> bool:
@@ -758,7 +766,8 @@ class ActionRequestHuman(ExplainAndNameAction):
         text = (tracker.latest_message or {}).get("text") or ""
         try:  # "saisinko Sanna Hyvöseen yhteyden": that person, wherever the asker lives
             named = named_person(text, directory()) if not asked_fields(text) else None
-        except Exception:  # noqa: BLE001 - the database is down: name_contact says so
+        except StoreUnavailable as error:  # the database is down: name_contact says so
+            logger.warning("the directory is unavailable: %s", error)
             named = None
         if named is None:
             about = answer_about_record(dispatcher, tracker, directory)
@@ -795,7 +804,7 @@ def can_chat_now(person: dict[str, Any]) -> bool:
     """A person in Telegram, reachable now by their hours, and a bot to reach them with."""
     return bool(
         person.get("telegram_chat_id")
-        and os.environ.get("TELEGRAM_BOT_TOKEN")
+        and settings.telegram_available()
         and texts.is_open(person.get("opening_hours"))
     )
 

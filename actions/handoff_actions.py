@@ -11,7 +11,6 @@ request is written. The read-back says the tags; the gateway shows the values.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -20,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import texts
+from actions.directory import StoreUnavailable
 from actions.directory_actions import (
     CALLBACK,
     NONE,
@@ -27,11 +27,12 @@ from actions.directory_actions import (
     directory,
     general_contact,
     name_contact,
+    place_after,
     place_slots,
     right_person,
 )
 from actions.handoff import Handoffs
-from bot import finnish, privacy
+from bot import finnish, privacy, settings
 from bot.finnish.times import parse_time
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,8 @@ def subject_of(tracker: Tracker) -> str:
     if privacy.TAG.fullmatch(subject):
         try:
             subject = handoffs().numbers(tracker.sender_id).get(subject, "")
-        except Exception:  # noqa: BLE001 - the database is down: no subject to read
-            logger.warning("the subject could not be read now")
+        except StoreUnavailable as error:  # the database is down: no subject to read
+            logger.warning("the subject could not be read now: %s", error)
             return ""
     return subject
 
@@ -87,8 +88,8 @@ def who_calls(tracker: Tracker) -> dict[str, Any]:
             municipality, region, _ = place_slots(tracker)
             person = directory().person_for_topic(municipality, region, topic)
         person = person or right_person(tracker, ROLE_BY_TOPIC.get(topic))
-    except Exception:  # noqa: BLE001 - the database is down: the general contact calls
-        logger.exception("directory contact lookup failed")
+    except StoreUnavailable as error:  # the database is down: the general contact calls
+        logger.warning("directory contact lookup failed: %s", error)
         person = None
     return person or {"id": None, **general_contact()}
 
@@ -98,7 +99,7 @@ def routes(person: dict[str, Any]) -> list[tuple[str, str]]:
     out = []
     if person.get("telegram_chat_id"):
         out.append(("telegram", str(person["telegram_chat_id"])))
-    if person.get("email") and os.environ.get("APURI_SMTP_URL"):
+    if person.get("email") and settings.email_available():
         out.append(("email", person["email"]))
     return out
 
@@ -115,12 +116,9 @@ class ActionAskCallbackPhone(Action):
         earlier = tracker.get_slot("phone_number")
         if earlier:
             shown = finnish.format_phone_for_speech(earlier) if earlier.startswith("+") else earlier
-            dispatcher.utter_message(
-                text=f"Soitetaanko numeroon {shown}, jonka kerroit? Voit myös kirjoittaa toisen.",
-                buttons=[{"title": "Kyllä", "payload": "/affirm"}],
-            )
+            dispatcher.utter_message(text=texts.offer_earlier_phone(shown), buttons=[texts.YES])
         else:
-            dispatcher.utter_message(text="Mihin numeroon hän soittaa?")
+            dispatcher.utter_message(text=texts.ASK_CALLBACK_PHONE)
         return []
 
 
@@ -141,8 +139,9 @@ class ValidateCallbackForm(FormValidationAction):
     def validate_municipality(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value in finnish.gazetteer().municipalities:
-            return {"municipality": value, "region": finnish.gazetteer().region_of(value)}
+        municipality, region = place_after(None, None, {"municipality": value})
+        if municipality:
+            return {"municipality": municipality, "region": region}
         dispatcher.utter_message(response="utter_ask_municipality")
         return {"municipality": None}
 
@@ -205,15 +204,13 @@ class ActionConfirmCallback(Action):
         person = who_calls(tracker)
         phone = tracker.get_slot("callback_phone") or ""
         shown = finnish.format_phone_for_speech(phone) if phone.startswith("+") else phone
-        dispatcher.utter_message(
-            text=f"Tarkistetaan: {person['name']} soittaa numeroon {shown}, "
-            f"{tracker.get_slot('callback_time_text')}. "
-            f"Asia: {tracker.get_slot('callback_subject')}. Lähetänkö pyynnön?",
-            buttons=[
-                {"title": "Kyllä, lähetä", "payload": "/affirm"},
-                {"title": "Ei, peru", "payload": "/deny"},
-            ],
+        text = texts.confirm_callback(
+            person["name"],
+            shown,
+            tracker.get_slot("callback_time_text"),
+            tracker.get_slot("callback_subject"),
         )
+        dispatcher.utter_message(text=text, buttons=[texts.YES_SEND, texts.NO_CANCEL])
         return [SlotSet("open_question", CALLBACK)]
 
 
@@ -250,8 +247,8 @@ class ActionSubmitCallback(Action):
                 subject=subject,
                 conversation=tracker.sender_id,
             )
-        except Exception:  # noqa: BLE001 - nothing confirmed unless it was stored
-            logger.exception("callback request could not be stored")
+        except StoreUnavailable as error:  # nothing confirmed unless it was stored
+            logger.warning("callback request could not be stored: %s", error)
             dispatcher.utter_message(response="utter_callback_unsaved")
             dispatcher.utter_message(
                 response="utter_contact_person", person=texts.person_line(general_contact())
@@ -309,8 +306,8 @@ class ActionStartLive(Action):
                 municipality=municipality,
                 topic=tracker.get_slot("topic"),
             )
-        except Exception:  # noqa: BLE001 - nothing promised unless it was stored
-            logger.exception("live handoff could not be started")
+        except StoreUnavailable as error:  # nothing promised unless it was stored
+            logger.warning("live handoff could not be started: %s", error)
             dispatcher.utter_message(response="utter_callback_unsaved")
             dispatcher.utter_message(
                 response="utter_contact_person", person=texts.person_line(general_contact())

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.directory.search import is_preferred, sort_of
-from actions.directory.store import index_terms, municipalities_of
+from actions.directory.store import StoreUnavailable, index_terms, municipalities_of
 from bot import finnish
 from bot.finnish.asking import (
     alike_details,
@@ -111,8 +111,8 @@ def names_in_full(text: str, open_directory: Callable[[], Any]) -> bool:
     when the directory cannot be opened now."""
     try:
         return named_record(text, open_directory(), ALONE) is not None
-    except Exception:  # noqa: BLE001 - the database is down: the action says so
-        logger.warning("a record name could not be looked up now")
+    except StoreUnavailable as error:  # the database is down: the action says so
+        logger.warning("a record name could not be looked up now: %s", error)
         return False
 
 
@@ -414,8 +414,8 @@ def answer_about_record(
             )
             if person:
                 answer += f"\nKysy: {texts.person_line(person)}"
-    except Exception:  # noqa: BLE001 - the database is down: the action answers as it would
-        logger.warning("a record could not be looked up now")
+    except StoreUnavailable as error:  # the database is down: the action answers as it would
+        logger.warning("a record could not be looked up now: %s", error)
         return None
     dispatcher.utter_message(text=answer)
     last = dict(tracker.get_slot("last_search") or {})

@@ -35,20 +35,31 @@ def short_date(t: dt.datetime) -> str:
     return f"{WEEKDAYS[t.weekday()]} {t.day}.{t.month}. {clock(t)}"
 
 
-def reachable(opening_hours: str | None, at: dt.datetime | None = None) -> str | None:
-    """ "Tavoitettavissa nyt." / "Seuraavan kerran tiistaina klo 9." from OSM opening hours."""
+def _hours_now(
+    opening_hours: str | None, at: dt.datetime | None = None
+) -> tuple[bool, dt.datetime | None, dt.datetime] | None:
+    """Whether OSM opening hours are open at `at` (now), their next change and the local time;
+    None without hours or with hours that do not parse (then nothing is said of them)."""
     if not opening_hours:
         return None
-    try:
-        from opening_hours import OpeningHours
+    from opening_hours import OpeningHours, ParserError
 
+    local = (at or now()).astimezone(HELSINKI).replace(tzinfo=None)
+    try:
         oh = OpeningHours(opening_hours)
-        local = (at or now()).astimezone(HELSINKI).replace(tzinfo=None)
-        if oh.is_open(local):
-            return "Tavoitettavissa nyt."
-        nxt = oh.next_change(local)
-    except Exception:  # noqa: BLE001 - unparseable hours: say nothing rather than something wrong
+    except ParserError:
         return None
+    return oh.is_open(local), oh.next_change(local), local
+
+
+def reachable(opening_hours: str | None, at: dt.datetime | None = None) -> str | None:
+    """ "Tavoitettavissa nyt." / "Seuraavan kerran tiistaina klo 9." from OSM opening hours."""
+    state = _hours_now(opening_hours, at)
+    if state is None:
+        return None
+    open_now, nxt, local = state
+    if open_now:
+        return "Tavoitettavissa nyt."
     if nxt is None:
         return None
     if nxt.date() == local.date():
@@ -59,7 +70,10 @@ def reachable(opening_hours: str | None, at: dt.datetime | None = None) -> str |
 
 
 def is_open(opening_hours: str | None, at: dt.datetime | None = None) -> bool:
-    return reachable(opening_hours, at) == "Tavoitettavissa nyt."
+    """Whether the hours are open now: a live chat is possible (decided on the hours, not on
+    the sentence that says so)."""
+    state = _hours_now(opening_hours, at)
+    return state is not None and state[0]
 
 
 def phone(raw: str | None) -> str | None:
@@ -411,3 +425,24 @@ def record_answer(  # noqa: C901 - a branch per field asked; to become a table o
     if not fields and contact and "contact" not in said:
         lines.append(f"Yhteyshenkilö: {person_line(contact)}")
     return f"{name}:\n" + "\n".join(lines)
+
+
+# -- the callback form's own questions (the rest are domain responses) ----------------------
+
+ASK_CALLBACK_PHONE = "Mihin numeroon hän soittaa?"
+YES = {"title": "Kyllä", "payload": "/affirm"}
+YES_SEND = {"title": "Kyllä, lähetä", "payload": "/affirm"}
+NO_CANCEL = {"title": "Ei, peru", "payload": "/deny"}
+
+
+def offer_earlier_phone(shown: str) -> str:
+    """A number the person gave earlier in the conversation, offered back."""
+    return f"Soitetaanko numeroon {shown}, jonka kerroit? Voit myös kirjoittaa toisen."
+
+
+def confirm_callback(name: str, shown: str, when: str, subject: str) -> str:
+    """The callback read back before it is sent."""
+    return (
+        f"Tarkistetaan: {name} soittaa numeroon {shown}, {when}. Asia: {subject}. "
+        "Lähetänkö pyynnön?"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import secrets
 import sys
@@ -54,17 +55,6 @@ def seed_if_empty() -> None:
         )
 
 
-def _port(name: str, default: int) -> int:
-    raw = os.environ.get(name, str(default))
-    try:
-        port = int(raw)
-    except ValueError:
-        sys.exit(f"apuri: {name}={raw!r} is not a port number")
-    if not 0 < port < 65536:
-        sys.exit(f"apuri: {name}={port} is not a port number (1–65535)")
-    return port
-
-
 def rasa_token(var: Path) -> str:
     """APURI_RASA_TOKEN, or a new random token for this run, kept in the var dir's rasa-token
     (mode 600). It reaches Rasa and the gateway through their environment, never a command
@@ -76,22 +66,41 @@ def rasa_token(var: Path) -> str:
     return token
 
 
+LOGS = {"actions": "actions.log", "rasa": "rasa.log", "gateway": "gateway.log"}
+OWN_LOG = "apuri.log"  # the supervisor's own library warnings, if any
+
+
+def quiet_libraries(log: Path) -> None:
+    """This process's library warnings and log records go to a file in the var dir, not the
+    console (which keeps Apuri's own lines), and without personal data."""
+    from bot.privacy import keep_logs_clean
+
+    keep_logs_clean()
+    handler = logging.FileHandler(log, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.captureWarnings(True)
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the action server and Rasa on 127.0.0.1 and the gateway, and keep them running
-    until Ctrl-C."""
+    until Ctrl-C. The console shows Apuri's own lines; each service writes to its log file in
+    the var dir."""
     if not MODEL.exists():
         print("apuri: no trained model in models/apuri.tar.gz; run 'make train' first.")
         return 1
-    rasa_port = _port("APURI_RASA_PORT", 5005)
-    actions_port = _port("APURI_ACTIONS_PORT", 5055)
-    gateway_port = _port("APURI_GATEWAY_PORT", 8080)
-    print(
-        f"apuri: starting; the web chat will be at http://127.0.0.1:{gateway_port}/ "
-        "(loading the model takes a while)…",
-        flush=True,
-    )
+    rasa_port = settings.port("APURI_RASA_PORT", 5005)
+    actions_port = settings.port("APURI_ACTIONS_PORT", 5055)
+    gateway_port = settings.port("APURI_GATEWAY_PORT", 8080)
     os.umask(0o077)  # whatever this run and its services write is readable by its owner only
     var = settings.var_dir()
+    logs = {key: var / name for key, name in LOGS.items()}
+    print(
+        f"apuri: starting; the web chat will be at http://127.0.0.1:{gateway_port}/ "
+        f"(loading the model takes a while; the services' logs are in {var})…",
+        flush=True,
+    )
+    quiet_libraries(var / OWN_LOG)
     seed_if_empty()
     token = rasa_token(var)
     settings.secret()  # made once here, before the gateways read it
@@ -103,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     env = {
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONUNBUFFERED": "1",  # a service's last words reach its log even if it is killed
         "APURI_VAR_DIR": str(var),
     }
     services = [
@@ -120,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
             f"http://127.0.0.1:{actions_port}/health",
             env={**env, "SANIC_HOST": "127.0.0.1"},
             cwd=str(ROOT),
+            log=logs["actions"],
         ),
         Service(
             "Rasa",
@@ -143,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
             f"http://127.0.0.1:{rasa_port}/status?token={token}",
             env={**env, "APURI_RASA_TOKEN": token},
             cwd=str(ROOT),
+            log=logs["rasa"],
         ),
         Service(
             "the gateway",
@@ -150,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
             f"http://127.0.0.1:{gateway_port}/health",
             env={**env, "APURI_RASA_TOKEN": token},
             cwd=str(ROOT),
+            log=logs["gateway"],
         ),
     ]
 
@@ -166,6 +179,11 @@ Apuri is running. Chat with it in a browser:
                      (the token: APURI_RASA_TOKEN, or {var / "rasa-token"} when generated)
   Action server:     http://127.0.0.1:{actions_port}/health
   Rasa and the action server listen on 127.0.0.1 only.
+
+Logs (each service's output, warnings and errors; the previous run's in *.log.1):
+  Gateway:       {logs["gateway"]}
+  Rasa:          {logs["rasa"]}
+  Action server: {logs["actions"]}
 
 Or from a terminal (a conversation id comes from the server; keep it secret):
   id=$(curl -s -X POST http://127.0.0.1:{gateway_port}/api/conversations \\
@@ -285,9 +303,8 @@ def handoff_list(args: argparse.Namespace) -> int:
 def handoff_purge(args: argparse.Namespace) -> int:
     """Forget the personal data of requests done, or made, over APURI_RETENTION_DAYS ago."""
     from actions.handoff import Handoffs
-    from bot.gateway.config import retention_days
 
-    days = retention_days()
+    days = settings.retention_days()
     count = Handoffs().purge(days)
     print(f"apuri: removed the personal data of {count} requests done or made over {days} days ago")
     return 0

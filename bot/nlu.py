@@ -44,6 +44,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import finnish, privacy
 from bot.finnish.asking import asks_about_calling, asks_for_a_call
+from bot.finnish.typos import deletions
 
 logger = logging.getLogger(__name__)
 
@@ -367,13 +368,13 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
             return True
         vocabulary = self._model.get("vocabulary", set())
         if self._near_vocabulary is None:
-            self._near_vocabulary = {d for word in vocabulary for d in _deletions(word)}
+            self._near_vocabulary = {d for word in vocabulary for d in deletions(word)}
         for token in message.get(TOKENS_NAMES[TEXT]) or []:
             word = token.text.lower()
             if token.lemma in vocabulary or word in vocabulary or finnish.is_known_word(word):
                 return True
             if len(word) >= 3 and (  # one letter off a word we know ("heii", "kiitoss")
-                word in self._near_vocabulary or not _deletions(word).isdisjoint(vocabulary)
+                word in self._near_vocabulary or not deletions(word).isdisjoint(vocabulary)
             ):
                 return True
         return False
@@ -402,11 +403,6 @@ class FinnishIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-
-def _deletions(word: str) -> set[str]:
-    """The word with one letter left out, for a typo-tolerant vocabulary check."""
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -3,7 +3,9 @@
 `apuri run` and the tests use these. The supervisor starts each service in its own process
 group (so Ctrl-C in a terminal reaches only the supervisor, which then stops the services in
 order), restarts a service that dies with back-off, and takes the services down with it if it
-is killed itself.
+is killed itself. A service with a log file writes its stdout and stderr there, not to the
+console: the console keeps the supervisor's own lines, and a service that dies is named with
+its log file.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 60.0
 HEALTHY_AFTER = 60.0  # a service up this long starts its back-off from the beginning again
+TAIL_LINES = 5  # of a service's log, shown when it exits with an error of its own
 
 
 def free_port() -> int:
@@ -70,21 +74,57 @@ class Service:
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
     cwd: str | None = None
+    log: Path | None = None  # the service's stdout and stderr (None: the console)
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
     backoff: float = BACKOFF_FIRST
     restart_at: float | None = None
+    restarted: bool = False  # restarted and not yet answering its health URL
+
+    def new_log(self) -> None:
+        """Begin this run's log: the previous run's is kept as <name>.1."""
+        if self.log is not None and self.log.exists():
+            os.replace(self.log, self.log.with_name(self.log.name + ".1"))
+
+    def _open_log(self) -> int | None:
+        """The log file opened for appending (mode 600), headed by the start's time."""
+        if self.log is None:
+            return None
+        fd = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.write(
+            fd, f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} apuri: starting {self.name}\n".encode()
+        )
+        return fd
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            self.command,
-            cwd=self.cwd,
-            env={**os.environ, **self.env},
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+        output = self._open_log()
+        try:
+            self.proc = subprocess.Popen(
+                self.command,
+                cwd=self.cwd,
+                env={**os.environ, **self.env},
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        finally:
+            if output is not None:
+                os.close(output)  # the service has its own copy
         self.started_at = time.monotonic()
         self.restart_at = None
+
+    def tail(self, lines: int = TAIL_LINES) -> list[str]:
+        """The last non-blank lines of the log (each cut to 200 characters)."""
+        if self.log is None:
+            return []
+        try:
+            with open(self.log, "rb") as fh:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 8192))
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            return []
+        return [line.rstrip()[:200] for line in text.splitlines() if line.strip()][-lines:]
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -133,24 +173,40 @@ class Supervisor:
         return not pending
 
     def check(self) -> None:
-        """Restart services that have died, each after its own back-off."""
+        """Restart services that have died, each after its own back-off; say when a restarted
+        one answers again."""
         now = time.monotonic()
         for service in self.services:
-            if self.stopping or service.running():
+            if self.stopping:
+                return
+            if service.running():
+                if service.restarted and http_ok(service.health_url):
+                    service.restarted = False
+                    self.say(f"apuri: {service.name} is running again")
                 continue
             if service.restart_at is None:
                 if now - service.started_at > HEALTHY_AFTER:
                     service.backoff = BACKOFF_FIRST
-                code = service.proc.returncode if service.proc else None
-                self.say(
-                    f"apuri: {service.name} stopped (exit code {code}); "
-                    f"restarting it in {service.backoff:.0f} s"
-                )
+                self._died(service)
                 service.restart_at = now + service.backoff
                 service.backoff = min(service.backoff * 2, BACKOFF_MAX)
             elif now >= service.restart_at:
                 self.say(f"apuri: restarting {service.name}")
                 service.start()
+                service.restarted = True
+
+    def _died(self, service: Service) -> None:
+        """The console line for a service that stopped on its own: its exit code, its log file,
+        and the log's last lines when it exited with an error of its own (not by a signal)."""
+        code = service.proc.returncode if service.proc else None
+        where = f"; its log: {service.log}" if service.log else ""
+        self.say(
+            f"apuri: {service.name} stopped (exit code {code}); "
+            f"restarting it in {service.backoff:.0f} s{where}"
+        )
+        if code is not None and code > 0:
+            for line in service.tail():
+                self.say(f"  | {line}")
 
     def run(self, on_ready: Callable[[], None], ready_timeout: float) -> int:
         """Start everything, call on_ready once all answer, supervise until told to stop."""
@@ -159,14 +215,17 @@ class Supervisor:
         }
         try:
             for service in self.services:
+                service.new_log()
                 service.start()
             if self.wait_ready(ready_timeout):
                 on_ready()
             elif not self.stopping:
-                names = ", ".join(s.name for s in self.services if not http_ok(s.health_url))
+                late = [s for s in self.services if not http_ok(s.health_url)]
+                logs = ", ".join(str(s.log) for s in late if s.log)
                 self.say(
-                    f"apuri: {names} did not answer in {ready_timeout:.0f} s; "
-                    "still trying (see the messages above)"
+                    f"apuri: {', '.join(s.name for s in late)} did not answer in "
+                    f"{ready_timeout:.0f} s; still trying "
+                    + (f"(see {logs})" if logs else "(see the messages above)")
                 )
             while not self.stopping:
                 self.check()

@@ -29,6 +29,40 @@ def var_dir() -> Path:
     return path
 
 
+def port(name: str, default: int) -> int:
+    """A port from the environment (APURI_GATEWAY_PORT, APURI_RASA_PORT, …), checked the one
+    way every process checks it."""
+    raw = os.environ.get(name) or str(default)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SystemExit(f"apuri: {name}={raw!r} is not a port number (1–65535)")
+    return int(raw)
+
+
+def retention_days() -> int:
+    """APURI_RETENTION_DAYS: how long requests keep their personal data after they were done
+    (open and taken ones: after they were made); default 30."""
+    raw = os.environ.get("APURI_RETENTION_DAYS") or "30"
+    if not raw.isdigit():
+        raise SystemExit(f"apuri: APURI_RETENTION_DAYS={raw!r} is not a number of days")
+    return int(raw)
+
+
+def stt_engine() -> str:
+    """APURI_STT: the speech-to-text engine ("whisper", the default, or "vosk")."""
+    return (os.environ.get("APURI_STT") or "whisper").strip().lower()
+
+
+def telegram_available() -> bool:
+    """Whether a Telegram bot is configured (TELEGRAM_BOT_TOKEN): live chats and requests can
+    reach people there. The actions and the gateway both ask this."""
+    return bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
+
+
+def email_available() -> bool:
+    """Whether requests can be sent by e-mail (APURI_SMTP_URL)."""
+    return bool(os.environ.get("APURI_SMTP_URL"))
+
+
 def database_url() -> str:
     """APURI_DB_URL, else the SQLite file in the var dir."""
     return os.environ.get("APURI_DB_URL") or f"sqlite:///{var_dir() / 'apuri.db'}"

@@ -184,7 +184,13 @@ class Apuri:
 
     @property
     def output(self) -> str:
+        """What `apuri run` printed on the console."""
         return "".join(self.lines)
+
+    def logs(self) -> str:
+        """The console and every service's log file in the var dir, as one text."""
+        files = sorted(Path(self.var_dir).glob("*.log*"))
+        return self.output + "".join(f.read_text("utf-8", errors="replace") for f in files)
 
     @property
     def url(self) -> str:

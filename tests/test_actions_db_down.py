@@ -51,3 +51,18 @@ def test_the_general_contact_comes_from_the_environment(database_down, monkeypat
     directory_actions.ActionRequestHuman().run(dispatcher, tracker(municipality="Ii"), {})
     person = next(m["person"] for m in dispatcher.messages if m.get("person"))
     assert person.startswith("Testi Henkilö") and "040 111 2233" in person
+
+
+def test_an_outage_is_store_unavailable_and_a_bug_is_not(tmp_path) -> None:
+    """A database that cannot be reached raises the one named error the actions answer; bad
+    SQL keeps its own type (and trace), so a bug never looks like "database down"."""
+    import sqlalchemy as sa
+
+    from actions.directory import Directory, StoreUnavailable
+
+    with pytest.raises(StoreUnavailable):
+        Directory(f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    store = Directory(f"sqlite:///{tmp_path / 'directory.db'}")
+    with pytest.raises(sa.exc.OperationalError) as caught, store.engine.connect() as conn:
+        conn.execute(sa.text("select * from no_such_table"))
+    assert not isinstance(caught.value, StoreUnavailable)

@@ -74,6 +74,19 @@ def test_a_request_and_its_status(store: Handoffs) -> None:
         store.set_status(record["id"], "lost")
 
 
+def test_a_request_moves_only_as_its_status_allows(store: Handoffs) -> None:
+    """Handled is not taken again, nor taken twice; reopened, it can be taken."""
+    record = callback(store)
+    assert not store.set_status(record["id"], "open")
+    assert store.set_status(record["id"], "taken", "hoitaja")
+    assert not store.set_status(record["id"], "taken", "toinen")
+    assert store.get(record["id"])["taken_by"] == "hoitaja"
+    assert store.set_status(record["id"], "done")
+    assert not store.set_status(record["id"], "taken", "toinen")
+    assert store.get(record["id"])["status"] == "done"
+    assert store.set_status(record["id"], "open") and store.set_status(record["id"], "taken")
+
+
 def test_deliveries_are_claimed_once_retried_with_backoff_and_marked_sent(
     store: Handoffs, frozen
 ) -> None:

@@ -1,7 +1,8 @@
 """`apuri run` end to end: both services start on 127.0.0.1, the REST channel answers, the HTTP
 API needs the token, a service that dies comes back, bad requests do not bring it down, Ctrl-C
-stops everything and exits 0, and what a run generates stays private in its own var dir (the
-token never on a command line)."""
+stops everything and exits 0, what a run generates stays private in its own var dir (the
+token never on a command line), and the console shows Apuri's own lines while each service
+writes to its log file there."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import wait_http
+from bot.services import Service, Supervisor, free_port, wait_http
 from tests.conftest import BIN, ROOT, TOKEN, Apuri, running_apuri
 
 
@@ -187,7 +189,12 @@ def test_a_service_that_dies_is_restarted(running) -> None:
     while "restarting" not in running.output and time.monotonic() < deadline:
         time.sleep(0.5)
     assert "the action server stopped" in running.output, running.output[-2000:]
+    assert f"its log: {Path(running.var_dir) / 'actions.log'}" in running.output
     wait_http(f"http://127.0.0.1:{running.actions}/health", [running.proc], 120)
+    deadline = time.monotonic() + 30
+    while "the action server is running again" not in running.output:
+        assert time.monotonic() < deadline, running.output[-2000:]
+        time.sleep(0.2)
     first = say(running.rasa, "rest-5", "mitä osaat")  # custom actions work again
     assert say(running.rasa, "rest-5", "toista") == first
     assert running.proc.poll() is None
@@ -268,3 +275,55 @@ def test_bad_port_gives_a_clear_message(model_path) -> None:
     )
     assert proc.returncode != 0
     assert "APURI_RASA_PORT" in proc.stderr + proc.stdout
+
+
+LIBRARY_NOISE = ("Warning", "WARNING", " INFO ", "DEBUG", "site-packages", "Traceback")
+LOG_FILES = {  # each service's log in the var dir, and a line only that service writes
+    "gateway.log": "speech input ready",
+    "rasa.log": "Rasa server is up and running",
+    "actions.log": "Action endpoint is up and running",
+}
+
+
+def test_the_console_is_quiet_and_each_service_has_its_log(model_path, tmp_path) -> None:
+    apuri = Apuri(f"sqlite:///{tmp_path / 'apuri.db'}")
+    apuri.ready()
+    assert apuri.ctrl_c() == 0, apuri.output[-2000:]
+    lines = apuri.output.splitlines()
+    assert "Apuri is running. Chat with it in a browser:" in lines, apuri.output[-2000:]
+    assert f"  {apuri.url}/" in lines
+    assert len(lines) <= 35, apuri.output
+    noise = [line for line in lines if any(word in line for word in LIBRARY_NOISE)]
+    assert not noise, noise
+    before = lines[: lines.index("Apuri is running. Chat with it in a browser:")]
+    assert all(line.startswith("apuri: ") for line in before if line), before
+    assert lines[-2:] == ["apuri: stopping…", "apuri: stopped."], lines[-5:]
+    var = Path(apuri.var_dir)
+    for name, written in LOG_FILES.items():
+        log = var / name
+        assert f" {log}\n" in apuri.output, f"the banner does not name {log}"
+        assert log.stat().st_mode & 0o777 == 0o600, (name, oct(log.stat().st_mode))
+        text = log.read_text(encoding="utf-8")
+        assert written in text, (name, text[-2000:])
+    assert "Warning" in (var / "rasa.log").read_text(encoding="utf-8")  # the noise went there
+
+
+def test_a_service_that_fails_is_named_with_its_log_and_last_lines(tmp_path) -> None:
+    log = tmp_path / "broken.log"
+    log.write_text("an earlier run\n")
+    broken = Service(
+        "the broken service",
+        [sys.executable, "-c", "import sys; print('loading'); sys.exit('broken: no config')"],
+        f"http://127.0.0.1:{free_port()}/health",
+        log=log,
+    )
+    said: list[str] = []
+    broken.new_log()
+    broken.start()
+    assert broken.proc is not None and broken.proc.wait(timeout=60) == 1
+    Supervisor([broken], say=said.append).check()
+    assert said[0].startswith("apuri: the broken service stopped (exit code 1); restarting it")
+    assert said[0].endswith(f"; its log: {log}"), said
+    assert said[-2:] == ["  | loading", "  | broken: no config"], said
+    assert (tmp_path / "broken.log.1").read_text() == "an earlier run\n"
+    assert log.stat().st_mode & 0o777 == 0o600

@@ -702,4 +702,4 @@ def test_database_down_gives_a_finnish_503_and_the_gateway_stays_up() -> None:
 
 def test_no_personal_data_or_password_in_the_logs(stack) -> None:
     for secret in (PASSWORD, "+358451112233", "0451112233", "Yksityinen asia 7731"):
-        assert secret not in stack.output, f"{secret!r} in the log of apuri run"
+        assert secret not in stack.logs(), f"{secret!r} in the logs of apuri run"

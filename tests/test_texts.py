@@ -26,6 +26,20 @@ def test_reachable_now_or_next(hours, expected) -> None:
     assert texts.reachable(hours, MONDAY_8) == expected
 
 
+@pytest.mark.parametrize(
+    "hours,open_now",
+    [
+        ("Mo-Fr 07:00-15:00", True),
+        ("Mo-Fr 09:00-15:00", False),
+        ("not hours", False),
+        (None, False),
+    ],
+)
+def test_whether_open_now_is_decided_on_the_hours(hours, open_now: bool) -> None:
+    """A live chat is offered when the hours are open, whatever sentence says so."""
+    assert texts.is_open(hours, MONDAY_8) is open_now
+
+
 def test_event_line_in_finnish_short_date() -> None:
     event = {
         "title": "Järjestöfoorumi",

@@ -161,9 +161,10 @@ class VoskEngine:
         return Transcript(_clean(" ".join(p.text for p in parts)), round(confidence, 3))
 
 
-def load_stt(engine: str | None = None) -> SpeechToText:
-    """The engine APURI_STT names, loaded; ModelMissing says why it cannot be."""
-    name = (engine or os.environ.get("APURI_STT") or "whisper").strip().lower()
+def load_stt(engine: str) -> SpeechToText:
+    """The named engine ("whisper", "vosk"; the gateway's settings choose), loaded;
+    ModelMissing says why it cannot be."""
+    name = engine.strip().lower()
     if name == "whisper":
         threads = int(os.environ.get("APURI_STT_THREADS") or 2)
         return WhisperEngine(whisper_model_dir(), threads=threads)

@@ -29,6 +29,38 @@ MAX_TERMS = 6  # words of one question a search must all match
 CONNECT_TIMEOUT = 5  # seconds: a database that does not answer is down, not slow
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be reached or used now (refused, timed out, locked, its pool full):
+    the one error the actions and the gateway answer with "try again" and a human. A
+    programming error (no such table, bad SQL) is never this: it keeps its own type and trace."""
+
+
+# SQLite reports bad SQL as an OperationalError too: those are bugs, not an outage
+_SQLITE_BUGS = ("no such ", "syntax error", "has no column", "ambiguous column")
+
+
+# what the database says of the statement or the row, not of itself: bugs and refusals
+_NOT_AN_OUTAGE = (
+    sa.exc.ProgrammingError,
+    sa.exc.IntegrityError,
+    sa.exc.DataError,
+    sa.exc.NotSupportedError,
+)
+
+
+def _unavailable(context: Any) -> None:
+    """Turns a failure of the database itself (refused, timed out, locked, a file that is no
+    database) into StoreUnavailable: SQLAlchemy's handle_error event, which also sees failures
+    to connect."""
+    error = context.sqlalchemy_exception
+    if not isinstance(error, sa.exc.DBAPIError) or isinstance(error, _NOT_AN_OUTAGE):
+        return
+    if any(bug in str(context.original_exception) for bug in _SQLITE_BUGS):
+        return
+    reason = type(context.original_exception).__name__
+    raise StoreUnavailable(f"the database is unavailable ({reason})") from error
+
+
 def search_terms(text: str) -> set[str]:
     """Lemmas and compound parts of the words in a text ("mieskuoro" → mieskuoro, kuoro)."""
     terms = set()
@@ -87,6 +119,7 @@ def open_database(url: str | None = None) -> sa.engine.Engine:
     engine = sa.create_engine(
         url, future=True, hide_parameters=True, pool_pre_ping=True, connect_args=connect_args
     )
+    sa.event.listen(engine, "handle_error", _unavailable)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:

@@ -36,6 +36,9 @@ LEASE = dt.timedelta(minutes=5)
 BACKOFF_FIRST, BACKOFF_MAX = 5.0, 60.0  # seconds between delivery attempts
 CLAIM_SPARE = 10  # rows looked at beyond those wanted: another sender may take the first ones
 STATUSES = ("open", "taken", "done")
+# The moves a request may make, here and nowhere else (the staff page and Telegram draw their
+# buttons from it): taken or handled, handled, or back open.
+TRANSITIONS = {"open": ("taken", "done"), "taken": ("done", "open"), "done": ("open",)}
 # What purge and forget empty; "conversation" is "tg-<chat id>" for a Telegram user.
 PERSONAL = ("phone", "subject", "preferred_text", "conversation")
 
@@ -111,16 +114,19 @@ class Handoffs:
             return [_row(r) for r in conn.execute(query)]
 
     def set_status(self, handoff_id: str, status: str, by: str | None = None) -> bool:
-        """open → taken → done (and back to open); `by` who took it. False when there is no
-        such request."""
+        """open → taken → done (and back to open), as TRANSITIONS allows; `by` who took it.
+        False when there is no such request or it cannot move so from where it is (taken
+        twice, a handled one taken): checked and changed in one statement."""
         if status not in STATUSES:
             raise ValueError(status)
+        sources = [old for old, targets in TRANSITIONS.items() if status in targets]
         values: dict[str, Any] = {"status": status}
         if status in ("taken", "done"):
             values[f"{status}_at"] = stamp()
         if status == "taken" or (status == "done" and by):
             values["taken_by"] = by
-        query = sa.update(schema.handoffs).where(schema.handoffs.c.id == handoff_id)
+        h = schema.handoffs
+        query = sa.update(h).where(h.c.id == handoff_id, h.c.status.in_(sources))
         with self.engine.begin() as conn:
             return conn.execute(query.values(**values)).rowcount == 1
 

@@ -1,20 +1,36 @@
 """Voikko: lemmas, cases and compound parts of Finnish words.
 
-Voikko needs the Debian packages libvoikko1 and voikko-fi; without them every function still
-answers (the word itself as its lemma, no analyses).
+Voikko needs the Debian packages libvoikko1 and voikko-fi (scripts/setup.sh installs them);
+without them every function still answers (the word itself as its lemma, no analyses), and the
+log says so loudly at start: search and place names are much weaker then.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
+from typing import Any
 
-try:
-    from voikko import libvoikko
+logger = logging.getLogger(__name__)
 
-    VOIKKO: libvoikko.Voikko | None = libvoikko.Voikko("fi")
-except Exception:  # noqa: BLE001 - any failure to load the native library means "no Voikko"
-    VOIKKO = None
+
+def _load() -> tuple[Any, tuple[type[Exception], ...]]:
+    """Voikko for Finnish and the errors it raises for a word it rejects; (None, ()) when it
+    cannot be loaded, said in the log."""
+    try:
+        from voikko import libvoikko
+    except ImportError:
+        logger.error("Voikko's Python module is missing: Finnish words are not lemmatised")
+        return None, ()
+    try:
+        return libvoikko.Voikko("fi"), (libvoikko.VoikkoException, ValueError)
+    except (OSError, libvoikko.VoikkoException):
+        logger.exception("Voikko could not load (libvoikko1 and voikko-fi missing?)")
+        return None, ()
+
+
+VOIKKO, _REJECTS = _load()
 
 PROPER_NOUN_CLASSES = ("paikannimi", "etunimi", "sukunimi", "nimi")
 
@@ -26,14 +42,14 @@ def analyses(word: str) -> tuple[dict[str, str], ...]:
         return ()
     try:
         found = tuple(dict(a) for a in VOIKKO.analyze(word))
-    except Exception:  # noqa: BLE001 - Voikko rejects some inputs (control characters)
+    except _REJECTS:  # Voikko rejects some inputs
         return ()
     if found:
         return found
     for spoken in _spoken_forms(word):  # "jumppoo" is "jumppaa" as many say it
         try:
             found = tuple(dict(a) for a in VOIKKO.analyze(spoken))
-        except Exception:  # noqa: BLE001 - as above
+        except _REJECTS:
             continue
         if found:
             return found
@@ -68,7 +84,7 @@ def spelled(word: str) -> str | None:
         return None
     try:
         suggestions = VOIKKO.suggest(word)
-    except Exception:  # noqa: BLE001 - Voikko rejects some inputs
+    except _REJECTS:
         return None
     return suggestions[0] if suggestions else None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.finnish import morphology
 from bot.finnish.datafiles import DATA_DIR, load
 from bot.finnish.forms import VOWELS, adjective_forms, forms_of_part, inflected_forms
+from bot.finnish.typos import edit_distance
 
 AMBIGUOUS: dict[str, dict] = load("places.yml")["ambiguous"]
 MUNICIPALITY_FILE = Path(
@@ -182,22 +183,6 @@ class Gazetteer:
 
 def _pairs(word: str) -> frozenset[str]:
     return frozenset(word[i : i + 2] for i in range(len(word) - 1))
-
-
-def edit_distance(a: str, b: str, stop: int) -> int:
-    """Levenshtein distance, or `stop` as soon as it is clear the distance is at least that."""
-    if abs(len(a) - len(b)) >= stop:
-        return stop
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        low = i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-            low = min(low, row[j])
-        if low >= stop:
-            return stop
-    return min(row[-1], stop)
 
 
 @functools.lru_cache(maxsize=1)

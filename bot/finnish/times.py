@@ -41,6 +41,7 @@ from bot import clock
 from bot.finnish.datafiles import load
 from bot.finnish.morphology import is_known_word
 from bot.finnish.phones import number_word
+from bot.finnish.typos import deletions, one_edit
 
 HELSINKI = clock.HELSINKI
 MAX_LENGTH = 500  # longer than any answer to "when shall we call?"
@@ -259,7 +260,7 @@ class _Lexicon:
         index: dict[str, set[str]] = {}
         for w in self.vocab:
             if len(w) >= 4:
-                for key in _deletes(w):
+                for key in deletions(w):
                     index.setdefault(key, set()).add(w)
         return index
 
@@ -285,8 +286,8 @@ class _Lexicon:
             return self.folded[word]
         if len(word) < 5 or is_known_word(word):
             return word
-        found = {c for key in _deletes(word) for c in self.near_index.get(key, ())}
-        found = {c for c in found if _one_edit(word, c)}
+        found = {c for key in deletions(word) for c in self.near_index.get(key, ())}
+        found = {c for c in found if one_edit(word, c)}
         if found and len({self.meaning(c) for c in found}) == 1:
             return min(found)
         return word
@@ -298,26 +299,6 @@ _FOLD = str.maketrans("äöå", "aoa")
 def _fold(word: str) -> str:
     """A word without ä, ö and å, as typed on a keyboard without them."""
     return word.translate(_FOLD)
-
-
-def _deletes(word: str) -> set[str]:
-    """The word and every form of it with one letter left out."""
-    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """True when b is a with at most one letter changed, added, dropped or two swapped."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
-        return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
-    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
 
 
 @functools.cache

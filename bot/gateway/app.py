@@ -11,6 +11,7 @@ from aiohttp import web
 from bot import privacy, settings
 from bot.gateway import staff, texts
 from bot.gateway import web as routes
+from bot.gateway.addresses import TelegramSender
 from bot.gateway.config import Config
 from bot.gateway.delivery import Delivery
 from bot.gateway.hub import EventHub
@@ -145,10 +146,11 @@ def create_app(config: Config | None = None) -> web.Application:
     app[routes.HEALTH_EXTRA] = {"speech": speech.health}
     routes.add_routes(app)
     staff.add_routes(app, records)
-    channel = None
+    telegram: TelegramSender | None = None
     if config.telegram_token:
         channel = TelegramChannel(config, rasa, limit, vault, records, live, speech)
-        live.telegram = channel
+        telegram = channel.sender
+        live.use_telegram(telegram)
         app[TELEGRAM] = channel
         app[routes.HEALTH_EXTRA]["telegram"] = channel.health
         app.router.add_post("/telegram/webhook", channel.webhook_route)
@@ -164,7 +166,7 @@ def create_app(config: Config | None = None) -> web.Application:
     else:
         app[routes.HEALTH_EXTRA]["telegram"] = lambda: OFF | {"reason": "TELEGRAM_BOT_TOKEN unset"}
 
-    delivery = Delivery(records, channel, config.smtp_url, config.mail_from, config.retention_days)
+    delivery = Delivery(records, telegram, config.smtp_url, config.mail_from, config.retention_days)
 
     async def start_delivery(app: web.Application) -> None:
         await speech.start()

@@ -8,22 +8,6 @@ from dataclasses import dataclass, field
 from bot import settings
 
 
-def _port(name: str, default: int) -> int:
-    raw = os.environ.get(name) or str(default)
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise SystemExit(f"apuri: {name}={raw!r} is not a port number (1–65535)")
-    return int(raw)
-
-
-def retention_days() -> int:
-    """APURI_RETENTION_DAYS: how long requests keep their personal data after they were done
-    (open and taken ones: after they were made); default 30."""
-    raw = os.environ.get("APURI_RETENTION_DAYS") or "30"
-    if not raw.isdigit():
-        raise SystemExit(f"apuri: APURI_RETENTION_DAYS={raw!r} is not a number of days")
-    return int(raw)
-
-
 @dataclass(frozen=True)
 class Config:
     port: int = 8080
@@ -45,10 +29,10 @@ class Config:
     @classmethod
     def from_env(cls) -> Config:
         env = os.environ
-        rasa_port = _port("APURI_RASA_PORT", 5005)
-        actions_port = _port("APURI_ACTIONS_PORT", 5055)
+        rasa_port = settings.port("APURI_RASA_PORT", 5005)
+        actions_port = settings.port("APURI_ACTIONS_PORT", 5055)
         return cls(
-            port=_port("APURI_GATEWAY_PORT", 8080),
+            port=settings.port("APURI_GATEWAY_PORT", 8080),
             host=env.get("APURI_GATEWAY_HOST") or "0.0.0.0",
             rasa_url=f"http://127.0.0.1:{rasa_port}",
             actions_url=f"http://127.0.0.1:{actions_port}",
@@ -58,7 +42,7 @@ class Config:
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             smtp_url=env.get("APURI_SMTP_URL", ""),
-            retention_days=retention_days(),
+            retention_days=settings.retention_days(),
             mail_from=env.get("APURI_MAIL_FROM", ""),
             secret=settings.secret(),
             trusted_proxies=settings.trusted_proxies(),

@@ -2,7 +2,7 @@
 HMAC of them with APURI_SECRET, so a made-up or altered id is refused, and any gateway with the
 same secret accepts any id. Knowing an id is what lets a browser read its answers, its event
 stream and its live chat, so the id itself never goes further than the gateway: Rasa, the
-database and the logs see only a hash of it (`sender`).
+database and the logs see only its address, a hash of it (`sender`, `bot.gateway.addresses`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import re
 import secrets
+
+from bot.gateway.addresses import web_address
 
 RANDOM_BYTES = 16  # 128 bits
 MAC_BYTES = 16
@@ -40,6 +42,6 @@ def valid(secret: bytes, conversation: str) -> bool:
 
 
 def sender(conversation: str) -> str:
-    """Rasa's sender id for a web conversation: a hash, so the tracker, the handoff records
-    and any log line never hold the id that grants access (Telegram chats are "tg-<chat>")."""
-    return "web-" + hashlib.sha256(conversation.encode()).hexdigest()[:32]
+    """Rasa's sender id for a web conversation: its address (`addresses.web_address`), a hash,
+    so the tracker, the handoff records and any log line never hold the id that grants access."""
+    return web_address(conversation)

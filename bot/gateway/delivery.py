@@ -22,6 +22,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from actions.handoff.store import MARK_WITHIN, SEND_TIMEOUT, Handoffs
 from bot.gateway import texts
+from bot.gateway.addresses import TelegramSender
 from bot.gateway.pools import DATABASE, MAIL
 from bot.gateway.records import Records
 
@@ -71,7 +72,7 @@ class Delivery:
     def __init__(
         self,
         records: Records,
-        telegram: Any = None,
+        telegram: TelegramSender | None = None,
         smtp_url: str = "",
         mail_from: str = "",
         retention_days: int = 30,
@@ -79,7 +80,7 @@ class Delivery:
         self.records = records
         self.retention_days = retention_days
         self._purged_at = 0.0
-        self.telegram = telegram  # bot.gateway.telegram.TelegramChannel, or None
+        self.telegram = telegram  # None: no Telegram bot
         self.smtp_url = smtp_url
         self.mail_from = mail_from or "apuri@localhost"
         self._task: asyncio.Task | None = None
@@ -88,7 +89,7 @@ class Delivery:
     def channels(self) -> tuple[str, ...]:
         """The channels that can send now (Telegram rows wait while the bot is not connected)."""
         ready = []
-        if self.telegram is not None and self.telegram.state == "running":
+        if self.telegram is not None and self.telegram.available():
             ready.append("telegram")
         if self.smtp_url:
             ready.append("email")
@@ -187,11 +188,11 @@ class Delivery:
         """Raises if the channel did not accept it within SEND_TIMEOUT."""
         text = texts.request_for_person(row)
         if row["channel"] == "telegram":
+            if self.telegram is None:  # never claimed without a bot (`channels`)
+                raise RuntimeError("no Telegram bot")
             await asyncio.wait_for(
-                self.telegram.app.bot.send_message(
-                    chat_id=int(row["recipient"]),
-                    text=text,
-                    reply_markup=buttons(row["handoff_id"]),
+                self.telegram.send(
+                    int(row["recipient"]), text, reply_markup=buttons(row["handoff_id"])
                 ),
                 SEND_TIMEOUT.total_seconds(),
             )

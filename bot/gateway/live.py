@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from bot.gateway import texts
+from bot.gateway.addresses import TelegramSender, telegram_chat
 from bot.gateway.hub import EventHub
 from bot.gateway.pools import DATABASE
 from bot.gateway.records import DOWN, Records
@@ -32,11 +33,18 @@ def first_name(name: str | None) -> str:
 
 
 class LiveRelay:
-    def __init__(self, records: Records, hub: EventHub, telegram: Any = None) -> None:
+    def __init__(
+        self, records: Records, hub: EventHub, telegram: TelegramSender | None = None
+    ) -> None:
         self.records = records
         self.hub = hub
-        self.telegram = telegram  # bot.gateway.telegram.TelegramChannel, or None
+        self.telegram = telegram  # None: no Telegram bot (or none yet: `use_telegram`)
         self._task: asyncio.Task | None = None
+
+    def use_telegram(self, telegram: TelegramSender) -> None:
+        """The bot's sender, once the Telegram channel is made (the channel relays its chats
+        here, so it is made after the relay)."""
+        self.telegram = telegram
 
     async def _store(self, method: str, *args: Any) -> Any:
         return await DATABASE.run(lambda: getattr(self.records.get(), method)(*args))
@@ -73,11 +81,10 @@ class LiveRelay:
 
     async def to_user(self, conversation: str, text: str, name: str, sender: str = "human") -> None:
         """A message into the user's channel: the web chat's stream, or their Telegram."""
-        if conversation.startswith("tg-") and self.telegram is not None:
+        chat_id = telegram_chat(conversation)
+        if chat_id is not None and self.telegram is not None:
             prefix = f"{name}: " if sender == "human" else ""
-            await self.telegram.app.bot.send_message(
-                chat_id=int(conversation[3:]), text=prefix + text
-            )
+            await self.telegram.send(chat_id, prefix + text)
         else:
             await self.hub.publish(conversation, {"text": text, "from": sender, "name": name})
 
@@ -144,9 +151,9 @@ class LiveRelay:
                 await self._to_person(session, texts.LIVE_TIMED_OUT)
 
     async def _to_person(self, session: dict[str, Any], text: str) -> None:
-        if self.telegram is None or self.telegram.state != "running":
+        if self.telegram is None or not self.telegram.available():
             raise LiveUnavailable("Telegram is not connected")
-        await self.telegram.app.bot.send_message(chat_id=int(session["person_chat_id"]), text=text)
+        await self.telegram.send(int(session["person_chat_id"]), text)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run())

@@ -7,12 +7,17 @@ import threading
 
 import sqlalchemy as sa
 
+from actions.directory import StoreUnavailable
 from actions.handoff import Handoffs
 from bot.gateway.pools import Busy
 
-# What "the database cannot be used now" looks like: a connection or SQL error, a file that
-# cannot be opened, or the database pool full. Anything else is a bug and is not caught as this.
-DOWN = (sa.exc.SQLAlchemyError, OSError, Busy)
+# What "the database cannot be used now" looks like: the store says so (refused, timed out,
+# locked), its connection pool is exhausted, or a file cannot be opened. A bug (bad SQL, a
+# broken row) is not caught as this: it keeps its type and its trace.
+UNAVAILABLE = (StoreUnavailable, sa.exc.TimeoutError, OSError)
+DOWN = (*UNAVAILABLE, Busy)  # and the gateway's own database pool full
+# The database refused a row (a constraint, a value it cannot hold): what was to be kept is not
+REFUSED = (sa.exc.IntegrityError, sa.exc.DataError)
 
 
 class Records:

@@ -12,6 +12,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bot import settings
 from bot.finnish.reading import speakable
 from bot.finnish.spoken import tidy_transcript
 from bot.gateway.pools import SPEECH_OUT
@@ -32,7 +33,7 @@ class SpeechOff(Exception):
 
 class Speech:
     def __init__(self, engine: str | None = None, min_confidence: float | None = None) -> None:
-        self.engine_name = (engine or os.environ.get("APURI_STT") or "whisper").strip().lower()
+        self.engine_name = (engine or settings.stt_engine()).strip().lower()
         env_min = os.environ.get("APURI_STT_MIN_CONFIDENCE")
         self.min_confidence = (
             min_confidence

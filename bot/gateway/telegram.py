@@ -29,12 +29,13 @@ from telegram.ext import (
 )
 
 from bot.gateway import dialogue, texts
+from bot.gateway.addresses import TelegramSender, telegram_address, telegram_handler
 from bot.gateway.config import Config
 from bot.gateway.limits import Limits
 from bot.gateway.live import LiveRelay
 from bot.gateway.pools import Busy
 from bot.gateway.rasa import RasaClient
-from bot.gateway.records import Records
+from bot.gateway.records import DOWN, Records
 from bot.gateway.speech import Speech, SpeechOff, SpeechTooLong, SpeechUnavailable
 from bot.gateway.vault import Vault
 from bot.gateway.web import parse_json
@@ -49,11 +50,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # or "klo 18. ja" is not cut).
 _CUT = re.compile(r"\s*\n\s*|(?<=[.!?…])\s+(?=[A-ZÅÄÖ\"'«(–-])")
 TOLD_AGAIN_AFTER = 10.0  # seconds: one "slow down" a pause, not one a message
-
-
-def sender(chat_id: int) -> str:
-    """Rasa's sender id for a Telegram chat (web conversations have their own prefix)."""
-    return f"tg-{chat_id}"
 
 
 def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -76,6 +72,20 @@ def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     if text:
         parts.append(text)
     return parts
+
+
+class ChannelSender:
+    """A channel's bot as a `TelegramSender`, for the live relay and the delivery: they send
+    through it and ask whether it is connected, and see nothing else of the channel."""
+
+    def __init__(self, channel: TelegramChannel) -> None:
+        self._channel = channel
+
+    def available(self) -> bool:
+        return self._channel.state == "running"
+
+    async def send(self, chat_id: int, text: str, **kwargs: Any) -> None:
+        await self._channel.app.bot.send_message(chat_id=chat_id, text=text, **kwargs)
 
 
 class TelegramChannel:
@@ -124,6 +134,7 @@ class TelegramChannel:
         )
         self.app.add_handler(CallbackQueryHandler(self.on_button, pattern=r"^(take|done):\w+$"))
         self.app.add_error_handler(self.on_error)
+        self.sender: TelegramSender = ChannelSender(self)
 
     @property
     def webhook(self) -> bool:
@@ -183,7 +194,7 @@ class TelegramChannel:
             kind = "too_big" if (media.file_size or 0) > MAX_BYTES else "too_long"
             await message.reply_text(texts.VOICE_PROBLEMS[kind][1])
             return
-        if not self.limit.message(sender(chat.id)):
+        if not self.limit.message(telegram_address(chat.id)):
             await message.reply_text(texts.SLOW_DOWN)
             return
         try:
@@ -219,7 +230,7 @@ class TelegramChannel:
         if self.live is not None and chat is not None:
             if await self.live.from_person(chat.id, "/lopeta"):
                 return
-            answers = await self.live.from_user(sender(chat.id), "lopeta")
+            answers = await self.live.from_user(telegram_address(chat.id), "lopeta")
             if answers is not None:
                 for answer in answers:
                     await update.effective_message.reply_text(answer["text"])
@@ -238,9 +249,11 @@ class TelegramChannel:
             store = await asyncio.to_thread(self.records.get)
             allowed = await asyncio.to_thread(store.recipient_of, handoff_id, chat)
             if allowed:
-                await asyncio.to_thread(store.set_status, handoff_id, status, f"telegram:{chat}")
-        except Exception:  # noqa: BLE001 - the database is down: say so, change nothing
-            logger.exception("handoff status change failed")
+                await asyncio.to_thread(
+                    store.set_status, handoff_id, status, telegram_handler(chat)
+                )
+        except DOWN as err:  # the database is down: say so, change nothing
+            logger.warning("handoff status change failed: %s", type(err).__name__)
             await query.answer(texts.STATUS_NOT_SAVED)
             return
         if not allowed:
@@ -272,7 +285,7 @@ class TelegramChannel:
         if first is not None:  # before the rate limit, the vault and Rasa: nothing holds it up
             await message.reply_text(first["text"])
         said = [first["text"]] if first else []
-        if not counted and not self.limit.message(sender(chat.id)):
+        if not counted and not self.limit.message(telegram_address(chat.id)):
             now = time.monotonic()
             if now - self._told.get(chat.id, 0.0) > TOLD_AGAIN_AFTER:
                 self._told[chat.id] = now
@@ -283,7 +296,7 @@ class TelegramChannel:
         except TelegramError:  # only a courtesy: the answer matters
             pass
         answers = await dialogue.respond(
-            self.rasa, sender(chat.id), text, self.vault, self.live if live else None
+            self.rasa, telegram_address(chat.id), text, self.vault, self.live if live else None
         )
         answers = answers[1:] if first else answers  # the safety answer went first already
         for i, answer in enumerate(answers):

@@ -16,7 +16,7 @@ from actions.handoff.store import PrivateNotKept
 from bot import finnish, privacy
 from bot.gateway import texts
 from bot.gateway.pools import DATABASE
-from bot.gateway.records import DOWN, Records
+from bot.gateway.records import DOWN, REFUSED, Records
 
 logger = logging.getLogger(__name__)
 PRIVATE_NEXT = "_private_next"  # the vault row saying "the next message is private"
@@ -38,7 +38,7 @@ class Vault:
         except PrivateNotKept as err:
             logger.warning("vault: a private message could not be kept (%s)", err)
             raise
-        except DOWN as err:
+        except (*DOWN, *REFUSED) as err:
             logger.warning("vault: the database cannot be used (%s)", type(err).__name__)
             raise VaultDown from None
 
@@ -65,7 +65,7 @@ class Vault:
         if private_next or tagged:
             try:
                 values = await DATABASE.run(self._reveal, conversation, private_next, tagged)
-            except DOWN as err:
+            except (*DOWN, *REFUSED) as err:
                 logger.warning("vault: the database cannot be used (%s)", type(err).__name__)
                 if private_next:
                     raise VaultDown from None
