@@ -29,7 +29,7 @@ $(MODEL): $(VENV)/.installed config.yml bot/domain.yml $(NLU) $(DIALOGUE) $(BOT_
 run: $(MODEL)
 	$(VENV)/bin/apuri run
 
-LINTED := bot actions voice tests bench scripts
+LINTED := bot actions store voice tests bench scripts
 
 lint: setup
 	$(VENV)/bin/ruff format --check $(LINTED)

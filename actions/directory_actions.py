@@ -22,14 +22,15 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.directory import Directory, StoreUnavailable
-from actions.directory.search import PREFER, Query, named_by, search, with_kind
-from actions.directory.store import index_terms, record_words, search_terms
 from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
+from actions.search import PREFER, Query, named_by, search, with_kind
 from bot import clock, finnish, settings
 from bot.fallback import general_contact
 from bot.finnish.asking import asked_fields, asks_for_a_person
 from bot.finnish.periods import event_span
+from store.database import StoreUnavailable
+from store.directory import Directory
+from store.directory.store import index_terms, record_words, search_terms
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str
 def note_need(tracker: Tracker, kind: str) -> None:
     """Counts what people needed and did not get, for the staff page: place, topic and kind
     ("not_found", "fallback", "feedback"), never the words."""
-    from actions.handoff import Handoffs
+    from store.handoff import Handoffs
 
     municipality, region, _ = place_slots(tracker)
     try:
@@ -193,7 +194,7 @@ URGENT_AT = 0.25  # an emergency this likely beside a search: the answer starts 
 
 
 class DirectorySearchAction(Action, abc.ABC):
-    """One search over everything (actions.directory.search); subclasses say which sort the
+    """One search over everything (actions.search); subclasses say which sort the
     intent prefers, which person helps further and whether a place alone answers."""
 
     prefer: str | None = PREFER["find_association"]

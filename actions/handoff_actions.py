@@ -19,7 +19,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import texts
-from actions.directory import StoreUnavailable
 from actions.directory_actions import (
     CALLBACK,
     NONE,
@@ -31,9 +30,10 @@ from actions.directory_actions import (
     place_slots,
     right_person,
 )
-from actions.handoff import Handoffs
 from bot import finnish, privacy, settings
 from bot.finnish.times import parse_time
+from store.database import StoreUnavailable
+from store.handoff import Handoffs
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.directory.search import is_preferred, sort_of
-from actions.directory.store import StoreUnavailable, index_terms, municipalities_of
+from actions.search import is_preferred, sort_of
 from bot import finnish
 from bot.finnish.asking import (
     alike_details,
@@ -33,6 +32,8 @@ from bot.finnish.asking import (
     reference,
     without_phrases,
 )
+from store.database import StoreUnavailable
+from store.directory.store import index_terms, municipalities_of
 
 logger = logging.getLogger(__name__)
 

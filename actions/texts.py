@@ -9,9 +9,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from actions.directory.store import municipalities_of
 from bot import finnish
 from bot.clock import HELSINKI, now
+from store.directory.store import municipalities_of
 
 WEEKDAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
 WEEKDAYS_LONG = (

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actions.directory import Directory  # noqa: E402
 from bot import finnish  # noqa: E402
+from store.directory import Directory  # noqa: E402
 
 PREFIXES = [
     "Kylän",

@@ -43,7 +43,7 @@ def upcoming(document: dict, today: dt.date) -> dict:
 
 def seed_if_empty() -> None:
     """Load the sample directory into an empty database, and say so."""
-    from actions.directory import Directory, database_url, load_file
+    from store.directory import Directory, database_url, load_file
 
     directory = Directory()
     if directory.is_empty():
@@ -213,7 +213,7 @@ def _progress(done: int, total: int) -> None:
 
 def directory_import(args: argparse.Namespace) -> int:
     """Validate and load a directory file; exit 2 and write nothing when it is invalid."""
-    from actions.directory import Directory, DirectoryValidationError, importers, load_file
+    from store.directory import Directory, DirectoryValidationError, importers, load_file
 
     try:
         document = load_file(args.file)
@@ -245,7 +245,7 @@ def directory_import(args: argparse.Namespace) -> int:
 def directory_export(args: argparse.Namespace) -> int:
     import json
 
-    from actions.directory import Directory
+    from store.directory import Directory
 
     document = Directory().export_document()
     Path(args.file).write_text(
@@ -283,7 +283,7 @@ def handoff_list(args: argparse.Namespace) -> int:
     """Callback and handoff requests (contract §7), newest first."""
     import json
 
-    from actions.handoff import Handoffs
+    from store.handoff import Handoffs
 
     rows = [{k: r.get(k) for k in HANDOFF_FIELDS} for r in Handoffs().list(args.status)]
     if args.json:
@@ -302,7 +302,7 @@ def handoff_list(args: argparse.Namespace) -> int:
 
 def handoff_purge(args: argparse.Namespace) -> int:
     """Forget the personal data of requests done, or made, over APURI_RETENTION_DAYS ago."""
-    from actions.handoff import Handoffs
+    from store.handoff import Handoffs
 
     days = settings.retention_days()
     count = Handoffs().purge(days)
@@ -312,8 +312,8 @@ def handoff_purge(args: argparse.Namespace) -> int:
 
 def staff_add(args: argparse.Namespace) -> int:
     """A staff login; the password comes from standard input (one line)."""
-    from actions.handoff import Handoffs
-    from actions.handoff.staff import Staff, StaffError
+    from store.handoff import Handoffs
+    from store.handoff.staff import Staff, StaffError
 
     password = sys.stdin.readline().rstrip("\n")
     try:

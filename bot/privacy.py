@@ -2,7 +2,7 @@
 a callback's subject) for tags before a message reaches Rasa, and back when an answer leaves.
 
 The tags ("puhelinnumero1", "viesti1") are what Rasa's tracker and logs hold; the values live in
-the handoff database's vault (actions.handoff.store), kept per conversation.
+the handoff database's vault (store.handoff.store), kept per conversation.
 """
 
 from __future__ import annotations

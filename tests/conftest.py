@@ -216,7 +216,7 @@ class Apuri:
 @pytest.fixture(scope="session")
 def directory_url(tmp_path_factory) -> str:
     """A real SQLite directory loaded with the small fixture file."""
-    from actions.directory import Directory
+    from store.directory import Directory
 
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'apuri.db'}"
     Directory(url).import_document(fixture_document())
@@ -355,7 +355,7 @@ def actions_on(tmp_path, monkeypatch):
     """Puts a directory document where the actions look (a SQLite file of the test's own) and
     forgets it afterwards."""
     from actions import directory_actions
-    from actions.directory import Directory
+    from store.directory import Directory
 
     def use(document: dict) -> None:
         database = f"sqlite:///{tmp_path / 'directory.db'}"

@@ -58,7 +58,8 @@ def test_an_outage_is_store_unavailable_and_a_bug_is_not(tmp_path) -> None:
     SQL keeps its own type (and trace), so a bug never looks like "database down"."""
     import sqlalchemy as sa
 
-    from actions.directory import Directory, StoreUnavailable
+    from store.database import StoreUnavailable
+    from store.directory import Directory
 
     with pytest.raises(StoreUnavailable):
         Directory(f"postgresql://nobody@127.0.0.1:{free_port()}/none")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.handoff import Handoffs
 from bot.services import free_port, wait_http
+from store.handoff import Handoffs
 from tests.conftest import TOKEN, Apuri, conversation, running_apuri, sender_of
 from tests.fake_telegram import FakeTelegram
 from tests.test_run import _pid_listening, all_pids
@@ -300,8 +300,8 @@ def backdate_live(database: str, apuri: Apuri, label: str, minutes: int) -> None
 
     import sqlalchemy as sa
 
-    from actions.handoff import schema
     from bot import clock
+    from store.handoff import schema
 
     then = clock.utc_key(clock.now() - dt.timedelta(minutes=minutes))
     table = schema.live_sessions

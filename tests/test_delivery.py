@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions.handoff import Handoffs
 from bot.gateway.delivery import DeadlineSMTP
 from bot.services import free_port
+from store.handoff import Handoffs
 from tests.conftest import gateway_process
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import FakeTelegram

@@ -374,7 +374,7 @@ def test_a_bare_place_after_a_search_asks_the_same_there(chat) -> None:
 
 
 def test_unmet_needs_are_counted_without_words(chat, directory_url: str) -> None:
-    from actions.handoff import Handoffs
+    from store.handoff import Handoffs
 
     def count(kind: str, municipality: str) -> int:
         return sum(

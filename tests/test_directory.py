@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.directory import Directory, DirectoryValidationError, load_file, validate
+from store.directory import Directory, DirectoryValidationError, load_file, validate
 from tests.conftest import BIN, ROOT, fixture_document
 
 

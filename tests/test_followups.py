@@ -12,13 +12,13 @@ import datetime as dt
 import pytest
 from rasa_sdk import Tracker
 
-from actions.directory import Directory
-from actions.directory.search import Query, search
-from actions.directory.store import index_terms
 from actions.records import find_record, named_beside, named_person, next_event_of
+from actions.search import Query, search
 from bot import clock, finnish
 from bot.finnish.asking import asked_fields, asks_for_a_person
 from bot.finnish.morphology import compound_boundaries, compound_parts, lemmas
+from store.directory import Directory
+from store.directory.store import index_terms
 from tests.conftest import fixture_document
 
 

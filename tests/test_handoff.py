@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from actions.handoff import Handoffs
-from actions.handoff.staff import Staff, StaffError
-from actions.handoff.store import LEASE
 from bot import clock
+from store.handoff import Handoffs
+from store.handoff.staff import Staff, StaffError
+from store.handoff.store import LEASE
 from tests.conftest import BIN, ROOT
 
 MAIJA = {"id": "p-1", "name": "Maija Esimerkki", "telegram_chat_id": 7001}

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from actions.directory import Directory, validate
-from actions.directory.importers import linked_events, ptv
+from store.directory import Directory, validate
+from store.directory.importers import linked_events, ptv
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

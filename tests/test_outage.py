@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from actions.directory import Directory
 from bot.gateway import texts
+from store.directory import Directory
 from tests.conftest import (
     TOKEN,
     Apuri,

@@ -10,9 +10,8 @@ import datetime as dt
 import pytest
 
 from actions import texts
-from actions.directory import Directory
-from actions.directory.search import Query, search
 from actions.records import ALONE, WITH_FIELDS, named_record
+from actions.search import Query, search
 from bot import finnish
 from bot.finnish.asking import (
     asked_fields,
@@ -22,6 +21,7 @@ from bot.finnish.asking import (
     reference,
 )
 from bot.finnish.periods import event_span
+from store.directory import Directory
 from tests.conftest import fixture_document
 
 

@@ -32,11 +32,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from actions.handoff import Handoffs, schema
-from actions.handoff import staff as staff_module
-from actions.handoff.staff import PER_ADDRESS, PER_NAME, Staff, check_password
 from bot import clock
 from bot.services import free_port
+from store.handoff import Handoffs, schema
+from store.handoff import staff as staff_module
+from store.handoff.staff import PER_ADDRESS, PER_NAME, Staff, check_password
 from tests import test_web
 from tests.conftest import BIN, ROOT, gateway_process
 from tests.test_web import ARTIFACTS, axe_violations, no_sideways_scroll, shot

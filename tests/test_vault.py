@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from actions.directory import Directory
-from actions.handoff import Handoffs
-from actions.handoff.store import PrivateNotKept
 from bot import privacy
 from bot.gateway import texts
 from bot.gateway.records import Records
 from bot.gateway.vault import PRIVATE_NEXT, Vault, VaultDown
+from store.directory import Directory
+from store.handoff import Handoffs
+from store.handoff.store import PrivateNotKept
 from tests.conftest import fixture_document
 
 SUBJECT = "Tarvitsen apua tabletin kanssa, ja tyttäreni numero on 050 765 4321. " * 28

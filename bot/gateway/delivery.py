@@ -5,7 +5,7 @@ database, and a row is marked sent only after the channel accepted it.
 
 Several gateways may share one database: each claims one row at a time (claim, send, mark, then
 the next), every send ends well inside the claim's lease, and only the claimer may mark a row
-(actions.handoff.store: LEASE, SEND_TIMEOUT, MARK_WITHIN). Rasa is not needed for any of it."""
+(store.handoff.store: LEASE, SEND_TIMEOUT, MARK_WITHIN). Rasa is not needed for any of it."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from actions.handoff.store import MARK_WITHIN, SEND_TIMEOUT, Handoffs
 from bot.gateway import texts
 from bot.gateway.addresses import TelegramSender
 from bot.gateway.pools import DATABASE, MAIL
 from bot.gateway.records import Records
+from store.handoff.store import MARK_WITHIN, SEND_TIMEOUT, Handoffs
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0

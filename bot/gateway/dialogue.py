@@ -8,12 +8,12 @@ import re
 import unicodedata
 from typing import Any
 
-from actions.handoff.store import PrivateNotKept
 from bot import finnish, privacy
 from bot.gateway import texts
 from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient, RasaUnavailable
 from bot.gateway.vault import Vault, VaultDown
+from store.handoff.store import PrivateNotKept
 
 logger = logging.getLogger(__name__)
 

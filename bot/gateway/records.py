@@ -7,9 +7,9 @@ import threading
 
 import sqlalchemy as sa
 
-from actions.directory import StoreUnavailable
-from actions.handoff import Handoffs
 from bot.gateway.pools import Busy
+from store.database import StoreUnavailable
+from store.handoff import Handoffs
 
 # What "the database cannot be used now" looks like: the store says so (refused, timed out,
 # locked), its connection pool is exhausted, or a file cannot be opened. A bug (bad SQL, a

@@ -12,11 +12,11 @@ import functools
 import logging
 from typing import Any
 
-from actions.handoff.store import PrivateNotKept
 from bot import finnish, privacy
 from bot.gateway import texts
 from bot.gateway.pools import DATABASE
 from bot.gateway.records import DOWN, REFUSED, Records
+from store.handoff.store import PrivateNotKept
 
 logger = logging.getLogger(__name__)
 PRIVATE_NEXT = "_private_next"  # the vault row saying "the next message is private"

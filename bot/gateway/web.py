@@ -355,7 +355,7 @@ async def health(request: web.Request) -> web.Response:
 
 @functools.lru_cache(maxsize=1)
 def _directory() -> Any:
-    from actions.directory import Directory
+    from store.directory import Directory
 
     return Directory()  # migrates once; a failure is not cached, so it is tried again
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from aiohttp import web
 
-from actions.handoff.store import TRANSITIONS
 from bot import finnish
 from bot.gateway.addresses import by_telegram
 from bot.gateway.staff import texts
@@ -26,6 +25,7 @@ from bot.gateway.staff.layout import (
     time_tag,
 )
 from bot.gateway.staff.sessions import forbidden, login_page, same, session
+from store.handoff.store import TRANSITIONS
 
 logger = logging.getLogger(__package__)  # the logger's name as before the split
 

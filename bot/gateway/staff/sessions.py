@@ -11,12 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
-from actions.handoff.staff import Staff, verify
 from bot.gateway import pools
 from bot.gateway.staff import texts
 from bot.gateway.staff.database import run, staff_route
 from bot.gateway.staff.layout import csrf_field, escape, html_response, message, page, redirect
 from bot.gateway.web import LIMITS
+from store.handoff.staff import Staff, verify
 
 SESSION_COOKIE = "apuri_staff"
 LOGIN_CSRF_COOKIE = "apuri_login_csrf"

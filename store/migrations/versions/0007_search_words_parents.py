@@ -12,7 +12,7 @@ down_revision = "0006"
 
 
 def upgrade() -> None:
-    from actions.directory.store import reindex_text
+    from store.directory.store import reindex_text
 
     reindex_text(op.get_bind())
 

@@ -24,9 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from actions.handoff import schema
-from actions.handoff.store import Handoffs, stamp
 from bot import clock, settings
+from store.handoff import schema
+from store.handoff.store import Handoffs, stamp
 
 USERNAME = re.compile(r"^[a-z0-9._-]{2,64}$")
 MIN_PASSWORD = 12

@@ -1,5 +1,5 @@
 """Find a human: callback and handoff requests, their delivery, staff logins."""
 
-from actions.handoff.store import Handoffs
+from store.handoff.store import Handoffs
 
 __all__ = ["Handoffs"]

@@ -13,7 +13,7 @@ down_revision = "0004"
 
 
 def upgrade() -> None:
-    from actions.directory.store import reindex_text
+    from store.directory.store import reindex_text
 
     reindex_text(op.get_bind())
 

@@ -31,7 +31,7 @@ def upgrade() -> None:
         )
     # the records already there get their words at the next import (`apuri run` seeds only an
     # empty directory): fill them now from their JSON
-    from actions.directory.store import reindex_text
+    from store.directory.store import reindex_text
 
     reindex_text(op.get_bind())
 

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.directory.store import Directory, index_terms, municipalities_of, record_words
 from bot import clock, finnish
 from bot.finnish.morphology import is_known_word, lemmas, spelled
 from bot.finnish.words import generic
+from store.directory.store import Directory, index_terms, municipalities_of, record_words
 
 SEARCHED = ("organizations", "events", "spaces", "grants")
 # The sort each intent asks for: it comes first in the answer, nothing else is hidden.

@@ -18,9 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from actions.directory.store import open_database
-from actions.handoff import schema
 from bot import clock
+from store.database import open_database
+from store.handoff import schema
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from actions.directory.validate import FORMAT
 from bot import finnish
+from store.directory.validate import FORMAT
 
 # ---------------------------------------------------------------------------------------------
 # shared helpers
