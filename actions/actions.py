@@ -9,10 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import finnish
 from actions.directory_actions import HUMAN, NONE, RESTART, directory, place_slots
 from actions.records import answer_about_record
-from bot import finnish
-from bot.finnish.asking import asked_fields, reference
+from finnish.asking import asked_fields, reference
 
 
 class ActionRepeat(Action):

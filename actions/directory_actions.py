@@ -21,13 +21,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import finnish
 from actions import texts
 from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
 from actions.search import PREFER, Query, named_by, search, with_kind
-from bot import clock, finnish, settings
 from bot.fallback import general_contact
-from bot.finnish.asking import asked_fields, asks_for_a_person
-from bot.finnish.periods import event_span
+from core import clock, settings
+from finnish.asking import asked_fields, asks_for_a_person
+from finnish.periods import event_span
 from store.database import StoreUnavailable
 from store.directory import Directory
 from store.directory.store import index_terms, record_words, search_terms

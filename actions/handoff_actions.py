@@ -18,6 +18,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+import finnish
 from actions import texts
 from actions.directory_actions import (
     CALLBACK,
@@ -30,8 +31,9 @@ from actions.directory_actions import (
     place_slots,
     right_person,
 )
-from bot import finnish, privacy, settings
-from bot.finnish.times import parse_time
+from bot import privacy
+from core import settings
+from finnish.times import parse_time
 from store.database import StoreUnavailable
 from store.handoff import Handoffs
 

@@ -17,10 +17,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import finnish
 from actions import texts
 from actions.search import is_preferred, sort_of
-from bot import finnish
-from bot.finnish.asking import (
+from finnish.asking import (
     alike_details,
     asked_fields,
     asks_more,

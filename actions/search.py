@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import clock, finnish
-from bot.finnish.morphology import is_known_word, lemmas, spelled
-from bot.finnish.words import generic
+import finnish
+from core import clock
+from finnish.morphology import is_known_word, lemmas, spelled
+from finnish.words import generic
 from store.directory.store import Directory, index_terms, municipalities_of, record_words
 
 SEARCHED = ("organizations", "events", "spaces", "grants")

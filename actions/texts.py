@@ -9,8 +9,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from bot import finnish
-from bot.clock import HELSINKI, now
+import finnish
+from core.clock import HELSINKI, now
 from store.directory.store import municipalities_of
 
 WEEKDAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import finnish  # noqa: E402
+import finnish  # noqa: E402
 from store.directory import Directory  # noqa: E402
 
 PREFIXES = [

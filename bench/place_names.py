@@ -11,7 +11,7 @@ generates, with a fixed seed:
 - at least 100 ordinary sentences where the word is not the municipality ("olin kolarissa eilen",
   "Kaarina Virtanen soitti"), each written with a capital at the start and in lower case.
 
-Then it runs `bot.finnish.extract_entities` on all of them. A place sentence is a true positive
+Then it runs `finnish.extract_entities` on all of them. A place sentence is a true positive
 when the right municipality is among the entities. A false positive is that municipality found in
 an ordinary sentence, or in a place sentence about another of these names ("Simo tässä hei, asun
 Kaarinassa" must not give Simo). The report (bench/results/place-names-<date>.md and .json) has
@@ -359,7 +359,7 @@ def evaluate(names: Iterable[str] | None = None, show: int = 5) -> dict[str, Any
     t_generate = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    from bot import finnish
+    import finnish
 
     finnish.extract_entities("asun Kuopiossa")  # the first call loads the gazetteer
     t_load = time.perf_counter() - t0

@@ -38,11 +38,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import finnish  # noqa: E402
 from actions import directory_actions  # noqa: E402
 from actions.search import PREFER, Query, search  # noqa: E402
 from bench import save_results, stamp  # noqa: E402
-from bot import clock, finnish  # noqa: E402
 from bot.cli import upcoming  # noqa: E402
+from core import clock  # noqa: E402
 from store.directory import Directory, load_file  # noqa: E402
 from store.directory.store import municipalities_of  # noqa: E402
 

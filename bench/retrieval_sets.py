@@ -6,7 +6,7 @@ directory nobody has written questions for.
 Questions come from templates filled with the directory's own words: its topics, the names of
 its organisations, people, events, spaces and grants, the activity words of names and
 descriptions, and municipality names in the case forms the project generates
-(bot.finnish.forms, checked by Voikko). Relevance is computed from the directory with the place
+(finnish.forms, checked by Voikko). Relevance is computed from the directory with the place
 rules of bench/data/retrieval/sample.yml: the municipality's records, else its region's, else the
 neighbouring regions', else any in Finland; records without a place answer everywhere but are
 only "acceptable" while placed ones exist. Output has the format of the hand-written sets:
@@ -36,17 +36,17 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot import finnish  # noqa: E402
-from bot.finnish import morphology  # noqa: E402
-from bot.finnish.forms import forms_of_part, inflected_forms  # noqa: E402
-from bot.finnish.municipalities import AMBIGUOUS  # noqa: E402
+import finnish  # noqa: E402
+from finnish import morphology  # noqa: E402
+from finnish.forms import forms_of_part, inflected_forms  # noqa: E402
+from finnish.municipalities import AMBIGUOUS  # noqa: E402
 
 SEED = 20261204
 TARGET = 300
 RECORD_LISTS = ("organizations", "contact_persons", "events", "grants", "spaces")
 
 # --- place names in their case forms ----------------------------------------------------------
-# bot.finnish.forms generates every plausible form of a name for recognition; Voikko tells which
+# finnish.forms generates every plausible form of a name for recognition; Voikko tells which
 # of them are real. Voikko accepts both Kuopiossa and Kuopiolla, so which local cases a place
 # takes comes from places.yml where it says, else from these endings and names (Rovaniemellä,
 # Äänekoskella, Kiteellä, but Lahdessa and Iisalmessa). A name we are unsure of gets no form and
@@ -246,7 +246,7 @@ def _outer(name: str, is_region: bool) -> bool:
 @functools.lru_cache(maxsize=2048)
 def place_form(name: str, case: str) -> str | None:
     """One real case form of a place ("Kuopio", "loc" → "Kuopiossa"), for templates."""
-    # Candidates: the project's recognition forms (bot.finnish.forms); Voikko picks the real one.
+    # Candidates: the project's recognition forms (finnish.forms); Voikko picks the real one.
     if name in UNSURE_NAMES:
         return None
     is_region = name in finnish.gazetteer().regions
@@ -284,7 +284,7 @@ def noun_base(word: str) -> tuple[str, str] | None:
 @functools.lru_cache(maxsize=8192)
 def word_form(word: str, case: str, number: str | None = None) -> str | None:
     """One case form of a noun as written ("Kamarikuoro", "omanto" → "Kamarikuoron")."""
-    # Candidates from bot.finnish.forms on the base form; Voikko picks the case and number.
+    # Candidates from finnish.forms on the base form; Voikko picks the case and number.
     base_number = noun_base(word)
     if not base_number:
         return None

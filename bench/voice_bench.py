@@ -10,7 +10,7 @@ voice (WAVs cached in bench/results/tmp/voice/) and measured:
 1. Whisper (the embedded base model) word error rate and real-time factor per voice; Vosk's
    real-time factor on the same audio (only a Korean model exists: mechanics, not accuracy);
 2. Whisper with a Finnish initial prompt and with hot words vs. neither: WER and
-   municipality recall (bot.finnish's own municipality detection run on the transcript);
+   municipality recall (finnish's own municipality detection run on the transcript);
 3. intent and municipality accuracy of the trained Rasa model (models/apuri.tar.gz) on the
    transcripts vs. on the written sentence;
 4. espeak-ng latency (EspeakTTS with `speakable`) for typical bot answers, normal and slow.
@@ -47,8 +47,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from bot.evaluate import Example, load_examples, prediction_from_rasa  # noqa: E402
-from bot.finnish import SAFETY_INTENTS, entity_values, iter_municipalities  # noqa: E402
-from bot.finnish.spoken import tidy_transcript  # noqa: E402
+from finnish import SAFETY_INTENTS, entity_values, iter_municipalities  # noqa: E402
+from finnish.spoken import tidy_transcript  # noqa: E402
 from voice.audio import AudioProblem, checked_pcm, seconds  # noqa: E402
 
 HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
@@ -309,7 +309,7 @@ def understanding(nlu: Nlu, examples: list[Example], texts: list[str]) -> dict[s
 def municipality_recall(
     examples: list[Example], texts: list[str], only: Callable[[str], bool] = lambda _m: True
 ) -> tuple[float | None, int]:
-    """Share of named municipalities bot.finnish finds in the texts, and how many were named."""
+    """Share of named municipalities finnish finds in the texts, and how many were named."""
     hits = total = 0
     for e, text in zip(examples, texts, strict=True):
         found = set(entity_values(text, "municipality"))
@@ -393,15 +393,15 @@ def tts_latency(answers: list[tuple[str, str]], repeats: int) -> dict[str, Any]:
 
 
 def _speakable() -> Callable[[str], str]:
-    """bot.finnish.reading.speakable, waited for a while if another change is still landing."""
+    """finnish.reading.speakable, waited for a while if another change is still landing."""
     for _ in range(30):
         try:
-            from bot.finnish.reading import speakable
+            from finnish.reading import speakable
 
             return speakable
         except ImportError:
             time.sleep(10)
-    raise SystemExit("bot/finnish/reading.py (speakable) is missing: cannot measure TTS")
+    raise SystemExit("finnish/reading.py (speakable) is missing: cannot measure TTS")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -701,7 +701,7 @@ def render(r: dict[str, Any]) -> str:
     lines += [
         "",
         "Municipality recall: of the sentences' annotated municipalities, the share "
-        "`bot.finnish.entity_values(transcript, \"municipality\")` finds (the same detection as "
+        "`finnish.entity_values(transcript, \"municipality\")` finds (the same detection as "
         "the NLU, so inflected and colloquial forms count). On the normalised reference text it "
         f"is {pct(r['reference']['municipality_recall_normalised'])} "
         f"(n={r['reference']['n_named']}): the ceiling for speech.",
@@ -741,7 +741,7 @@ def render(r: dict[str, Any]) -> str:
         "Municipality accuracy: the set of municipality entities the NLU returns equals the "
         "annotated set (a miss or an extra one both count as wrong), over all sentences. "
         'Safety recall: emergency and crisis sentences classified as such. "+ compounds '
-        'joined": the transcript after `bot.finnish.spoken.tidy_transcript`, which the gateway '
+        'joined": the transcript after `finnish.spoken.tidy_transcript`, which the gateway '
         'applies before the bot reads it ("yhteys henkilö" → "yhteyshenkilö").',
         "",
         "### Confidence threshold (gateway MIN_CONFIDENCE): all voices, variant `none`",

@@ -10,8 +10,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from bot import clock, settings
 from bot.services import Service, Supervisor
+from core import clock, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "apuri.tar.gz"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.finnish import SAFETY_INTENTS
+from finnish import SAFETY_INTENTS
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\{([^}]*)\}")
 

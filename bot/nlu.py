@@ -1,4 +1,4 @@
-"""Rasa graph components that put bot.finnish into the NLU pipeline.
+"""Rasa graph components that put finnish into the NLU pipeline.
 
 - FinnishTokenizer: word tokens with Voikko lemmas; a municipality, region or phone number
   gets a placeholder lemma ("kunta", "maakunta", "puhelinnumero") so that the classifier
@@ -42,9 +42,10 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import finnish, privacy
-from bot.finnish.asking import asks_about_calling, asks_for_a_call
-from bot.finnish.typos import deletions
+import finnish
+from bot import privacy
+from finnish.asking import asks_about_calling, asks_for_a_call
+from finnish.typos import deletions
 
 logger = logging.getLogger(__name__)
 

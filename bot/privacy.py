@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot import finnish
+import finnish
 
 NUMBER_TAG = "puhelinnumero"
 MESSAGE_TAG = "viesti"

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from bot.settings import database_url
+from core.settings import database_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONNECT_TIMEOUT = 5  # seconds: a database that does not answer is down, not slow

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import clock
 from bot.services import free_port, wait_http
+from core import clock
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "apuri.tar.gz"

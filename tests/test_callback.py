@@ -300,7 +300,7 @@ def backdate_live(database: str, apuri: Apuri, label: str, minutes: int) -> None
 
     import sqlalchemy as sa
 
-    from bot import clock
+    from core import clock
     from store.handoff import schema
 
     then = clock.utc_key(clock.now() - dt.timedelta(minutes=minutes))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from actions import texts
-from bot import clock
+from core import clock
 from tests.conftest import BIN, ROOT, fixture_record
 
 DOMAIN = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))

@@ -85,7 +85,7 @@ def test_search_widens_by_place_for_the_same_topic_only(directory, doc) -> None:
 
 
 def test_upcoming_events_and_open_grants_only(directory, doc) -> None:
-    from bot import clock
+    from core import clock
 
     directory.import_document(doc)
     events = directory.find("events", after=clock.utc_key(), limit=10)

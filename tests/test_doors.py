@@ -357,7 +357,7 @@ def test_pages_may_be_framed_only_by_the_listed_origins(tmp_path) -> None:
 
 
 def test_embed_origins_are_checked_at_start(monkeypatch) -> None:
-    from bot import settings
+    from core import settings
 
     monkeypatch.setenv("APURI_EMBED_ORIGINS", "https://a.fi, https://b.fi")
     assert settings.embed_origins() == ("https://a.fi", "https://b.fi")

@@ -1,4 +1,4 @@
-"""bot.finnish: municipality and region forms, ambiguous names, topics, phone numbers.
+"""finnish: municipality and region forms, ambiguous names, topics, phone numbers.
 
 Voikko serves as an independent oracle for inflected place names: it knows the correct case
 forms of Finnish place names, so every form it confirms must be in our table.
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import finnish
-from bot.finnish.municipalities import AMBIGUOUS
+import finnish
+from finnish.municipalities import AMBIGUOUS
 
 GAZ = finnish.gazetteer()
 MUNICIPALITIES = sorted(GAZ.municipalities)
@@ -460,7 +460,7 @@ def test_colloquial_words_are_not_taken_for_places(text: str) -> None:
     ],
 )
 def test_compounds_said_in_two_are_written_as_one(heard: str, tidy: str) -> None:
-    from bot.finnish.spoken import tidy_transcript
+    from finnish.spoken import tidy_transcript
 
     assert tidy_transcript(heard) == tidy
 

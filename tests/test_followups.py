@@ -12,11 +12,12 @@ import datetime as dt
 import pytest
 from rasa_sdk import Tracker
 
+import finnish
 from actions.records import find_record, named_beside, named_person, next_event_of
 from actions.search import Query, search
-from bot import clock, finnish
-from bot.finnish.asking import asked_fields, asks_for_a_person
-from bot.finnish.morphology import compound_boundaries, compound_parts, lemmas
+from core import clock
+from finnish.asking import asked_fields, asks_for_a_person
+from finnish.morphology import compound_boundaries, compound_parts, lemmas
 from store.directory import Directory
 from store.directory.store import index_terms
 from tests.conftest import fixture_document
@@ -1338,7 +1339,7 @@ def test_the_events_then_are_found_across_the_country_among_many_organizations(
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions import directory_actions
-    from bot.finnish.periods import event_span
+    from finnish.periods import event_span
 
     weekend = event_span("tänä viikonloppuna", clock.today())
     assert weekend is not None

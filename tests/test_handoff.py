@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import clock
+from core import clock
 from store.handoff import Handoffs
 from store.handoff.staff import Staff, StaffError
 from store.handoff.store import LEASE

@@ -2,7 +2,7 @@
 
 The generated set has at least 500 place sentences per name and case form and 100
 ordinary-meaning sentences per name;
-bot.finnish.extract_entities must find the municipality in the first and not in the second.
+finnish.extract_entities must find the municipality in the first and not in the second.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+import finnish
 from bench import place_names as pn
-from bot import finnish
 
 # The names of the brief, as extract_entities returns them.
 EXPECTED_NAMES = (

@@ -1,4 +1,4 @@
-"""bot.finnish.reading: bot answers as espeak-ng's Finnish voice reads them.
+"""finnish.reading: bot answers as espeak-ng's Finnish voice reads them.
 
 Each table row is what the bot writes and the Finnish words espeak-ng is given instead.
 """
@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from bot.finnish.reading import MAX_CHARS, cardinal, ordinal, speakable
+from finnish.reading import MAX_CHARS, cardinal, ordinal, speakable
 
 TYPICAL = (
     "Kuopion järjestöyhdyshenkilö Anna Virtanen, puh. 040 123 4567, tavoitettavissa "
@@ -282,7 +282,7 @@ def test_random_text_never_fails_and_leaves_no_digit(caplog: pytest.LogCaptureFi
         "9.30",
     ]
     rng = random.Random(7)
-    with caplog.at_level(logging.ERROR, logger="bot.finnish.reading"):
+    with caplog.at_level(logging.ERROR, logger="finnish.reading"):
         for _ in range(3000):
             text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
             out = speakable(text)

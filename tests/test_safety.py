@@ -1,4 +1,4 @@
-"""bot.finnish.safety: danger now → emergency (112), a person in crisis → crisis (09 2525 0111).
+"""finnish.safety: danger now → emergency (112), a person in crisis → crisis (09 2525 0111).
 
 The words here must win even when the classifier is unsure, so they are tested on their own;
 the conversations (112 first, also mid-conversation) are in test_dialogue.py.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import finnish
+import finnish
 
 
 @pytest.mark.parametrize(

@@ -9,18 +9,18 @@ import datetime as dt
 
 import pytest
 
+import finnish
 from actions import texts
 from actions.records import ALONE, WITH_FIELDS, named_record
 from actions.search import Query, search
-from bot import finnish
-from bot.finnish.asking import (
+from finnish.asking import (
     asked_fields,
     asks_about_calling,
     asks_more,
     name_coverage,
     reference,
 )
-from bot.finnish.periods import event_span
+from finnish.periods import event_span
 from store.directory import Directory
 from tests.conftest import fixture_document
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import settings
+from core import settings
 
 
 @pytest.mark.parametrize("raw", ["abc", "0", "70000", "-1", "80 80"])

@@ -32,8 +32,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from bot import clock
 from bot.services import free_port
+from core import clock
 from store.handoff import Handoffs, schema
 from store.handoff import staff as staff_module
 from store.handoff.staff import PER_ADDRESS, PER_NAME, Staff, check_password

@@ -1,4 +1,4 @@
-"""bot.finnish.times: callback times in written and spoken Finnish, against a fixed clock.
+"""finnish.times: callback times in written and spoken Finnish, against a fixed clock.
 
 Each table row is what a person writes or says, the window it means (start, end) and how Apuri
 reads it back. Times are "MM-DD HH:MM" in 2026 or "YYYY-MM-DD HH:MM", Helsinki wall clock.
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import clock
-from bot.finnish import When, parse_time
+from core import clock
+from finnish import When, parse_time
 
 HELSINKI = clock.HELSINKI
 MONDAY = dt.datetime(2026, 11, 30, 8, 0, tzinfo=HELSINKI)  # a Monday morning

@@ -1,13 +1,13 @@
-"""One typo tolerance (bot.finnish.typos) for the times reader, the NLU's vocabulary check
+"""One typo tolerance (finnish.typos) for the times reader, the NLU's vocabulary check
 and the place names: tested here once, and through each user."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import finnish
-from bot.finnish.times import parse_time
-from bot.finnish.typos import deletions, edit_distance, one_edit
+import finnish
+from finnish.times import parse_time
+from finnish.typos import deletions, edit_distance, one_edit
 
 
 @pytest.mark.parametrize(

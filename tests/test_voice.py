@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import finnish
-from bot.finnish.reading import speakable
+import finnish
+from finnish.reading import speakable
 from tests.speech_audio import FORMATS, KOREAN, generated, joined, spoken, wav_samples
 from voice import audio, models
 from voice.audio import AudioProblem, checked_pcm

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from bot import finnish
+import finnish
 from bot.fallback import general_contact
 
 ROOT = Path(__file__).resolve().parents[1]

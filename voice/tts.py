@@ -1,7 +1,7 @@
 """Text to speech: espeak-ng's Finnish voice (the one that installs here), as 16-bit PCM WAV.
 
 The caller passes a `normalize` function that turns numbers, times and phone numbers into
-Finnish words (the bot's `bot.finnish.reading.speakable`); this module knows no Finnish.
+Finnish words (the bot's `finnish.reading.speakable`); this module knows no Finnish.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot import privacy, settings
+from bot import privacy
 from bot.gateway import staff, texts
 from bot.gateway import web as routes
 from bot.gateway.addresses import TelegramSender
@@ -22,6 +22,7 @@ from bot.gateway.records import Records
 from bot.gateway.speech import Speech
 from bot.gateway.telegram import TelegramChannel
 from bot.gateway.vault import Vault
+from core import settings
 
 logger = logging.getLogger(__name__)
 TELEGRAM = web.AppKey("telegram", TelegramChannel)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from bot import settings
+from core import settings
 
 
 @dataclass(frozen=True)

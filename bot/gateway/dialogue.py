@@ -8,7 +8,8 @@ import re
 import unicodedata
 from typing import Any
 
-from bot import finnish, privacy
+import finnish
+from bot import privacy
 from bot.gateway import texts
 from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient, RasaUnavailable

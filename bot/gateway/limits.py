@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.settings import Network
+from core.settings import Network
 
 
 class RateLimit:

@@ -12,10 +12,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot import settings
-from bot.finnish.reading import speakable
-from bot.finnish.spoken import tidy_transcript
 from bot.gateway.pools import SPEECH_OUT
+from core import settings
+from finnish.reading import speakable
+from finnish.spoken import tidy_transcript
 from voice.audio import AudioProblem, checked_pcm, seconds, wav_to_ogg_opus
 from voice.models import ModelMissing
 from voice.stt import SpeechToText, Transcript, load_stt

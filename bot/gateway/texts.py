@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import finnish, privacy
+import finnish
+from bot import privacy
 from bot.fallback import general_contact
 
 DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"

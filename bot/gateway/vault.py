@@ -12,7 +12,8 @@ import functools
 import logging
 from typing import Any
 
-from bot import finnish, privacy
+import finnish
+from bot import privacy
 from bot.gateway import texts
 from bot.gateway.pools import DATABASE
 from bot.gateway.records import DOWN, REFUSED, Records

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot import finnish
+import finnish
 from bot.fallback import general_contact
 from bot.gateway import conversations, dialogue, texts
 from bot.gateway.hub import EventHub

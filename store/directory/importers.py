@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot import finnish
+import finnish
 from store.directory.validate import FORMAT
 
 # ---------------------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot import clock, finnish
-from bot.finnish.morphology import compound_parts
-from bot.settings import database_url
+import finnish
+from core import clock
+from core.settings import database_url
+from finnish.morphology import compound_parts
 from store.database import open_database
 from store.directory import schema
 from store.directory.validate import FORMAT, KINDS, NAME_FIELD, DirectoryValidationError, validate

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot import finnish
+import finnish
 
 FORMAT = "apuri-directory/1"
 KINDS = ("organizations", "contact_persons", "events", "grants", "spaces")

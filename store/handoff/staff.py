@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot import clock, settings
+from core import clock, settings
 from store.handoff import schema
 from store.handoff.store import Handoffs, stamp
 

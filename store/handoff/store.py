@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot import clock
+from core import clock
 from store.database import open_database
 from store.handoff import schema
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import finnish
+import finnish
 from bot.gateway.addresses import by_telegram
 from bot.gateway.staff import texts
 from bot.gateway.staff.database import run, staff_route

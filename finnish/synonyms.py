@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from bot.finnish.datafiles import load
+from finnish.datafiles import load
 
 
 @functools.cache

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import phonenumbers
 
-from bot.finnish.datafiles import load
-from bot.finnish.tokens import tokenize
+from finnish.datafiles import load
+from finnish.tokens import tokenize
 
 _DIGIT_WORDS = {w: digit for digit, ws in load("numbers.yml")["digits"].items() for w in ws}
 _UNITS = {w: int(value) for value, ws in load("numbers.yml")["units"].items() for w in ws}

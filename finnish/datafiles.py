@@ -1,4 +1,4 @@
-"""The Finnish package's word lists, kept as data files beside the code (bot/finnish/data)."""
+"""The Finnish package's word lists, kept as data files beside the code (finnish/data)."""
 
 from __future__ import annotations
 

@@ -33,8 +33,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from bot.finnish.datafiles import load
-from bot.finnish.phones import format_phone_for_speech, phone_spans
+from finnish.datafiles import load
+from finnish.phones import format_phone_for_speech, phone_spans
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.finnish.datafiles import load
+from finnish.datafiles import load
 
 SAFETY_INTENTS: tuple[str, ...] = ("emergency", "crisis")
 

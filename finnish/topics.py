@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.finnish.datafiles import load
-from bot.finnish.morphology import compound_boundaries, lemma
-from bot.finnish.tokens import tokenize
+from finnish.datafiles import load
+from finnish.morphology import compound_boundaries, lemma
+from finnish.tokens import tokenize
 
 TOPICS: tuple[str, ...] = (
     "liikunta",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from bot.finnish.morphology import is_known_word
-from bot.finnish.municipalities import AMBIGUOUS, gazetteer
-from bot.finnish.phones import phone_spans
-from bot.finnish.places import is_place
-from bot.finnish.tokens import tokenize
-from bot.finnish.topics import topic_of_word, topic_phrases
+from finnish.morphology import is_known_word
+from finnish.municipalities import AMBIGUOUS, gazetteer
+from finnish.phones import phone_spans
+from finnish.places import is_place
+from finnish.tokens import tokenize
+from finnish.topics import topic_of_word, topic_phrases
 
 MAX_TEXT = 5000  # longer messages are not analysed (the gateway allows 2000 characters)
 

@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.finnish import morphology
-from bot.finnish.datafiles import DATA_DIR, load
-from bot.finnish.forms import VOWELS, adjective_forms, forms_of_part, inflected_forms
-from bot.finnish.typos import edit_distance
+from finnish import morphology
+from finnish.datafiles import DATA_DIR, load
+from finnish.forms import VOWELS, adjective_forms, forms_of_part, inflected_forms
+from finnish.typos import edit_distance
 
 AMBIGUOUS: dict[str, dict] = load("places.yml")["ambiguous"]
 MUNICIPALITY_FILE = Path(

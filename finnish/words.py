@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from bot.finnish.datafiles import words
-from bot.finnish.entities import extract_entities
-from bot.finnish.morphology import lemmas, word_classes
-from bot.finnish.synonyms import need_verbs
-from bot.finnish.tokens import tokenize
-from bot.finnish.topics import topic_of_word
+from finnish.datafiles import words
+from finnish.entities import extract_entities
+from finnish.morphology import lemmas, word_classes
+from finnish.synonyms import need_verbs
+from finnish.tokens import tokenize
+from finnish.topics import topic_of_word
 
 _GENERIC = words("generic_words.txt")
 # Verbs, adverbs, pronouns and little words say how something is asked, not what: "harrastaa",

@@ -37,11 +37,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot import clock
-from bot.finnish.datafiles import load
-from bot.finnish.morphology import is_known_word
-from bot.finnish.phones import number_word
-from bot.finnish.typos import deletions, one_edit
+from core import clock
+from finnish.datafiles import load
+from finnish.morphology import is_known_word
+from finnish.phones import number_word
+from finnish.typos import deletions, one_edit
 
 HELSINKI = clock.HELSINKI
 MAX_LENGTH = 500  # longer than any answer to "when shall we call?"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from bot.finnish.morphology import lemmas
-from bot.finnish.tokens import tokenize
+from finnish.morphology import lemmas
+from finnish.tokens import tokenize
 
 MONTHS = (
     "tammikuu",

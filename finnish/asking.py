@@ -8,9 +8,9 @@ from __future__ import annotations
 import functools
 import re
 
-from bot.finnish.datafiles import load
-from bot.finnish.morphology import compound_boundaries, is_known_word, lemmas
-from bot.finnish.tokens import tokenize
+from finnish.datafiles import load
+from finnish.morphology import compound_boundaries, is_known_word, lemmas
+from finnish.tokens import tokenize
 
 FIELDS = (
     "deadline",

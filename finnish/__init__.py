@@ -13,16 +13,16 @@ importers. One module per job; word lists are data files in data/.
 - synonyms: search words that mean the same, and the words of topics and sorts
 """
 
-from bot.finnish.entities import Entity, entity_values, extract_entities
-from bot.finnish.morphology import compound_boundaries, is_known_word, lemma, place_lemma
-from bot.finnish.municipalities import Gazetteer, Municipality, gazetteer, iter_municipalities
-from bot.finnish.phones import format_phone_for_speech, normalize_phone, number_word
-from bot.finnish.safety import SAFETY_INTENTS, safety_intent
-from bot.finnish.synonyms import sort_words, synonyms
-from bot.finnish.times import When, parse_time  # noqa: F401 - re-exported
-from bot.finnish.tokens import tokenize
-from bot.finnish.topics import TOPICS, topic, topic_of_word
-from bot.finnish.words import content_words
+from finnish.entities import Entity, entity_values, extract_entities
+from finnish.morphology import compound_boundaries, is_known_word, lemma, place_lemma
+from finnish.municipalities import Gazetteer, Municipality, gazetteer, iter_municipalities
+from finnish.phones import format_phone_for_speech, normalize_phone, number_word
+from finnish.safety import SAFETY_INTENTS, safety_intent
+from finnish.synonyms import sort_words, synonyms
+from finnish.times import When, parse_time  # noqa: F401 - re-exported
+from finnish.tokens import tokenize
+from finnish.topics import TOPICS, topic, topic_of_word
+from finnish.words import content_words
 
 __all__ = [
     "SAFETY_INTENTS",

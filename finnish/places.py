@@ -10,11 +10,11 @@ at letters anywhere in the message. The word lists are in data/places.yml.
 
 from __future__ import annotations
 
-from bot.finnish import morphology
-from bot.finnish.datafiles import load
-from bot.finnish.municipalities import AMBIGUOUS
-from bot.finnish.tokens import Token
-from bot.finnish.topics import topic_of_word
+from finnish import morphology
+from finnish.datafiles import load
+from finnish.municipalities import AMBIGUOUS
+from finnish.tokens import Token
+from finnish.topics import topic_of_word
 
 _DATA = load("places.yml")
 _PLACE_CUES = frozenset(_DATA["place_cues"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.finnish.morphology import analyses, compound_boundaries, is_known_word
+from finnish.morphology import analyses, compound_boundaries, is_known_word
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\S")
 
