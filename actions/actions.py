@@ -10,8 +10,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import finnish
-from actions.directory_actions import HUMAN, NONE, RESTART, directory, place_slots
 from actions.records import answer_about_record
+from actions.slots import HUMAN, NONE, RESTART, directory, place_slots
 from finnish.asking import asked_fields, reference
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-import functools
 import logging
 import re
 from dataclasses import replace
@@ -23,85 +22,25 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import finnish
 from actions import texts
-from actions.records import PEOPLE, answer_about_record, named_person, names_in_full
+from actions.people import name_contact, offer_person, told
+from actions.records import answer_about_record, named_person, names_in_full
 from actions.search import PREFER, Query, named_by, search, with_kind
+from actions.slots import (
+    HUMAN,
+    MORE,
+    NONE,
+    directory,
+    note_need,
+    place_slots,
+)
 from bot.fallback import general_contact
-from core import clock, settings
+from core import clock
 from finnish.asking import asked_fields, asks_for_a_person
 from finnish.periods import event_span
 from store.database import StoreUnavailable
-from store.directory import Directory
-from store.directory.store import index_terms, record_words, search_terms
+from store.directory.store import index_terms, record_words
 
 logger = logging.getLogger(__name__)
-
-# Yes/no questions the bot asks; the slot `open_question` holds the one asked last, and rules
-# conditioned on it decide what "kyllä" and "ei" mean. Any other message sets it to "none"
-# (a from_intent slot mapping in the domain).
-NONE, MORE, HUMAN, RESTART, CALLBACK, LIVE, CALL = (
-    "none",
-    "more",
-    "human",
-    "restart",
-    "callback",
-    "live",
-    "call",
-)
-
-
-@functools.lru_cache(maxsize=1)
-def directory() -> Directory:
-    return Directory()
-
-
-def place_after(
-    municipality: str | None, region: str | None, said: dict[str, Any]
-) -> tuple[str | None, str | None]:
-    """The place once a message said a municipality or a region (`said`): the one place where
-    the region follows the municipality. Only real municipalities and regions count."""
-    gaz = finnish.gazetteer()
-    if said.get("municipality") in gaz.municipalities:
-        municipality = said["municipality"]
-    elif said.get("region") in gaz.regions:
-        region = said["region"]
-        if municipality and gaz.region_of(municipality) != region:
-            municipality = None
-    if municipality not in gaz.municipalities:
-        municipality = None  # only real municipalities reach the directory
-    if municipality:
-        region = gaz.region_of(municipality)
-    return municipality, region
-
-
-def place_slots(tracker: Tracker) -> tuple[str | None, str | None, list[dict[str, Any]]]:
-    """(municipality, region, slot events) of the conversation after this message.
-
-    The region always follows the municipality: a new municipality brings its own region, a
-    new region drops a municipality outside it. The events keep the slots the same way.
-    """
-    entities = (tracker.latest_message or {}).get("entities") or []
-    said = {e.get("entity"): e.get("value") for e in entities}  # the last of each kind
-    municipality, region = place_after(
-        tracker.get_slot("municipality"), tracker.get_slot("region"), said
-    )
-    events = [
-        SlotSet(slot, value)
-        for slot, value in (("municipality", municipality), ("region", region))
-        if tracker.get_slot(slot) != value
-    ]
-    return municipality, region, events
-
-
-def note_need(tracker: Tracker, kind: str) -> None:
-    """Counts what people needed and did not get, for the staff page: place, topic and kind
-    ("not_found", "fallback", "feedback"), never the words."""
-    from store.handoff import Handoffs
-
-    municipality, region, _ = place_slots(tracker)
-    try:
-        Handoffs(engine=directory().engine).note_need(municipality, tracker.get_slot("topic"), kind)
-    except StoreUnavailable as error:  # the database is down: the answer matters more
-        logger.warning("the need could not be noted: %s", error)
 
 
 # "joka viikko" is how often, not when
@@ -120,76 +59,6 @@ HEADCOUNT = re.compile(
 ALSO_ASKED_AT = 0.15
 ALSO_ASKED = {"ask_grants": "grants", "ask_spaces": "spaces", "ask_events": "events"}
 SEARCH_ACTIONS = {f"action_{intent}" for intent in PREFER}
-
-# Who helps further, by what the person last searched for; anything else goes to the liaison.
-ROLE_BY_SEARCH = {
-    "action_digital_help": "digital_support",
-    "action_find_service": "service_advisor",
-}
-
-
-def right_person(
-    tracker: Tracker, role: str | None = None, named: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
-    """The person who helps with what the conversation is about: in `role` when given, else
-    the association's own contact when it is about one association, else the person for the
-    place in the role of the last search (the municipality's, else its region's). A person the
-    message names ("saisinko Sanna Hyvöseen yhteyden"), or the one Apuri just told about, comes
-    first (`named`: already looked up by the caller). None when the directory has nobody (the
-    caller names the general contact); raises when it is down."""
-    municipality, region, _ = place_slots(tracker)
-    last = tracker.get_slot("last_search") or {}
-    named = named or named_person((tracker.latest_message or {}).get("text") or "", directory())
-    if named:
-        return named
-    told = last.get("results") or []
-    if role is None and len(told) == 1 and told[0][0] == PEOPLE:
-        person = directory().get(PEOPLE, told[0][1])
-        if person:
-            return person
-    if role is None:
-        own = association_contact(tracker, last.get("associations") or [])
-        if own:
-            return own
-        role = ROLE_BY_SEARCH.get(last.get("action") or "", "liaison")
-    return directory().contact(municipality, region, role=role)
-
-
-def association_contact(tracker: Tracker, listed: list[str]) -> dict[str, Any] | None:
-    """The own contact of the association the message names among those just listed, or of
-    the only one listed; None when there is no such association or it names nobody."""
-    said = search_terms((tracker.latest_message or {}).get("text") or "")
-    found = [o for o in (directory().get("organizations", i) for i in listed) if o]
-    named = [o for o in found if (name := search_terms(o["name"])) and name <= said]
-    chosen = named[0] if named else found[0] if len(found) == 1 else None
-    if not chosen or not chosen.get("contact_person_id"):
-        return None
-    return directory().get("contact_persons", chosen["contact_person_id"])
-
-
-def told(last: dict[str, Any], person: dict[str, Any]) -> dict[str, Any]:
-    """The last search with the person just named as what "hän" and "sen" point at."""
-    return {**last, "results": [[PEOPLE, person["id"]]]} if person.get("id") else last
-
-
-def name_contact(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    role: str | None = None,
-    named: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Names the right person (`right_person`); the general contact when the directory has
-    none or cannot be reached. The person named."""
-    try:
-        person = right_person(tracker, role, named)
-    except StoreUnavailable as error:  # the database is down: still name a human
-        logger.warning("directory contact lookup failed: %s", error)
-        dispatcher.utter_message(response="utter_directory_unavailable")
-        person = None
-    person = person or general_contact()
-    dispatcher.utter_message(response="utter_contact_person", person=texts.person_line(person))
-    return person
-
 
 URGENT_AT = 0.25  # an emergency this likely beside a search: the answer starts with 112
 
@@ -779,36 +648,6 @@ class ActionRequestHuman(ExplainAndNameAction):
                 dispatcher.utter_message(response="utter_ask_municipality")
                 return [*slots, SlotSet("pending_search", self.name())]
         return [*slots, *offer_person(dispatcher, tracker, self.role, named)]
-
-
-def offer_person(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    role: str | None = None,
-    named: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Names the right person (`name_contact`) and offers them: a chat here when they are in
-    Telegram now, else a call back. The events: what "hän" points at and the open question."""
-    person = name_contact(dispatcher, tracker, role, named)
-    # "mihin aikaan hän vastaa" is about this person now
-    last = told(tracker.get_slot("last_search") or {}, person)
-    events = [SlotSet("pending_search", None), SlotSet("last_search", last)]
-    first = person["name"].split()[0]
-    if can_chat_now(person):
-        dispatcher.utter_message(response="utter_offer_live", name=first)
-        return [*events, SlotSet("live_person", person.get("id")), SlotSet("open_question", LIVE)]
-    # anyone named can call back: the request reaches them or the staff page
-    dispatcher.utter_message(response="utter_offer_call", name=first)
-    return [*events, SlotSet("open_question", CALL)]
-
-
-def can_chat_now(person: dict[str, Any]) -> bool:
-    """A person in Telegram, reachable now by their hours, and a bot to reach them with."""
-    return bool(
-        person.get("telegram_chat_id")
-        and settings.telegram_available()
-        and texts.is_open(person.get("opening_hours"))
-    )
 
 
 class ActionOfferHumanDirect(ExplainAndNameAction):

@@ -20,18 +20,10 @@ from rasa_sdk.types import DomainDict
 
 import finnish
 from actions import texts
-from actions.directory_actions import (
-    CALLBACK,
-    NONE,
-    can_chat_now,
-    directory,
-    general_contact,
-    name_contact,
-    place_after,
-    place_slots,
-    right_person,
-)
+from actions.people import can_chat_now, name_contact, right_person
+from actions.slots import CALLBACK, NONE, directory, place_after, place_slots
 from bot import privacy
+from bot.fallback import general_contact
 from core import settings
 from finnish.times import parse_time
 from store.database import StoreUnavailable

@@ -11,18 +11,10 @@ from typing import Any
 
 import finnish
 from core.clock import HELSINKI, now
+from finnish import labels
 from store.directory.store import municipalities_of
 
-WEEKDAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
-WEEKDAYS_LONG = (
-    "maanantaina",
-    "tiistaina",
-    "keskiviikkona",
-    "torstaina",
-    "perjantaina",
-    "lauantaina",
-    "sunnuntaina",
-)
+WEEKDAYS, WEEKDAYS_LONG = labels.WEEKDAYS, labels.WEEKDAYS_ON
 
 
 def clock(t: dt.datetime) -> str:

@@ -39,7 +39,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import finnish  # noqa: E402
-from actions import directory_actions  # noqa: E402
+from actions import slots  # noqa: E402
 from actions.search import PREFER, Query, search  # noqa: E402
 from bench import save_results, stamp  # noqa: E402
 from bot.cli import upcoming  # noqa: E402
@@ -178,7 +178,7 @@ async def run(paths: list[Path]) -> dict[str, Any]:
                 stores[name] = directory_for(name, Path(tmp))
             store = stores[name]
             os.environ["APURI_DB_URL"] = store.url  # the actions' own directory
-            directory_actions.directory.cache_clear()
+            slots.directory.cache_clear()
             document = load_file(DIRECTORIES[name])
             people = {p["id"]: p["name"] for p in document.get("contact_persons") or []}
             records = {

@@ -354,14 +354,14 @@ def chat(agent, event_loop_session, request) -> Chat:
 def actions_on(tmp_path, monkeypatch):
     """Puts a directory document where the actions look (a SQLite file of the test's own) and
     forgets it afterwards."""
-    from actions import directory_actions
+    from actions import slots
     from store.directory import Directory
 
     def use(document: dict) -> None:
         database = f"sqlite:///{tmp_path / 'directory.db'}"
         Directory(database).import_document(document)
         monkeypatch.setenv("APURI_DB_URL", database)
-        directory_actions.directory.cache_clear()
+        slots.directory.cache_clear()
 
     yield use
-    directory_actions.directory.cache_clear()
+    slots.directory.cache_clear()

@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import directory_actions
+from actions import directory_actions, slots
 from bot.services import free_port
 
 
@@ -14,9 +14,9 @@ from bot.services import free_port
 def database_down(monkeypatch):
     # a real connection attempt to a port where nothing listens
     monkeypatch.setenv("APURI_DB_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/none")
-    directory_actions.directory.cache_clear()
+    slots.directory.cache_clear()
     yield
-    directory_actions.directory.cache_clear()
+    slots.directory.cache_clear()
 
 
 def tracker(**slots) -> Tracker:

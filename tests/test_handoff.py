@@ -16,8 +16,8 @@ import pytest
 
 from core import clock
 from store.handoff import Handoffs
+from store.handoff.outbox import LEASE
 from store.handoff.staff import Staff, StaffError
-from store.handoff.store import LEASE
 from tests.conftest import BIN, ROOT
 
 MAIJA = {"id": "p-1", "name": "Maija Esimerkki", "telegram_chat_id": 7001}

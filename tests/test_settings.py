@@ -35,7 +35,7 @@ def test_the_speech_engine_is_chosen_once(monkeypatch) -> None:
 
 def test_a_live_chat_needs_telegram_configured(monkeypatch) -> None:
     """The actions offer a live chat only when the gateway can reach the person."""
-    from actions.directory_actions import can_chat_now
+    from actions.people import can_chat_now
 
     person = {"telegram_chat_id": "123", "opening_hours": "Mo-Su 00:00-24:00"}
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)

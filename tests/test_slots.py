@@ -1,7 +1,7 @@
-"""The place slots without a model or a server: rasa_sdk Tracker objects straight into the
-functions the actions use, so the one rule "the region follows the municipality" is held in
-one place (actions.directory_actions.place_after) and used by the search and the callback
-form alike."""
+"""The place slots and the intent ranking without a model or a server: rasa_sdk Tracker
+objects straight into the functions the actions use. The one rule "the region follows the
+municipality" is held in one place (actions.directory_actions.place_after) and used by the
+search and the callback form alike; the intents ranked next shape the answer."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.directory_actions import place_after, place_slots
+from actions.slots import place_after, place_slots
 
 
 def tracker(slots: dict[str, Any], entities: list[dict[str, Any]]) -> Tracker:
@@ -73,3 +73,28 @@ def test_the_callback_form_takes_the_place_by_the_same_rule() -> None:
         "municipality": None
     }
     assert dispatcher.messages[-1]["response"] == "utter_ask_municipality"
+
+
+def ranked(text: str, *ranking: tuple[str, float]) -> Tracker:
+    message = {
+        "text": text,
+        "entities": [],
+        "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+    }
+    return Tracker("t", {"municipality": "Kuopio"}, message, [], False, None, {}, "action_listen")
+
+
+def test_an_emergency_ranked_next_puts_112_first(actions_on) -> None:
+    """The ranking of the other intents shapes the answer: an emergency this likely beside a
+    search starts the answer with 112; a faint one does not."""
+    from actions.directory_actions import ActionFindService
+
+    actions_on({"format": "apuri-directory/1"})
+    for emergency, first in ((0.3, "utter_if_urgent"), (0.05, None)):
+        dispatcher = CollectingDispatcher()
+        text = "lapsi on kipeä, lääkäri kuopio"
+        tracker = ranked(text, ("find_service", 0.6), ("emergency", emergency))
+        ActionFindService().run(dispatcher, tracker, {})
+        said = [m.get("response") for m in dispatcher.messages]
+        assert (said[0] == "utter_if_urgent") is (first is not None), said

@@ -19,7 +19,7 @@ from bot.gateway.records import Records
 from bot.gateway.vault import PRIVATE_NEXT, Vault, VaultDown
 from store.directory import Directory
 from store.handoff import Handoffs
-from store.handoff.store import PrivateNotKept
+from store.handoff.vault import PrivateNotKept
 from tests.conftest import fixture_document
 
 SUBJECT = "Tarvitsen apua tabletin kanssa, ja tyttäreni numero on 050 765 4321. " * 28

@@ -23,8 +23,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.gateway import texts
 from bot.gateway.addresses import TelegramSender
 from bot.gateway.pools import DATABASE, MAIL
-from bot.gateway.records import Records
-from store.handoff.store import MARK_WITHIN, SEND_TIMEOUT, Handoffs
+from bot.gateway.records import DOWN, Records
+from bot.gateway.workers import one_round
+from finnish import labels
+from store.handoff import Handoffs
+from store.handoff.outbox import MARK_WITHIN, SEND_TIMEOUT
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -36,8 +39,8 @@ def buttons(handoff_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Otan", callback_data=f"take:{handoff_id}"),
-                InlineKeyboardButton("Hoidettu", callback_data=f"done:{handoff_id}"),
+                InlineKeyboardButton(labels.BUTTONS[key], callback_data=f"{key}:{handoff_id}")
+                for key in ("take", "done")
             ]
         ]
     )
@@ -112,20 +115,21 @@ class Delivery:
     async def _run(self) -> None:
         restarted = False
         while not self._stopping.is_set():
-            try:
-                if not restarted:  # a fresh start retries at once what waited for a back-off
-                    await DATABASE.run(lambda: self.records.get().retry_now())
-                    restarted = True
-                await self.once()
-                await self.purge_daily()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the database is down: try again soon
-                logger.warning("delivery: the outbox cannot be read now")
+            if not restarted:  # a fresh start retries at once what waited for a back-off
+                restarted = await one_round(
+                    lambda: DATABASE.run(lambda: self.records.get().retry_now()),
+                    "delivery: retrying what waited",
+                    DOWN,
+                )
+            await one_round(self._round, "delivery: the outbox", DOWN)
             try:
                 await asyncio.wait_for(self._stopping.wait(), POLL_SECONDS)
             except asyncio.TimeoutError:
                 pass
+
+    async def _round(self) -> None:
+        await self.once()
+        await self.purge_daily()
 
     async def purge_daily(self) -> None:
         """Requests lose their personal data APURI_RETENTION_DAYS after they were done, or
@@ -178,7 +182,7 @@ class Delivery:
         while True:
             try:
                 return await DATABASE.run(mark, *args)
-            except Exception:  # noqa: BLE001 - the database or its pool is busy or down
+            except DOWN:  # the database or its pool is busy or down
                 if time.monotonic() + MARK_RETRY_SECONDS > deadline:
                     raise
                 logger.warning("delivery: the outcome cannot be saved now; trying again")
@@ -206,7 +210,7 @@ class Delivery:
         url = urllib.parse.urlsplit(self.smtp_url)
         message = EmailMessage()
         message["From"], message["To"] = self.mail_from, to
-        message["Subject"] = f"Apuri: pyyntö {handoff_id}"
+        message["Subject"] = texts.MAIL_SUBJECT.format(handoff_id=handoff_id)
         message.set_content(text)
         deadline = time.monotonic() + SEND_TIMEOUT.total_seconds()
         smtp = DeadlineSMTP(url.hostname or "localhost", url.port or 25, deadline)

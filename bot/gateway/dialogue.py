@@ -14,7 +14,7 @@ from bot.gateway import texts
 from bot.gateway.live import LiveRelay
 from bot.gateway.rasa import RasaClient, RasaUnavailable
 from bot.gateway.vault import Vault, VaultDown
-from store.handoff.store import PrivateNotKept
+from store.handoff.vault import PrivateNotKept
 
 logger = logging.getLogger(__name__)
 

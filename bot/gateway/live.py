@@ -15,11 +15,14 @@ import logging
 import re
 from typing import Any
 
+from telegram.error import TelegramError
+
 from bot.gateway import texts
 from bot.gateway.addresses import TelegramSender, telegram_chat
 from bot.gateway.hub import EventHub
 from bot.gateway.pools import DATABASE
 from bot.gateway.records import DOWN, Records
+from bot.gateway.workers import one_round
 
 logger = logging.getLogger(__name__)
 WAITING_FOR = dt.timedelta(minutes=5)  # nobody took it: the user is told and offered more
@@ -29,7 +32,7 @@ _END = re.compile(r"^\W*/?(lopeta|lopetetaan|lopeta keskustelu|poistu)\W*$", re.
 
 
 def first_name(name: str | None) -> str:
-    return (name or "Yhteyshenkilö").split()[0]
+    return (name or texts.SOMEONE).split()[0]
 
 
 class LiveRelay:
@@ -164,12 +167,9 @@ class LiveRelay:
 
     async def _run(self) -> None:
         while True:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the database or Telegram is down: next tick
-                logger.warning("live: timeouts could not be checked now")
+            await one_round(
+                self.tick, "live: checking time-outs", (*DOWN, LiveUnavailable, TelegramError)
+            )
             await asyncio.sleep(TICK_SECONDS)
 
 

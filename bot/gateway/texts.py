@@ -10,6 +10,7 @@ import yaml
 import finnish
 from bot import privacy
 from bot.fallback import general_contact
+from finnish import labels
 
 DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
 
@@ -60,6 +61,8 @@ LIVE_NOBODY = (
 )
 LIVE_TIMED_OUT = "Keskustelu päättyi, koska kukaan ei kirjoittanut vähään aikaan."
 LIVE_BROKEN = "Yhteys henkilöön katkesi. Keskustelu päättyi."
+SOMEONE = "Yhteyshenkilö"  # a person named in a live chat whose name is not known
+MAIL_SUBJECT = "Apuri: pyyntö {handoff_id}"
 TAKEN = "Kirjattu: otat tämän pyynnön."
 DONE = "Kirjattu: pyyntö on hoidettu."
 NOT_YOURS = "Tämä pyyntö ei ole sinulle."
@@ -153,7 +156,7 @@ def private_not_kept() -> str:
 
 def request_for_person(row: dict) -> str:
     """A request as the chosen person reads it in Telegram or e-mail."""
-    kind = "Soittopyyntö" if row.get("kind") == "callback" else "Keskustelupyyntö"
+    kind = labels.REQUEST_KINDS["callback" if row.get("kind") == "callback" else "chat"]
     phone = finnish.normalize_phone(row.get("phone") or "")
     lines = [f"{kind} Apurista (tunnus {row['handoff_id']})"]
     if phone:
@@ -164,5 +167,6 @@ def request_for_person(row: dict) -> str:
         lines.append(f"Asia: {row['subject']}")
     if row.get("municipality"):
         lines.append(f"Kunta: {row['municipality']}")
-    lines.append('Paina "Otan", kun hoidat tämän, ja "Hoidettu", kun asia on hoidettu.')
+    take, done = labels.BUTTONS["take"], labels.BUTTONS["done"]
+    lines.append(f'Paina "{take}", kun hoidat tämän, ja "{done}", kun asia on hoidettu.')
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from bot import privacy
 from bot.gateway import texts
 from bot.gateway.pools import DATABASE
 from bot.gateway.records import DOWN, REFUSED, Records
-from store.handoff.store import PrivateNotKept
+from store.handoff.vault import PrivateNotKept
 
 logger = logging.getLogger(__name__)
 PRIVATE_NEXT = "_private_next"  # the vault row saying "the next message is private"

@@ -26,7 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core import clock, settings
 from store.handoff import schema
-from store.handoff.store import Handoffs, stamp
+from store.handoff.rows import stamp
+from store.handoff.store import Handoffs
 
 USERNAME = re.compile(r"^[a-z0-9._-]{2,64}$")
 MIN_PASSWORD = 12

@@ -25,7 +25,7 @@ from bot.gateway.staff.layout import (
     time_tag,
 )
 from bot.gateway.staff.sessions import forbidden, login_page, same, session
-from store.handoff.store import TRANSITIONS
+from store.handoff.requests import TRANSITIONS
 
 logger = logging.getLogger(__package__)  # the logger's name as before the split
 

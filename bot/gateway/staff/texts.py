@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from finnish import labels
+
 # --- the frame and the login ---------------------------------------------------------------------
 
 SITE = "Apuri – henkilökunta"
@@ -54,15 +56,10 @@ NOTES = {  # ?ilmoitus= value → the note on the page it leads to
     "eiloydy": "Pyyntöä ei löytynyt.",
     "ulos": "Olet kirjautunut ulos.",
 }
-BUTTONS = {
-    "take": "Otan",
-    "done": "Hoidettu",
-    "reopen": "Avaa uudelleen",
-    "forget": "Poista henkilötiedot",
-}
+BUTTONS = labels.BUTTONS
 NO_OPEN, NO_DONE = "Ei avoimia pyyntöjä.", "Ei hoidettuja pyyntöjä."
-KINDS = {"callback": "Soittopyyntö", "chat": "Keskustelupyyntö"}
-STATUSES = {"open": "Avoin", "taken": "Otettu", "done": "Hoidettu"}
+KINDS = labels.REQUEST_KINDS
+STATUSES = labels.STATUSES
 UNKNOWN = "ei tiedossa"
 NOT_GIVEN = "ei annettu"
 REMOVED = "poistettu"
@@ -72,8 +69,8 @@ NOT_DELIVERED = "Ei (vielä)"
 STATUS_LABEL = "Tila"
 KIND_LABEL = "Laji"
 ARRIVED_LABEL = "Saapui"
-TAKEN_LABEL = "Otettu"
-DONE_LABEL = "Hoidettu"
+TAKEN_LABEL = labels.STATUSES["taken"]
+DONE_LABEL = labels.STATUSES["done"]
 TO_WHOM_LABEL = "Kenelle"
 MUNICIPALITY_LABEL = "Kunta"
 TOPIC_LABEL = "Aihe"
@@ -169,7 +166,7 @@ def csv_filename(day: dt.date) -> str:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-WEEKDAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
+WEEKDAYS = labels.WEEKDAYS
 
 
 def time_text(moment: dt.datetime) -> str:
