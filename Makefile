@@ -8,7 +8,7 @@ RASA := $(VENV)/bin/rasa
 MODEL := models/apuri.tar.gz
 NLU := $(wildcard nlu_data/*.yml)
 DIALOGUE := $(wildcard bot/dialogue/*.yml)
-BOT_CODE := $(wildcard bot/*.py core/*.py finnish/*.py finnish/data/*)
+BOT_CODE := $(wildcard bot/*.py nlu/*.py core/*.py finnish/*.py finnish/data/*)
 
 .PHONY: setup train run test bench lint clean
 
@@ -29,7 +29,7 @@ $(MODEL): $(VENV)/.installed config.yml bot/domain.yml $(NLU) $(DIALOGUE) $(BOT_
 run: $(MODEL)
 	$(VENV)/bin/apuri run
 
-LINTED := bot actions core finnish store voice tests bench scripts
+LINTED := actions bot cli core finnish gateway nlu store voice tests bench scripts
 
 lint: setup
 	$(VENV)/bin/ruff format --check $(LINTED)

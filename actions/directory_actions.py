@@ -228,7 +228,7 @@ class DirectorySearchAction(Action, abc.ABC):
             r.get("name") == "emergency" and r.get("confidence", 0) >= URGENT_AT
             for r in ranking[1:]
         ):
-            # a need the NLU took for an emergency at first (bot.nlu.SafetyGuard): 112 first
+            # a need the NLU took for an emergency at first (nlu.components.SafetyGuard): 112 first
             dispatcher.utter_message(response="utter_if_urgent")
         text = (tracker.latest_message or {}).get("text") or ""
         # "kuka on Muuramen digituen neuvoja": the person in the role for the place, unless

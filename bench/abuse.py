@@ -92,7 +92,7 @@ def normal_user(base: str, start_at: float, end_at: float, seed: int) -> dict[st
 
 
 async def _normal_user(base: str, start_at: float, end_at: float, seed: int) -> dict[str, Any]:
-    from bot.gateway import texts
+    from gateway import texts
 
     rng = random.Random(seed)
     unavailable = texts.unavailable()
@@ -579,7 +579,7 @@ def stack_pids(supervisor: int) -> dict[str, int]:
     """The gateway's, Rasa's and the action server's pids under `apuri run`."""
     pids = {}
     for pid, cmdline in _children(supervisor):
-        if "-m bot.gateway" in cmdline:
+        if "-m gateway" in cmdline:
             pids["gateway"] = pid
         elif "bot.rasa_server" in cmdline:
             pids["rasa"] = pid

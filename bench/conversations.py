@@ -172,7 +172,7 @@ def converse(base: str, conversation: dict[str, Any], names: list[str]) -> list[
 def stack_with(directory: str) -> Iterator[str]:
     """`apuri run` on free ports with the directory loaded (past dates moved forward); its
     gateway's base URL."""
-    from bot.cli import upcoming
+    from cli.main import upcoming
     from core import clock
     from store.directory import Directory, load_file
     from tests.conftest import running_apuri

@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.services import free_port, wait_http  # noqa: E402
+from cli.services import free_port, wait_http  # noqa: E402
 
 QUESTIONS = [
     "onko Kuopiossa kuoroja",

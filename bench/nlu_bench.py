@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from bot.evaluate import Example, load_examples  # noqa: E402
+from nlu.evaluate import Example, load_examples  # noqa: E402
 
 CONFIGS = {
     "svm": ROOT / "config.yml",
@@ -79,7 +79,7 @@ def worker(job: dict) -> dict:
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
 
-    from bot.evaluate import evaluate, prediction_from_rasa
+    from nlu.evaluate import evaluate, prediction_from_rasa
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.services import free_port
+from cli.services import free_port
 
 
 def pg_bin() -> Path | None:

@@ -42,7 +42,7 @@ import finnish  # noqa: E402
 from actions import slots  # noqa: E402
 from actions.search import PREFER, Query, search  # noqa: E402
 from bench import save_results, stamp  # noqa: E402
-from bot.cli import upcoming  # noqa: E402
+from cli.main import upcoming  # noqa: E402
 from core import clock  # noqa: E402
 from store.directory import Directory, load_file  # noqa: E402
 from store.directory.store import municipalities_of  # noqa: E402

@@ -46,9 +46,9 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from bot.evaluate import Example, load_examples, prediction_from_rasa  # noqa: E402
 from finnish import SAFETY_INTENTS, entity_values, iter_municipalities  # noqa: E402
 from finnish.spoken import tidy_transcript  # noqa: E402
+from nlu.evaluate import Example, load_examples, prediction_from_rasa  # noqa: E402
 from voice.audio import AudioProblem, checked_pcm, seconds  # noqa: E402
 
 HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"

@@ -10,11 +10,11 @@ under a millisecond. `python -m bot.rasa_server run …` takes the same argument
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
 from bot.privacy import keep_logs_clean
+from core import settings
 
 
 def fast_action_validation() -> None:
@@ -45,7 +45,7 @@ def fast_action_validation() -> None:
 def token_from_environment(argv: list[str]) -> list[str]:
     """The arguments with `--auth-token` from APURI_RASA_TOKEN added: the token stays out of the
     process's command line, which every user of the machine can read with `ps`."""
-    token = os.environ.get("APURI_RASA_TOKEN", "")
+    token = settings.rasa_token()
     if not token or "--auth-token" in argv or argv[1:2] != ["run"]:
         return argv
     return [*argv, "--auth-token", token]

@@ -47,6 +47,31 @@ def retention_days() -> int:
     return int(raw)
 
 
+def rasa_token() -> str:
+    """APURI_RASA_TOKEN: the token Rasa's HTTP API asks for ("" when none is set; `apuri run`
+    then makes one for the run)."""
+    return os.environ.get("APURI_RASA_TOKEN", "")
+
+
+def stt_threads() -> int:
+    """APURI_STT_THREADS: threads the speech-to-text engine may use (default 2)."""
+    raw = os.environ.get("APURI_STT_THREADS") or "2"
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"apuri: APURI_STT_THREADS={raw!r} is not a number of threads")
+    return int(raw)
+
+
+def stt_min_confidence(default: float) -> float:
+    """APURI_STT_MIN_CONFIDENCE: below this a transcript is asked again (default: tuned)."""
+    raw = os.environ.get("APURI_STT_MIN_CONFIDENCE")
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"apuri: APURI_STT_MIN_CONFIDENCE={raw!r} is not a number") from None
+
+
 def stt_engine() -> str:
     """APURI_STT: the speech-to-text engine ("whisper", the default, or "vosk")."""
     return (os.environ.get("APURI_STT") or "whisper").strip().lower()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import free_port, wait_http
+from cli.services import free_port, wait_http
 from core import clock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +141,7 @@ def conversation(base: str, label: str) -> str:
 
 def sender_of(base: str, label: str) -> str:
     """Rasa's sender id (and the handoff records' conversation) for a labelled conversation."""
-    from bot.gateway.conversations import sender
+    from gateway.conversations import sender
 
     return sender(conversation(base, label))
 
@@ -255,7 +255,7 @@ def serving(command: list[str], health_url: str, env: dict[str, str]) -> Iterato
 
 @contextlib.contextmanager
 def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterator[str]:
-    """`python -m bot.gateway` alone on 127.0.0.1 (no Telegram, nothing behind it unless
+    """`python -m gateway` alone on 127.0.0.1 (no Telegram, nothing behind it unless
     `env` names Rasa's and the action server's ports), until its /health answers; yields its
     base URL. Every test that needs a gateway of its own starts it here."""
     port = port or free_port()
@@ -269,7 +269,7 @@ def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterato
         **env,
     }
     url = f"http://127.0.0.1:{port}"
-    with serving([sys.executable, "-m", "bot.gateway"], url + "/health", env):
+    with serving([sys.executable, "-m", "gateway"], url + "/health", env):
         yield url
 
 

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from bot.services import free_port
+from cli.services import free_port
 
 TOKEN = "123456:TEST"
 MAX_TEXT = 4096  # characters in one message, as the real Bot API enforces

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory_actions, slots
-from bot.services import free_port
+from cli.services import free_port
 
 
 @pytest.fixture

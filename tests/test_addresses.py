@@ -1,4 +1,4 @@
-"""Conversation addresses (bot.gateway.addresses), and the Telegram sender the live relay and the
+"""Conversation addresses (gateway.addresses), and the Telegram sender the live relay and the
 delivery use instead of the channel itself. In one process, no network."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from bot.gateway import conversations
-from bot.gateway.addresses import TelegramSender, telegram_address, telegram_chat, web_address
-from bot.gateway.delivery import Delivery
-from bot.gateway.hub import EventHub
-from bot.gateway.live import LiveRelay, LiveUnavailable
-from bot.gateway.records import Records
-from bot.gateway.telegram import ChannelSender
+from gateway import conversations
+from gateway.addresses import TelegramSender, telegram_address, telegram_chat, web_address
+from gateway.delivery import Delivery
+from gateway.hub import EventHub
+from gateway.live import LiveRelay, LiveUnavailable
+from gateway.records import Records
+from gateway.telegram import ChannelSender
 
 
 @pytest.mark.parametrize("chat_id", [8123, 1, 0, -1001234567890])

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import free_port, wait_http
+from cli.services import free_port, wait_http
 from store.handoff import Handoffs
 from tests.conftest import TOKEN, Apuri, conversation, running_apuri, sender_of
 from tests.fake_telegram import FakeTelegram

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.gateway.delivery import DeadlineSMTP
-from bot.services import free_port
+from cli.services import free_port
+from gateway.delivery import DeadlineSMTP
 from store.handoff import Handoffs
 from tests.conftest import gateway_process
 from tests.fake_telegram import TOKEN as BOT_TOKEN
@@ -48,7 +48,7 @@ def slow_mailbox() -> Iterator[SlowMailbox]:
 
 @contextlib.contextmanager
 def gateway(db_url: str, fake: FakeTelegram, mailbox: Mailbox, name: str) -> Iterator[str]:
-    """`python -m bot.gateway` with Telegram in webhook mode (two gateways must not both
+    """`python -m gateway` with Telegram in webhook mode (two gateways must not both
     long-poll), e-mail from `name`@, and no Rasa or action server behind it; its base URL."""
     port = free_port()
     webhook = f"http://127.0.0.1:{port}/telegram/webhook"

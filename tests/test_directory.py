@@ -299,7 +299,7 @@ def test_cli_missing_file(tmp_path) -> None:
 def test_the_sample_directory_is_valid_and_its_dates_stay_upcoming() -> None:
     import datetime as dt
 
-    from bot.cli import SAMPLE_DIRECTORY, upcoming
+    from cli.main import SAMPLE_DIRECTORY, upcoming
 
     sample = load_file(SAMPLE_DIRECTORY)
     assert validate(sample) == []

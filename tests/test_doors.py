@@ -27,11 +27,11 @@ import pytest
 from aiohttp import ClientTimeout, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.gateway import texts
-from bot.gateway import web as routes
-from bot.gateway.app import create_app
-from bot.gateway.config import Config
-from bot.services import free_port, wait_http
+from cli.services import free_port, wait_http
+from gateway import texts
+from gateway import web as routes
+from gateway.app import create_app
+from gateway.config import Config
 from tests.conftest import ROOT
 from voice.tts import MAX_WAV_BYTES
 
@@ -117,7 +117,7 @@ def test_compressed_uploads_are_refused_before_they_are_inflated(tmp_path) -> No
         "APURI_STT": "off",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.gateway"],
+        [sys.executable, "-m", "gateway"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

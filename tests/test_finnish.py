@@ -468,7 +468,7 @@ def test_compounds_said_in_two_are_written_as_one(heard: str, tidy: str) -> None
 def test_no_training_sentence_has_a_place_its_annotation_does_not_name() -> None:
     """The guard on forgiving matching (misheard names, split names): across all 3 000+
     training sentences it finds no municipality that is not really there."""
-    from bot.evaluate import load_examples
+    from nlu.evaluate import load_examples
 
     examples = load_examples(sorted((Path(__file__).parents[1] / "nlu_data").glob("*.yml")))
     extra = [

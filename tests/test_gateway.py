@@ -15,9 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.gateway import conversations
-from bot.gateway.texts import BAD_CONVERSATION, FORBIDDEN_CONVERSATION
-from bot.services import free_port
+from cli.services import free_port
+from gateway import conversations
+from gateway.texts import BAD_CONVERSATION, FORBIDDEN_CONVERSATION
 from tests.conftest import conversation, gateway_process, new_conversation
 
 FALLBACK = "040 555 0100"  # the sample's general contact, the default APURI_FALLBACK_PHONE
@@ -290,10 +290,10 @@ def test_the_event_stream_stays_open_and_delivers_later_messages(monkeypatch, tm
     gets what is published to its conversation."""
     from aiohttp.test_utils import TestClient, TestServer
 
-    from bot.gateway import web as routes
-    from bot.gateway.app import create_app
-    from bot.gateway.config import Config
-    from bot.gateway.web import HUB, web_sender
+    from gateway import web as routes
+    from gateway.app import create_app
+    from gateway.config import Config
+    from gateway.web import HUB, web_sender
 
     monkeypatch.setattr(routes, "KEEPALIVE", 0.2)
     monkeypatch.setenv("APURI_VAR_DIR", str(tmp_path))  # its secret: not in the checkout's var

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.gateway import texts
+from gateway import texts
 from tests.conftest import conversation, second_gateway
 from tests.speech_audio import KOREAN, generated, joined, spoken, wav_samples
 from tests.test_gateway import call, say

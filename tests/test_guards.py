@@ -1,4 +1,4 @@
-"""The NLU's guards after the classifier (bot.nlu), on the classifier's ranking as it comes,
+"""The NLU's guards after the classifier (nlu.components), on the classifier's ranking as it comes,
 without a trained model: a question about calling someone is no callback, a question that
 starts with "hei" is a question, a need with a place that the classifier only leans towards an
 emergency is searched (with 112 said first), and danger words always win."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import SafetyGuard, WordingGuard
+from nlu.components import SafetyGuard, WordingGuard
 
 
 def classified(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluate import evaluate, load_examples, prediction_from_rasa
+from nlu.evaluate import evaluate, load_examples, prediction_from_rasa
 from tests.conftest import ROOT
 
 INTENT_ACCURACY_MIN = 0.95

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.gateway import texts
+from gateway import texts
 from store.directory import Directory
 from tests.conftest import (
     TOKEN,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import Service, Supervisor, free_port, wait_http
+from cli.services import Service, Supervisor, free_port, wait_http
 from tests.conftest import BIN, ROOT, TOKEN, Apuri, running_apuri
 
 
@@ -246,7 +246,7 @@ def test_ctrl_c_while_starting_exits_0(model_path, tmp_path) -> None:
     secret = (var / "secret").read_text(encoding="utf-8").strip()
     assert len(token) >= 32 and len(secret) >= 16
     services = {pid: command_line(pid) for pid in all_pids(apuri.proc.pid)}
-    for part in ("bot.rasa_server", "bot.gateway", "run actions"):  # all three are running
+    for part in ("bot.rasa_server", "gateway", "run actions"):  # all three are running
         assert any(part in line for line in services.values()), (part, services)
     everyone = {p.name: command_line(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()}
     showing = [f"{pid}: {line[:200]}" for pid, line in everyone.items() if token in line]

@@ -16,7 +16,7 @@ def test_a_port_that_is_no_port_stops_with_a_clear_message(monkeypatch, raw: str
 
 
 def test_ports_default_and_are_read_alike_by_the_gateway(monkeypatch) -> None:
-    from bot.gateway.config import Config
+    from gateway.config import Config
 
     monkeypatch.delenv("APURI_RASA_PORT", raising=False)
     monkeypatch.setenv("APURI_ACTIONS_PORT", "6055")
@@ -25,7 +25,7 @@ def test_ports_default_and_are_read_alike_by_the_gateway(monkeypatch) -> None:
 
 
 def test_the_speech_engine_is_chosen_once(monkeypatch) -> None:
-    from bot.gateway.speech import Speech
+    from gateway.speech import Speech
 
     monkeypatch.delenv("APURI_STT", raising=False)
     assert settings.stt_engine() == "whisper"

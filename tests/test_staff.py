@@ -32,7 +32,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from bot.services import free_port
+from cli.services import free_port
 from core import clock
 from store.handoff import Handoffs, schema
 from store.handoff import staff as staff_module

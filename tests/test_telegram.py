@@ -1,4 +1,4 @@
-"""The Telegram channel end to end: a real gateway process (`python -m bot.gateway`) talks to a
+"""The Telegram channel end to end: a real gateway process (`python -m gateway`) talks to a
 fake Bot API (tests/fake_telegram.py) and to the stack's Rasa and action server. Long polling,
 webhook mode, long answers, the rate limit, update types the bot does not handle, bad input,
 and a Bot API that is not there when the gateway starts."""
@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.gateway import texts
-from bot.gateway.limits import RateLimit
-from bot.gateway.telegram import MAX_MESSAGE, split
-from bot.services import free_port, wait_http
+from cli.services import free_port, wait_http
+from gateway import texts
+from gateway.limits import RateLimit
+from gateway.telegram import MAX_MESSAGE, split
 from tests.conftest import ROOT, TOKEN, new_conversation
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import BackgroundServer, FakeTelegram, Json
@@ -57,7 +57,7 @@ def http(url: str, body: Any = None, method: str = "GET") -> tuple[int, str]:
 
 
 class Gateway:
-    """`python -m bot.gateway` with the Telegram channel on, its log in a file."""
+    """`python -m gateway` with the Telegram channel on, its log in a file."""
 
     def __init__(
         self,
@@ -86,7 +86,7 @@ class Gateway:
             env["TELEGRAM_WEBHOOK_SECRET"] = webhook_secret
         with log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot.gateway"],
+                [sys.executable, "-m", "gateway"],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

@@ -1,4 +1,4 @@
-"""Voice messages in Telegram end to end: a real gateway (`python -m bot.gateway`) with the real
+"""Voice messages in Telegram end to end: a real gateway (`python -m gateway`) with the real
 Whisper base model and espeak-ng, the stack's Rasa and action server, and the fake Bot API
 serving the user's recording (getFile and the file URL) and taking the spoken answer
 (sendVoice). The spoken question is made with espeak-ng, so nothing is recorded in advance."""
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.gateway import texts
+from gateway import texts
 from tests.conftest import speech_state
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import FakeTelegram, Json

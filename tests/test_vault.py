@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot import privacy
-from bot.gateway import texts
-from bot.gateway.records import Records
-from bot.gateway.vault import PRIVATE_NEXT, Vault, VaultDown
+from gateway import texts
+from gateway.records import Records
+from gateway.vault import PRIVATE_NEXT, Vault, VaultDown
 from store.directory import Directory
 from store.handoff import Handoffs
 from store.handoff.vault import PrivateNotKept

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.gateway.records import DOWN
-from bot.gateway.workers import one_round
+from gateway.records import DOWN
+from gateway.workers import one_round
 from store.database import StoreUnavailable
 
 
@@ -21,7 +21,7 @@ def test_an_outage_is_a_warning_and_a_bug_keeps_its_trace(caplog) -> None:
     async def fine() -> None:
         return None
 
-    with caplog.at_level(logging.WARNING, logger="bot.gateway.workers"):
+    with caplog.at_level(logging.WARNING, logger="gateway.workers"):
         assert asyncio.run(one_round(down, "outbox", DOWN)) is False
         assert asyncio.run(one_round(bug, "outbox", DOWN)) is False
         assert asyncio.run(one_round(fine, "outbox", DOWN)) is True

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from core import settings
 from voice.audio import RATE, AudioProblem, pcm_to_float
 from voice.models import ModelMissing, vosk_model_dir, whisper_model_dir
 
@@ -166,7 +166,7 @@ def load_stt(engine: str) -> SpeechToText:
     ModelMissing says why it cannot be."""
     name = engine.strip().lower()
     if name == "whisper":
-        threads = int(os.environ.get("APURI_STT_THREADS") or 2)
+        threads = settings.stt_threads()
         return WhisperEngine(whisper_model_dir(), threads=threads)
     if name == "vosk":
         return VoskEngine(vosk_model_dir())

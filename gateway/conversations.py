@@ -2,7 +2,7 @@
 HMAC of them with APURI_SECRET, so a made-up or altered id is refused, and any gateway with the
 same secret accepts any id. Knowing an id is what lets a browser read its answers, its event
 stream and its live chat, so the id itself never goes further than the gateway: Rasa, the
-database and the logs see only its address, a hash of it (`sender`, `bot.gateway.addresses`).
+database and the logs see only its address, a hash of it (`sender`, `gateway.addresses`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hmac
 import re
 import secrets
 
-from bot.gateway.addresses import web_address
+from gateway.addresses import web_address
 
 RANDOM_BYTES = 16  # 128 bits
 MAC_BYTES = 16

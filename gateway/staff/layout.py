@@ -13,8 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway.staff import texts
 from core import clock
+from gateway.staff import texts
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "staff.css"
 NAV_LINKS = (("/staff", texts.NAV_REQUESTS), ("/staff/tarpeet", texts.NAV_NEEDS))

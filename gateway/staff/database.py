@@ -11,10 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway import pools
-from bot.gateway.records import UNAVAILABLE, Records
-from bot.gateway.staff import texts
-from bot.gateway.staff.layout import message
+from gateway import pools
+from gateway.records import UNAVAILABLE, Records
+from gateway.staff import texts
+from gateway.staff.layout import message
 from store.handoff import Handoffs
 
 logger = logging.getLogger(__package__)  # the logger's name as before the split

@@ -7,7 +7,7 @@ import threading
 
 import sqlalchemy as sa
 
-from bot.gateway.pools import Busy
+from gateway.pools import Busy
 from store.database import StoreUnavailable
 from store.handoff import Handoffs
 

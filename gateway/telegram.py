@@ -28,17 +28,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.gateway import dialogue, texts
-from bot.gateway.addresses import TelegramSender, telegram_address, telegram_handler
-from bot.gateway.config import Config
-from bot.gateway.limits import Limits
-from bot.gateway.live import LiveRelay
-from bot.gateway.pools import Busy
-from bot.gateway.rasa import RasaClient
-from bot.gateway.records import DOWN, Records
-from bot.gateway.speech import Speech, SpeechOff, SpeechTooLong, SpeechUnavailable
-from bot.gateway.vault import Vault
-from bot.gateway.web import parse_json
+from gateway import dialogue, texts
+from gateway.addresses import TelegramSender, telegram_address, telegram_handler
+from gateway.config import Config
+from gateway.limits import Limits
+from gateway.live import LiveRelay
+from gateway.pools import Busy
+from gateway.rasa import RasaClient
+from gateway.records import DOWN, Records
+from gateway.speech import Speech, SpeechOff, SpeechTooLong, SpeechUnavailable
+from gateway.vault import Vault
+from gateway.web import parse_json
 from voice.audio import MAX_BYTES, MAX_SECONDS, AudioProblem
 
 logger = logging.getLogger(__name__)

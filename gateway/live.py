@@ -17,12 +17,12 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot.gateway import texts
-from bot.gateway.addresses import TelegramSender, telegram_chat
-from bot.gateway.hub import EventHub
-from bot.gateway.pools import DATABASE
-from bot.gateway.records import DOWN, Records
-from bot.gateway.workers import one_round
+from gateway import texts
+from gateway.addresses import TelegramSender, telegram_chat
+from gateway.hub import EventHub
+from gateway.pools import DATABASE
+from gateway.records import DOWN, Records
+from gateway.workers import one_round
 
 logger = logging.getLogger(__name__)
 WAITING_FOR = dt.timedelta(minutes=5)  # nobody took it: the user is told and offered more

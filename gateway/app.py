@@ -9,20 +9,20 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot import privacy
-from bot.gateway import staff, texts
-from bot.gateway import web as routes
-from bot.gateway.addresses import TelegramSender
-from bot.gateway.config import Config
-from bot.gateway.delivery import Delivery
-from bot.gateway.hub import EventHub
-from bot.gateway.limits import Limits
-from bot.gateway.live import LiveRelay
-from bot.gateway.rasa import RasaClient
-from bot.gateway.records import Records
-from bot.gateway.speech import Speech
-from bot.gateway.telegram import TelegramChannel
-from bot.gateway.vault import Vault
 from core import settings
+from gateway import staff, texts
+from gateway import web as routes
+from gateway.addresses import TelegramSender
+from gateway.config import Config
+from gateway.delivery import Delivery
+from gateway.hub import EventHub
+from gateway.limits import Limits
+from gateway.live import LiveRelay
+from gateway.rasa import RasaClient
+from gateway.records import Records
+from gateway.speech import Speech
+from gateway.telegram import TelegramChannel
+from gateway.vault import Vault
 
 logger = logging.getLogger(__name__)
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
@@ -202,7 +202,7 @@ async def serve(app: web.Application, host: str, port: int) -> None:
 
 
 def main() -> None:
-    """`python -m bot.gateway`: serve until SIGINT or SIGTERM."""
+    """`python -m gateway`: serve until SIGINT or SIGTERM."""
     privacy.keep_logs_clean()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show the bot token

@@ -12,7 +12,7 @@ from bot import privacy
 from bot.fallback import general_contact
 from finnish import labels
 
-DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
+DOMAIN = Path(__file__).resolve().parents[1] / "bot" / "domain.yml"
 
 
 @functools.cache

@@ -11,11 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway import pools
-from bot.gateway.staff import texts
-from bot.gateway.staff.database import run, staff_route
-from bot.gateway.staff.layout import csrf_field, escape, html_response, message, page, redirect
-from bot.gateway.web import LIMITS
+from gateway import pools
+from gateway.staff import texts
+from gateway.staff.database import run, staff_route
+from gateway.staff.layout import csrf_field, escape, html_response, message, page, redirect
+from gateway.web import LIMITS
 from store.handoff.staff import Staff, verify
 
 SESSION_COOKIE = "apuri_staff"

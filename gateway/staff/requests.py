@@ -11,10 +11,10 @@ from typing import Any
 from aiohttp import web
 
 import finnish
-from bot.gateway.addresses import by_telegram
-from bot.gateway.staff import texts
-from bot.gateway.staff.database import run, staff_route
-from bot.gateway.staff.layout import (
+from gateway.addresses import by_telegram
+from gateway.staff import texts
+from gateway.staff.database import run, staff_route
+from gateway.staff.layout import (
     csrf_field,
     escape,
     finnish_time,
@@ -24,7 +24,7 @@ from bot.gateway.staff.layout import (
     redirect,
     time_tag,
 )
-from bot.gateway.staff.sessions import forbidden, login_page, same, session
+from gateway.staff.sessions import forbidden, login_page, same, session
 from store.handoff.requests import TRANSITIONS
 
 logger = logging.getLogger(__package__)  # the logger's name as before the split

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.gateway.pools import SPEECH_OUT
 from core import settings
 from finnish.reading import speakable
 from finnish.spoken import tidy_transcript
+from gateway.pools import SPEECH_OUT
 from voice.audio import AudioProblem, checked_pcm, seconds, wav_to_ogg_opus
 from voice.models import ModelMissing
 from voice.stt import SpeechToText, Transcript, load_stt
@@ -34,11 +33,10 @@ class SpeechOff(Exception):
 class Speech:
     def __init__(self, engine: str | None = None, min_confidence: float | None = None) -> None:
         self.engine_name = (engine or settings.stt_engine()).strip().lower()
-        env_min = os.environ.get("APURI_STT_MIN_CONFIDENCE")
         self.min_confidence = (
             min_confidence
             if min_confidence is not None
-            else (float(env_min) if env_min else MIN_CONFIDENCE)
+            else settings.stt_min_confidence(MIN_CONFIDENCE)
         )
         self.stt: SpeechToText | None = None
         self.reason = "loading"

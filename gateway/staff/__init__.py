@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.gateway.records import Records
-from bot.gateway.staff.database import RECORDS
-from bot.gateway.staff.needs import needs_csv, needs_page
-from bot.gateway.staff.requests import act, requests_page, to_staff
-from bot.gateway.staff.sessions import login, logout
+from gateway.records import Records
+from gateway.staff.database import RECORDS
+from gateway.staff.needs import needs_csv, needs_page
+from gateway.staff.requests import act, requests_page, to_staff
+from gateway.staff.sessions import login, logout
 
 __all__ = ["add_routes"]
 

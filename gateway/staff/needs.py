@@ -11,11 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway.staff import texts
-from bot.gateway.staff.database import run, staff_route
-from bot.gateway.staff.layout import escape, finnish_week, html_response, page, redirect
-from bot.gateway.staff.sessions import session
 from core import clock
+from gateway.staff import texts
+from gateway.staff.database import run, staff_route
+from gateway.staff.layout import escape, finnish_week, html_response, page, redirect
+from gateway.staff.sessions import session
 
 CHART_WEEKS = 12
 

@@ -20,12 +20,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.gateway import texts
-from bot.gateway.addresses import TelegramSender
-from bot.gateway.pools import DATABASE, MAIL
-from bot.gateway.records import DOWN, Records
-from bot.gateway.workers import one_round
 from finnish import labels
+from gateway import texts
+from gateway.addresses import TelegramSender
+from gateway.pools import DATABASE, MAIL
+from gateway.records import DOWN, Records
+from gateway.workers import one_round
 from store.handoff import Handoffs
 from store.handoff.outbox import MARK_WITHIN, SEND_TIMEOUT
 

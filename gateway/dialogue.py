@@ -10,10 +10,10 @@ from typing import Any
 
 import finnish
 from bot import privacy
-from bot.gateway import texts
-from bot.gateway.live import LiveRelay
-from bot.gateway.rasa import RasaClient, RasaUnavailable
-from bot.gateway.vault import Vault, VaultDown
+from gateway import texts
+from gateway.live import LiveRelay
+from gateway.rasa import RasaClient, RasaUnavailable
+from gateway.vault import Vault, VaultDown
 from store.handoff.vault import PrivateNotKept
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from bot.services import Service, Supervisor
+from cli.services import Service, Supervisor
 from core import clock, settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,8 +59,9 @@ def rasa_token(var: Path) -> str:
     """APURI_RASA_TOKEN, or a new random token for this run, kept in the var dir's rasa-token
     (mode 600). It reaches Rasa and the gateway through their environment, never a command
     line (which `ps` shows to everyone)."""
-    if os.environ.get("APURI_RASA_TOKEN"):
-        return os.environ["APURI_RASA_TOKEN"]
+    token = settings.rasa_token()
+    if token:
+        return token
     token = secrets.token_urlsafe(32)
     settings.write_private(var / "rasa-token", token + "\n")
     return token
@@ -158,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         ),
         Service(
             "the gateway",
-            [sys.executable, "-m", "bot.gateway"],
+            [sys.executable, "-m", "gateway"],
             f"http://127.0.0.1:{gateway_port}/health",
             env={**env, "APURI_RASA_TOKEN": token},
             cwd=str(ROOT),

@@ -4,12 +4,12 @@ An address names a user's conversation to Rasa (its sender id), the rate limits,
 records and the live relay:
 
 - "web-<hash>" for a web chat: a hash of the browser's conversation id, so the tracker, the
-  records and any log line never hold the id that grants access (`bot.gateway.conversations`);
+  records and any log line never hold the id that grants access (`gateway.conversations`);
 - "tg-<chat id>" for a Telegram chat;
 - "telegram:<chat id>" for who took a request in Telegram (the staff page says so).
 
 `TelegramSender` is what the live relay and the delivery need to reach a Telegram chat; the
-Telegram channel makes one (`bot.gateway.telegram.TelegramChannel.sender`).
+Telegram channel makes one (`gateway.telegram.TelegramChannel.sender`).
 """
 
 from __future__ import annotations

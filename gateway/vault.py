@@ -14,9 +14,9 @@ from typing import Any
 
 import finnish
 from bot import privacy
-from bot.gateway import texts
-from bot.gateway.pools import DATABASE
-from bot.gateway.records import DOWN, REFUSED, Records
+from gateway import texts
+from gateway.pools import DATABASE
+from gateway.records import DOWN, REFUSED, Records
 from store.handoff.vault import PrivateNotKept
 
 logger = logging.getLogger(__name__)

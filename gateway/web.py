@@ -16,14 +16,14 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 import finnish
 from bot.fallback import general_contact
-from bot.gateway import conversations, dialogue, texts
-from bot.gateway.hub import EventHub
-from bot.gateway.limits import Limits
-from bot.gateway.live import LiveRelay
-from bot.gateway.pools import Busy
-from bot.gateway.rasa import RasaClient
-from bot.gateway.speech import Speech, SpeechOff, SpeechTooLong, SpeechUnavailable, Unclear
-from bot.gateway.vault import Vault
+from gateway import conversations, dialogue, texts
+from gateway.hub import EventHub
+from gateway.limits import Limits
+from gateway.live import LiveRelay
+from gateway.pools import Busy
+from gateway.rasa import RasaClient
+from gateway.speech import Speech, SpeechOff, SpeechTooLong, SpeechUnavailable, Unclear
+from gateway.vault import Vault
 from voice import audio
 from voice.audio import AudioProblem
 
