@@ -227,22 +227,27 @@ class ActionSubmitCallback(Action):
             phone = values.get(phone, phone)
             subject = tracker.get_slot("callback_subject") or ""
             subject = values.get(subject, subject)
-            if not finnish.normalize_phone(phone):
-                raise ValueError("no phone number for the request")
-            record = store.create(
-                "callback",
-                person,
-                routes(person),
-                municipality=municipality,
-                topic=callback_topic(tracker),
-                phone=finnish.normalize_phone(phone),
-                preferred_time=time,
-                preferred_text=tracker.get_slot("callback_time_text"),
-                subject=subject,
-                conversation=tracker.sender_id,
+            # no number to call (it could not be kept): nothing to store, nothing promised
+            record = (
+                None
+                if not finnish.normalize_phone(phone)
+                else store.create(
+                    "callback",
+                    person,
+                    routes(person),
+                    municipality=municipality,
+                    topic=callback_topic(tracker),
+                    phone=finnish.normalize_phone(phone),
+                    preferred_time=time,
+                    preferred_text=tracker.get_slot("callback_time_text"),
+                    subject=subject,
+                    conversation=tracker.sender_id,
+                )
             )
         except StoreUnavailable as error:  # nothing confirmed unless it was stored
             logger.warning("callback request could not be stored: %s", error)
+            record = None
+        if record is None:
             dispatcher.utter_message(response="utter_callback_unsaved")
             dispatcher.utter_message(
                 response="utter_contact_person", person=texts.person_line(general_contact())

@@ -253,13 +253,22 @@ def serving(command: list[str], health_url: str, env: dict[str, str]) -> Iterato
         proc.wait(timeout=20)
 
 
-@contextlib.contextmanager
-def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterator[str]:
-    """`python -m gateway` alone on 127.0.0.1 (no Telegram, nothing behind it unless
-    `env` names Rasa's and the action server's ports), until its /health answers; yields its
-    base URL. Every test that needs a gateway of its own starts it here."""
+def start_gateway(
+    db_url: str,
+    port: int | None = None,
+    log: Path | None = None,
+    timeout: float = 120,
+    **env: str,
+) -> tuple[subprocess.Popen, str]:
+    """`python -m gateway` alone on 127.0.0.1 (no Telegram, nothing behind it unless `env`
+    names Rasa's and the action server's ports, or the bot's token), until its /health
+    answers; its process and base URL. The environment is ours without any TELEGRAM_ variable,
+    then `env`. Its output goes to `log` (stdout and stderr) or nowhere. If it does not start,
+    it is stopped and the error raised (with the log's last lines when there is a log). Every
+    gateway process a test starts of its own starts here; the caller stops it."""
     port = port or free_port()
-    env = {
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    environment |= {
         "APURI_GATEWAY_PORT": str(port),
         "APURI_GATEWAY_HOST": "127.0.0.1",
         "APURI_RASA_PORT": str(free_port()),
@@ -269,8 +278,41 @@ def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterato
         **env,
     }
     url = f"http://127.0.0.1:{port}"
-    with serving([sys.executable, "-m", "gateway"], url + "/health", env):
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(log.open("wb")) if log else subprocess.DEVNULL
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gateway"],
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        )
+    try:
+        wait_http(url + "/health", [proc], timeout)
+    except BaseException as err:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log is not None and isinstance(err, RuntimeError | TimeoutError):
+            tail = log.read_bytes().decode("utf-8", "replace")[-3000:]
+            raise AssertionError(f"the gateway did not start:\n{tail}") from None
+        raise
+    return proc, url
+
+
+@contextlib.contextmanager
+def gateway_process(db_url: str, port: int | None = None, **env: str) -> Iterator[str]:
+    """A gateway of the test's own (`start_gateway`) while the block runs; yields its base
+    URL."""
+    proc, url = start_gateway(db_url, port, **env)
+    try:
         yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 @contextlib.contextmanager
@@ -348,6 +390,48 @@ class Chat:
 @pytest.fixture
 def chat(agent, event_loop_session, request) -> Chat:
     return Chat(agent, event_loop_session, f"test-{request.node.name}-{time.monotonic_ns()}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright, one per module (a module may have its own)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: make setup installs it (Debian package chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """A fresh browser profile (empty storage) per call; closed after the test."""
+    from tests.helpers import Watch
+
+    contexts = []
+
+    def make(width: int = 1024, height: int = 768, scale: float = 1):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=scale, locale="fi-FI"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.watch = Watch(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -16,18 +16,15 @@ import socket
 import time
 import urllib.request
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
 from pathlib import Path
 
 import pytest
 
-from cli.services import free_port, wait_http
+from cli.services import wait_http
 from store.handoff import Handoffs
 from tests.conftest import TOKEN, Apuri, conversation, running_apuri, sender_of
 from tests.fake_telegram import FakeTelegram
-from tests.test_run import _pid_listening, all_pids
+from tests.helpers import Mailbox, all_pids, pid_listening
 
 BOT_TOKEN = "123456:TEST"
 MAIJA, LIISA = 7001, 7002  # the contact persons' Telegram chats in the fixture directory
@@ -49,21 +46,6 @@ def copy_of(directory_url: str, folder: Path) -> str:
 @pytest.fixture(scope="module")
 def database(directory_url: str, tmp_path_factory) -> str:
     return copy_of(directory_url, tmp_path_factory.mktemp("handoff"))
-
-
-class Mailbox:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[EmailMessage] = []
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 OK"
 
 
 @pytest.fixture(scope="module")
@@ -417,7 +399,7 @@ def wait_closed(port: int, timeout: float = 30) -> None:
 
 
 def test_with_the_action_server_down_every_question_gets_a_human(apuri) -> None:
-    os.kill(_pid_listening(apuri.actions), signal.SIGKILL)
+    os.kill(pid_listening(apuri.actions), signal.SIGKILL)
     answer = say(apuri, "down-1", "onko Kuopiossa kuoroja")
     assert "040 555 0100" in answer and "osittain" in answer
     wait_http(f"http://127.0.0.1:{apuri.actions}/health", [apuri.proc], 120)  # brought back

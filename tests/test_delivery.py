@@ -22,7 +22,7 @@ from store.handoff import Handoffs
 from tests.conftest import gateway_process
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import FakeTelegram
-from tests.test_callback import Mailbox
+from tests.helpers import Mailbox
 
 REQUESTS = 20
 SMTP_SECONDS = 1.0  # each message, as a slow mail server would take

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from store.directory import Directory, DirectoryValidationError, load_file, validate
-from tests.conftest import BIN, ROOT, fixture_document
+from tests.conftest import fixture_document
+from tests.helpers import run_cli
 
 
 @pytest.fixture
@@ -253,18 +251,6 @@ def test_bad_files(tmp_path, content: bytes, message: str) -> None:
         assert message in str(err)
         return
     assert any(message in e for e in validate(document))
-
-
-def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "APURI_DB_URL": f"sqlite:///{db}"}
-    return subprocess.run(
-        [str(BIN / "apuri"), "directory", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_cli_import_export_and_rejection(tmp_path, doc) -> None:

@@ -16,8 +16,6 @@ import ipaddress
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -27,12 +25,12 @@ import pytest
 from aiohttp import ClientTimeout, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from cli.services import free_port, wait_http
+from cli.services import free_port
 from gateway import texts
 from gateway import web as routes
 from gateway.app import create_app
 from gateway.config import Config
-from tests.conftest import ROOT
+from tests.conftest import start_gateway
 from voice.tts import MAX_WAV_BYTES
 
 
@@ -105,26 +103,14 @@ def test_compressed_uploads_are_refused_before_they_are_inflated(tmp_path) -> No
     415 with a Finnish sentence, and the gateway's memory does not grow by what they hold."""
     bomb = gzip.compress(b'{"text": "' + b"0" * 200_000_000 + b'"}', compresslevel=9)
     port = free_port()
-    env = {
-        **os.environ,
-        "APURI_GATEWAY_PORT": str(port),
-        "APURI_GATEWAY_HOST": "127.0.0.1",
-        "APURI_RASA_PORT": str(free_port()),
-        "APURI_ACTIONS_PORT": str(free_port()),
-        "APURI_DB_URL": f"sqlite:///{tmp_path / 'gz.db'}",
-        "APURI_VAR_DIR": str(tmp_path),
-        "TELEGRAM_BOT_TOKEN": "",
-        "APURI_STT": "off",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gateway"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    proc, _ = start_gateway(
+        f"sqlite:///{tmp_path / 'gz.db'}",
+        port,
+        timeout=60,
+        APURI_VAR_DIR=str(tmp_path),
+        APURI_STT="off",
     )
     try:
-        wait_http(f"http://127.0.0.1:{port}/health", [proc], 60)
         before = rss_kib(proc.pid)
         for path in ("/api/messages", "/api/voice?conversation=x", "/api/speech") * 2:
             status, body = raw_post(port, path, bomb, {"Content-Encoding": "gzip"})

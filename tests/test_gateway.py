@@ -19,44 +19,14 @@ from cli.services import free_port
 from gateway import conversations
 from gateway.texts import BAD_CONVERSATION, FORBIDDEN_CONVERSATION
 from tests.conftest import conversation, gateway_process, new_conversation
+from tests.helpers import call, say, say_in
 
 FALLBACK = "040 555 0100"  # the sample's general contact, the default APURI_FALLBACK_PHONE
-
-
-def call(
-    base: str,
-    path: str,
-    body: bytes | None = None,
-    method: str = "POST",
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict, dict]:
-    headers = {"Content-Type": "application/json", **(headers or {})}
-    req = urllib.request.Request(base + path, data=body, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            raw, status, got = resp.read(), resp.status, dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        raw, status, got = err.read(), err.code, dict(err.headers)
-    try:
-        return status, json.loads(raw.decode("utf-8")), got
-    except ValueError:
-        return status, {"raw": raw.decode("utf-8", "replace")}, got
 
 
 def message(base: str, label: str, text: str) -> bytes:
     """A message in the conversation this test calls `label` (a real id from the gateway)."""
     return json.dumps({"conversation": conversation(base, label), "text": text}).encode()
-
-
-def say(base: str, label: str, text: str) -> list[dict]:
-    return say_in(base, conversation(base, label), text)
-
-
-def say_in(base: str, conversation_id: str, text: str) -> list[dict]:
-    body = json.dumps({"conversation": conversation_id, "text": text}).encode()
-    status, data, _ = call(base, "/api/messages", body)
-    assert status == 200, data
-    return data["messages"]
 
 
 def texts(messages: list[dict]) -> str:

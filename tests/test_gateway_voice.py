@@ -15,8 +15,8 @@ import pytest
 
 from gateway import texts
 from tests.conftest import conversation, second_gateway
+from tests.helpers import call, say
 from tests.speech_audio import KOREAN, generated, joined, spoken, wav_samples
-from tests.test_gateway import call, say
 
 SPOKEN_REQUEST = "haluan että joku soittaa minulle"
 

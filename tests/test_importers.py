@@ -9,6 +9,7 @@ import pytest
 from store.directory import Directory, validate
 from store.directory.importers import linked_events, ptv
 from tests.conftest import ROOT
+from tests.helpers import run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -70,8 +71,6 @@ def test_wrong_shapes_are_rejected_or_empty(data) -> None:
 
 
 def test_cli_imports_from_open_formats(tmp_path) -> None:
-    from tests.test_directory import run_cli
-
     db = tmp_path / "cli.db"
     ptv_run = run_cli("import", str(FIXTURES / "ptv_v11.json"), "--from", "ptv", db=db)
     assert ptv_run.returncode == 0, ptv_run.stderr

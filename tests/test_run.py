@@ -22,6 +22,7 @@ import pytest
 
 from cli.services import Service, Supervisor, free_port, wait_http
 from tests.conftest import BIN, ROOT, TOKEN, Apuri, running_apuri
+from tests.helpers import all_pids, pid_listening
 
 
 @pytest.fixture(scope="module")
@@ -163,28 +164,8 @@ def test_bad_requests_do_not_bring_the_service_down(running, body: bytes, conten
     assert "112" in say(running.rasa, "rest-after-bad", "talo palaa")[0]
 
 
-def _pid_listening(port: int) -> int:
-    """The process that listens on a TCP port (by the socket's inode in /proc)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            for fd in (proc / "fd").iterdir():
-                if os.readlink(fd).removeprefix("socket:[").removesuffix("]") in inodes:
-                    return int(proc.name)
-        except OSError:
-            continue
-    raise LookupError(port)
-
-
 def test_a_service_that_dies_is_restarted(running) -> None:
-    os.kill(_pid_listening(running.actions), signal.SIGKILL)
+    os.kill(pid_listening(running.actions), signal.SIGKILL)
     deadline = time.monotonic() + 120
     while "restarting" not in running.output and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -208,24 +189,6 @@ def test_ctrl_c_stops_everything_and_exits_0(model_path, tmp_path) -> None:
     assert "apuri: stopped." in apuri.output
     for port in (apuri.rasa, apuri.actions):
         assert not listening_addresses(port)
-
-
-def all_pids(root: int) -> list[int]:
-    """A process and all its descendants (every service of `apuri run`)."""
-    children: dict[int, list[int]] = {}
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(proc.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo += children.get(pid, [])
-    return out
 
 
 def command_line(pid: int | str) -> str:

@@ -37,9 +37,8 @@ from core import clock
 from store.handoff import Handoffs, schema
 from store.handoff import staff as staff_module
 from store.handoff.staff import PER_ADDRESS, PER_NAME, Staff, check_password
-from tests import test_web
 from tests.conftest import BIN, ROOT, gateway_process
-from tests.test_web import ARTIFACTS, axe_violations, no_sideways_scroll, shot
+from tests.helpers import ARTIFACTS, axe_violations, no_sideways_scroll, shot
 
 PASSWORD = "Kuoro-harjoitus-2027"
 USERS = ("hoitaja", "toinen", "lukko", "kaveri")
@@ -51,8 +50,6 @@ LOCKED = "liian monta yritystä, yritä 15 minuutin päästä"
 BUSY = "Kirjautumisia on juuri nyt paljon"
 FORBIDDEN = "Lomakkeen tarkiste puuttui tai oli väärä"
 NEEDS_TITLE = "Mitä ihmiset tarvitsivat eivätkä saaneet"
-browser = test_web.browser  # the web chat's fixtures: Debian's Chromium, a fresh context per call
-new_page = test_web.new_page
 FINNISH_TIME = re.compile(r"(ma|ti|ke|to|pe|la|su) \d{1,2}\.\d{1,2}\.\d{4} klo \d{1,2}\.\d{2}")
 
 

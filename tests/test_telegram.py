@@ -5,168 +5,40 @@ and a Bot API that is not there when the gateway starts."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
-import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp import web
 
-from cli.services import free_port, wait_http
+from cli.services import free_port
 from gateway import texts
 from gateway.limits import RateLimit
 from gateway.telegram import MAX_MESSAGE, split
-from tests.conftest import ROOT, TOKEN, new_conversation
+from tests.conftest import new_conversation
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import BackgroundServer, FakeTelegram, Json
+from tests.helpers import (
+    Gateway,
+    ask_on_telegram,
+    bot_api,
+    finnish,
+    http,
+    new_chat,
+    problems_in,
+    said,
+)
 
 SECRET = "kuopion-kuorot-2024_salaisuus"
 CHOIRS = ("Lauluveikot", "Kuopion Kamarikuoro", "Savon Laulajat", "Kuopion Naiskuoro")
 BUTTONS = ["Kyllä, lisää", "Ohjaa ihmiselle", "Ei kiitos"]
-_chats = itertools.count(424_200)
-
-
-def new_chat() -> int:
-    """A chat id no other test uses (Rasa keeps one conversation per chat)."""
-    return next(_chats)
-
-
-def http(url: str, body: Any = None, method: str = "GET") -> tuple[int, str]:
-    """Status and body of one request; a JSON body when `body` is given."""
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace")
-
-
-class Gateway:
-    """`python -m gateway` with the Telegram channel on, its log in a file."""
-
-    def __init__(
-        self,
-        log: Path,
-        api_url: str,
-        rasa_port: int,
-        actions_port: int,
-        db_url: str,
-        webhook_secret: str | None = None,
-    ) -> None:
-        self.port = free_port()
-        self.log_path = log
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-        env |= {
-            "APURI_GATEWAY_PORT": str(self.port),
-            "APURI_GATEWAY_HOST": "127.0.0.1",
-            "APURI_RASA_PORT": str(rasa_port),
-            "APURI_ACTIONS_PORT": str(actions_port),
-            "APURI_RASA_TOKEN": TOKEN,
-            "APURI_DB_URL": db_url,
-            "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-            "TELEGRAM_API_URL": api_url,
-        }
-        if webhook_secret is not None:
-            env["TELEGRAM_WEBHOOK_URL"] = self.webhook_url
-            env["TELEGRAM_WEBHOOK_SECRET"] = webhook_secret
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gateway"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_http(f"{self.url}/health", [self.proc], 60)
-        except (RuntimeError, TimeoutError):
-            self.stop()
-            raise AssertionError(f"the gateway did not start:\n{self.log()[-3000:]}") from None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def webhook_url(self) -> str:
-        return f"{self.url}/telegram/webhook"
-
-    def log(self, since: int = 0) -> str:
-        return self.log_path.read_bytes()[since:].decode("utf-8", "replace")
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size
-
-    def telegram(self) -> Json:
-        """The `telegram` part of GET /health."""
-        status, body = http(f"{self.url}/health")
-        assert status == 200, body
-        return json.loads(body)["telegram"]
-
-    def wait_telegram(self, state: str, timeout: float = 30) -> Json:
-        """/health → telegram once it is in `state`."""
-        deadline = time.monotonic() + timeout
-        seen = self.telegram()
-        while seen.get("state") != state and time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log()[-3000:]
-            time.sleep(0.1)
-            seen = self.telegram()
-        assert seen.get("state") == state, f"{seen}\n{self.log()[-3000:]}"
-        return seen
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=3)  # a clean stop takes well under a second
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def problems_in(log: str) -> list[str]:
-    """Lines of a gateway log that show an error (a trace, a failed update)."""
-    marks = ("Traceback", "Telegram update failed", "went wrong", "ERROR", "CRITICAL")
-    return [line for line in log.splitlines() if any(m in line for m in marks)]
-
-
-def ask(fake: FakeTelegram, chat: int, text: str, timeout: float = 20) -> list[Json]:
-    """Send a text as the user; the bot's whole answer (the new messages).
-
-    An answer is complete with the message that sets the keyboard (the buttons, or removing
-    old ones), or when nothing more has come for a second."""
-    before = len(fake.sent(chat))
-    fake.push_text(chat, text)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        new = fake.sent(chat)[before:]
-        if any(m["reply_markup"] is not None for m in new):
-            return new
-        if new and time.monotonic() - new[-1]["at"] > 1.0:
-            return new
-        time.sleep(0.05)
-    raise AssertionError(
-        f"chat {chat}: no answer to {text[:60]!r} in {timeout:.0f} s; " f"rejected: {fake.rejected}"
-    )
-
-
-def said(messages: list[Json]) -> str:
-    return "\n".join(m["text"] for m in messages)
 
 
 def keyboard(message: Json) -> list[str]:
@@ -175,11 +47,6 @@ def keyboard(message: Json) -> list[str]:
     return [
         b["text"] if isinstance(b, dict) else b for row in markup.get("keyboard", []) for b in row
     ]
-
-
-def finnish(text: str) -> bool:
-    """A rough check that a sentence is Finnish: its letters or its common words."""
-    return bool(re.search(r"[äöÄÖ]|\b(Kirjoita|Viesti|Hei|Kerro|Soita|Anteeksi|apua)\b", text))
 
 
 # -- split: unit tests -----------------------------------------------------------------------
@@ -250,28 +117,6 @@ def test_split_cuts_a_word_longer_than_a_message() -> None:
 
 
 # -- the fake Bot API itself -----------------------------------------------------------------
-
-
-def bot_api(
-    fake: FakeTelegram,
-    method: str,
-    params: Json | None = None,
-    form: bool = False,
-    token: str = BOT_TOKEN,
-) -> tuple[int, Json]:
-    """Call the fake as a client would: JSON, or form data with JSON-encoded values."""
-    url = f"{fake.api_url}/bot{token}/{method}"
-    if form:
-        encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (params or {}).items()}
-        data, kind = urllib.parse.urlencode(encoded).encode(), "application/x-www-form-urlencoded"
-    else:
-        data, kind = json.dumps(params or {}).encode(), "application/json"
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": kind})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 def test_fake_bot_api_long_polls_and_confirms_with_offset() -> None:
@@ -356,19 +201,19 @@ def test_polling_connects_and_reports_it(polling: Gateway, fake: FakeTelegram) -
 
 def test_start_greets_in_finnish(polling: Gateway, fake: FakeTelegram) -> None:
     chat = new_chat()
-    answer = ask(fake, chat, "/start")
+    answer = ask_on_telegram(fake, chat, "/start")
     assert "Hei" in said(answer) and "Apuri" in said(answer), said(answer)
     assert finnish(said(answer))
     assert any(
         c["chat_id"] == chat and c["action"] == "typing" for c in fake.calls_of("sendChatAction")
     )
     other = new_chat()  # the form a command takes in a group: /start@botname
-    assert "Apuri" in said(ask(fake, other, "/start@apuri_test_bot"))
+    assert "Apuri" in said(ask_on_telegram(fake, other, "/start@apuri_test_bot"))
 
 
 def test_a_conversation_with_buttons(polling: Gateway, fake: FakeTelegram) -> None:
     chat = new_chat()
-    answer = ask(fake, chat, "onko Kuopiossa kuoroja")
+    answer = ask_on_telegram(fake, chat, "onko Kuopiossa kuoroja")
     text = said(answer)
     shown = [c for c in CHOIRS if c in text]
     assert len(shown) == 3, text
@@ -379,20 +224,20 @@ def test_a_conversation_with_buttons(polling: Gateway, fake: FakeTelegram) -> No
     assert all(m["reply_markup"] is None for m in answer[:-1])
     assert all(m["parse_mode"] is None for m in answer)  # plain text: nothing is lost to markup
 
-    more = ask(fake, chat, "Kyllä, lisää")  # a button press is its title as text
+    more = ask_on_telegram(fake, chat, "Kyllä, lisää")  # a button press is its title as text
     rest = [c for c in CHOIRS if c not in shown]
     assert rest[0] in said(more), said(more)
     assert not any(c in said(more) for c in shown), "the same results again"
     assert keyboard(more[-1]), "no buttons after the last results"
 
-    person = ask(fake, chat, "kuka on Kuopion järjestöyhdyshenkilö")
+    person = ask_on_telegram(fake, chat, "kuka on Kuopion järjestöyhdyshenkilö")
     assert "Maija Esimerkki" in said(person) and "040 555 0102" in said(person), said(person)
     # the old buttons go: the person is offered to call back, with buttons of its own
     assert keyboard(person[-1]) == ["Kyllä, soittakaa", "Ei kiitos"], "old buttons stay"
 
 
 def test_a_list_arrives_one_item_a_line(polling: Gateway, fake: FakeTelegram) -> None:
-    answer = ask(fake, new_chat(), "onko Kuopiossa kuoroja")
+    answer = ask_on_telegram(fake, new_chat(), "onko Kuopiossa kuoroja")
     listing = next(m["text"] for m in answer if "Kuopion Kamarikuoro" in m["text"])
     lines = [line for line in listing.splitlines() if "puh." in line]
     assert len(lines) == 3, f"the items run together on one line: {listing!r}"
@@ -401,12 +246,12 @@ def test_a_list_arrives_one_item_a_line(polling: Gateway, fake: FakeTelegram) ->
 def test_apua_and_help_explain(polling: Gateway, fake: FakeTelegram) -> None:
     chat = new_chat()
     for command in ("/apua", "/help"):
-        answer = said(ask(fake, chat, command))
+        answer = said(ask_on_telegram(fake, chat, command))
         assert "Autan löytämään" in answer and "kunnassa" in answer, answer
 
 
 def test_emergency_gets_112(polling: Gateway, fake: FakeTelegram) -> None:
-    answer = said(ask(fake, new_chat(), "talo palaa"))
+    answer = said(ask_on_telegram(fake, new_chat(), "talo palaa"))
     assert "112" in answer, answer
 
 
@@ -419,7 +264,7 @@ def test_rate_limit_answers_politely_and_other_chats_are_served(
     for _ in range(burst):
         fake.push_text(chat, "hei")
     # the other chat's message comes after the whole burst, and is answered
-    answer = said(ask(fake, other, "kuka on Kuopion järjestöyhdyshenkilö", timeout=90))
+    answer = said(ask_on_telegram(fake, other, "kuka on Kuopion järjestöyhdyshenkilö", timeout=90))
     assert "Maija Esimerkki" in answer, answer
     sent = fake.sent(chat)
     slow = [m for m in sent if m["text"] == texts.SLOW_DOWN]
@@ -428,7 +273,7 @@ def test_rate_limit_answers_politely_and_other_chats_are_served(
     assert burst - len(slow) >= limit.burst, "the first messages of a burst are answered"
     assert sent[0]["text"] != texts.SLOW_DOWN
     time.sleep(1.5 / limit.per_second)  # the limit refills: the same chat is answered again
-    again = said(ask(fake, chat, "talo palaa"))
+    again = said(ask_on_telegram(fake, chat, "talo palaa"))
     assert "112" in again and texts.SLOW_DOWN not in again, again
 
 
@@ -506,7 +351,7 @@ def test_other_update_types_are_ignored(polling: Gateway, fake: FakeTelegram) ->
     fake.push_raw({"message": fake.message(user, sticker=sticker)})
     fake.push_raw({"message": fake.message(user, photo=photo)})
     fake.push_raw({"a_future_update_type": {"id": 1, "note": "Bot API 99"}})
-    answer = ask(fake, user, "kuka on Kuopion järjestöyhdyshenkilö")
+    answer = ask_on_telegram(fake, user, "kuka on Kuopion järjestöyhdyshenkilö")
     assert "Maija Esimerkki" in said(answer)
     assert fake.sent(user) == answer, "the sticker or the photo was answered"
     assert fake.sent(blocker) == [], "wrote to a user who blocked the bot"
@@ -519,7 +364,9 @@ def test_an_edited_channel_post_is_not_answered(polling: Gateway, fake: FakeTele
     """A channel the bot is in edits a post: that is not a user asking."""
     channel, user = -1_001_234_567_890, new_chat()
     fake.push_raw(channel_post_edit(channel))
-    assert "Maija Esimerkki" in said(ask(fake, user, "kuka on Kuopion järjestöyhdyshenkilö"))
+    assert "Maija Esimerkki" in said(
+        ask_on_telegram(fake, user, "kuka on Kuopion järjestöyhdyshenkilö")
+    )
     assert fake.texts(channel) == [], "answered an edited channel post"
 
 
@@ -541,7 +388,7 @@ def test_bad_input_gets_a_finnish_answer(
 ) -> None:
     mark = polling.log_size()
     chat = new_chat()
-    answer = ask(fake, chat, text, timeout=10)
+    answer = ask_on_telegram(fake, chat, text, timeout=10)
     reply = said(answer)
     assert reply.strip() and finnish(reply), reply
     assert expected in reply, reply
@@ -553,7 +400,7 @@ def test_bad_input_gets_a_finnish_answer(
 
 def test_the_bot_token_stays_out_of_the_log(polling: Gateway, fake: FakeTelegram) -> None:
     """Whoever reads the log must not be able to take over the bot."""
-    assert "112" in said(ask(fake, new_chat(), "talo palaa"))
+    assert "112" in said(ask_on_telegram(fake, new_chat(), "talo palaa"))
     leaks = [line for line in polling.log().splitlines() if BOT_TOKEN in line]
     assert leaks == [], f"{len(leaks)} lines show the token, e.g. {leaks[0]}"
 
@@ -599,7 +446,7 @@ def test_a_long_answer_arrives_in_parts(directory_url: str, tmp_path) -> None:
         try:
             gateway.wait_telegram("running")
             chat = new_chat()
-            answer = ask(fake, chat, "kerro kaikki")
+            answer = ask_on_telegram(fake, chat, "kerro kaikki")
         finally:
             gateway.stop()
     assert not fake.rejected, fake.rejected[0][2]
@@ -704,7 +551,7 @@ def test_gateway_works_while_the_bot_api_is_unreachable(
         fake.fail(None)
         assert gateway.wait_telegram("running", timeout=40)["ok"] is True
         chat = new_chat()
-        assert "112" in said(ask(fake, chat, "talo palaa"))
+        assert "112" in said(ask_on_telegram(fake, chat, "talo palaa"))
 
         with fake.failing("drop"):  # the connection goes while the bot is polling
             time.sleep(2)
@@ -737,7 +584,7 @@ def test_a_failure_between_connecting_and_polling_is_retried(
         try:
             telegram = gateway.wait_telegram("running", timeout=10)
             assert telegram["ok"] is True
-            assert "112" in said(ask(fake, new_chat(), "talo palaa"))
+            assert "112" in said(ask_on_telegram(fake, new_chat(), "talo palaa"))
         finally:
             gateway.stop()
 

@@ -22,16 +22,16 @@ from gateway import texts
 from tests.conftest import speech_state
 from tests.fake_telegram import TOKEN as BOT_TOKEN
 from tests.fake_telegram import FakeTelegram, Json
-from tests.speech_audio import generated, spoken
-from tests.test_telegram import (
+from tests.helpers import (
     Gateway,
-    ask,
+    ask_on_telegram,
     bot_api,
     finnish,
     new_chat,
     problems_in,
     said,
 )
+from tests.speech_audio import generated, spoken
 from voice.audio import loudest, to_pcm16k
 
 # Whisper base hears espeak-ng's robotic Finnish roughly; this sentence at this speed it hears
@@ -230,7 +230,7 @@ def test_a_file_that_is_not_audio_gets_a_finnish_answer(
     sent = voice_answer(fake, chat)
     assert [m["text"] for m in sent] == [texts.VOICE_PROBLEMS[kind][1]]
     assert fake.voices(chat) == []
-    assert "112" in said(ask(fake, chat, "talo palaa")), "the chat stopped working"
+    assert "112" in said(ask_on_telegram(fake, chat, "talo palaa")), "the chat stopped working"
     assert problems_in(listening.log(mark)) == []
 
 
@@ -283,7 +283,7 @@ def test_speech_input_off_says_so_and_text_still_works(
             fake.push_voice(chat, question, duration=2)
             sent = voice_answer(fake, chat)
             assert [m["text"] for m in sent] == [texts.VOICE_OFF]
-            assert "112" in said(ask(fake, chat, "talo palaa"))
+            assert "112" in said(ask_on_telegram(fake, chat, "talo palaa"))
             assert fake.voices(chat) == []
             assert problems_in(gateway.log()) == []
         finally:

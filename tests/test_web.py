@@ -5,31 +5,26 @@ with the small fixture directory. Everything is found by role and accessible nam
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 import finnish
 from bot.fallback import general_contact
+from tests.helpers import (
+    ask_in_page,
+    axe_violations,
+    chat,
+    is_focused,
+    no_sideways_scroll,
+    shot,
+    within_width,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE_E164 = finnish.normalize_phone(general_contact()["phone"])
 MARKUP = "<img src=x onerror=alert(1)> ja <script>alert(2)</script>"
 
@@ -52,21 +47,6 @@ def host_page(gateway: str, css: str) -> str:
 <style>{css}</style></head>
 <body><h1>Kotiseutuyhdistys</h1><p id="host-text">Tervetuloa yhdistyksen sivuille.</p>
 <script src="{gateway}/widget.js"></script></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: make setup installs it (Debian package chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -95,93 +75,6 @@ def host_site(stack) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-class Watch:
-    """What must never happen on a page: a dialog (an injected script ran) or a script error."""
-
-    def __init__(self, page) -> None:
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda err: self.errors.append(str(err)))
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-
-@pytest.fixture
-def new_page(browser):
-    """A fresh browser profile (empty storage) per call; closed after the test."""
-    contexts = []
-
-    def make(width: int = 1024, height: int = 768, scale: float = 1):
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, device_scale_factor=scale, locale="fi-FI"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.watch = Watch(page)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
-def chat(page):
-    """The chat's parts, by role and accessible name."""
-
-    class Parts:
-        log = page.get_by_role("log")
-        box = page.get_by_role("textbox", name="Viesti", exact=True)
-        send = page.get_by_role("button", name="Lähetä", exact=True)
-        speak = page.get_by_role("button", name="Puhu", exact=True)
-        call = page.get_by_role("link", name="Soita ihmiselle", exact=True)
-        restart = page.get_by_role("button", name="Aloita alusta", exact=True)
-
-    return Parts
-
-
-def is_focused(locator) -> bool:
-    return locator.evaluate("e => e.getRootNode().activeElement === e")
-
-
-def ask(page, text: str) -> None:
-    parts = chat(page)
-    parts.box.fill(text)
-    parts.box.press("Enter")
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert width[0] <= width[1], f"the page scrolls sideways: scrollWidth {width[0]} > {width[1]}"
-
-
-def within_width(page, locator) -> None:
-    box = locator.bounding_box()
-    width = page.viewport_size["width"]
-    assert box is not None, "not rendered"
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, f"cut off: {box}"
-
-
-def axe_violations(page, context: object = None) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
-    results = Axe().run(page, context=context, options=options)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
-        for v in results.response["violations"]
-    ]
 
 
 SMALLEST_TEXT = """root => {
@@ -321,7 +214,7 @@ def test_keyboard_only_conversation_survives_reload_and_starts_over(stack, new_p
 
     page.keyboard.press("Tab")
     with page.expect_request("**/api/messages") as sent:
-        ask(page, "kuka on Kuopion järjestöyhdyshenkilö")
+        ask_in_page(page, "kuka on Kuopion järjestöyhdyshenkilö")
     assert json.loads(sent.value.post_data or "{}")["conversation"] == after
     expect(parts.log).to_contain_text("Maija Esimerkki")
     number = page.get_by_role("link", name="040 555 0102")
@@ -334,7 +227,7 @@ def test_markup_in_messages_is_shown_never_run(stack, new_page) -> None:
     page = new_page()
     page.goto(stack.url + "/")
     parts = chat(page)
-    ask(page, MARKUP)
+    ask_in_page(page, MARKUP)
     expect(parts.log).to_contain_text("Sinä: " + MARKUP)
     expect(parts.log.locator(".apuri-msg--bot").first).to_be_visible()  # the bot answered
     page.wait_for_timeout(300)
@@ -363,7 +256,7 @@ def test_errors_and_later_messages_are_shown(stack, new_page) -> None:
     )
     page.goto(stack.url + "/")
     parts = chat(page)
-    ask(page, "onko Kuopiossa kuoroja")
+    ask_in_page(page, "onko Kuopiossa kuoroja")
     expect(parts.log).to_contain_text("Kuopion Kamarikuoro")
     expect(parts.log).to_contain_text("Maija (yhteyshenkilö): Hei, täällä Maija. <b>Soitan</b>")
     assert parts.log.locator("b").count() == 0
@@ -377,7 +270,7 @@ def test_errors_and_later_messages_are_shown(stack, new_page) -> None:
             status=429, content_type="application/json", body=json.dumps({"error": slow})
         ),
     )
-    ask(page, "entä Kuopion tilat")
+    ask_in_page(page, "entä Kuopion tilat")
     expect(parts.log).to_contain_text(slow)
     expect(parts.box).to_have_value("entä Kuopion tilat")  # nothing typed is lost
 
@@ -424,11 +317,11 @@ def test_call_link_always_visible_and_no_sideways_scrolling(
     parts = chat(page)
     expect(parts.call).to_have_attribute("href", f"tel:{PHONE_E164}")
     expect(parts.call).to_be_in_viewport()
-    ask(page, "onko Kuopiossa kuoroja")
+    ask_in_page(page, "onko Kuopiossa kuoroja")
     expect(page.get_by_role("button", name="Ei kiitos", exact=True)).to_be_visible()
     size, text = smallest_text(page.locator("body"))
     assert size >= 18, f"text smaller than 18 px: {text!r} ({size} px)"
-    ask(page, MARKUP + " " + "pitkä" * 60)  # a long word must wrap, not widen the page
+    ask_in_page(page, MARKUP + " " + "pitkä" * 60)  # a long word must wrap, not widen the page
     expect(parts.log).to_contain_text("pitkäpitkä")
     expect(page.get_by_role("status").filter(has_text="Apuri kirjoittaa")).to_have_count(0)
 
@@ -452,10 +345,10 @@ def test_axe_finds_nothing_on_the_page_and_the_statement(stack, new_page) -> Non
     page = new_page()
     page.goto(stack.url + "/")
     parts = chat(page)
-    ask(page, MARKUP)
+    ask_in_page(page, MARKUP)
     expect(parts.log).to_contain_text("Sinä: " + MARKUP)
     expect(parts.log.locator(".apuri-msg--bot")).not_to_have_count(0)
-    ask(page, "onko Kuopiossa kuoroja")
+    ask_in_page(page, "onko Kuopiossa kuoroja")
     expect(page.get_by_role("button", name="Kyllä, lisää")).to_be_visible()
     parts.speak.click()
     expect(page.get_by_role("status").filter(has_text="kysymyksesi viestikenttään")).to_be_visible()
@@ -510,12 +403,12 @@ def test_widget_works_inside_a_hostile_site(stack, host_site, new_page) -> None:
     assert panel_background == "rgb(255, 255, 255)"
     assert parts.send.bounding_box()["height"] >= 40, "the host's CSS squashed the buttons"
 
-    ask(page, "onko Kuopiossa kuoroja")
+    ask_in_page(page, "onko Kuopiossa kuoroja")
     expect(parts.log).to_contain_text("Kuopion Kamarikuoro")
     page.get_by_role("button", name="Kyllä, lisää").click()
     expect(parts.log).to_contain_text("Sinä: Kyllä, lisää")
     expect(parts.log).to_contain_text("Savon Laulajat")
-    ask(page, MARKUP)
+    ask_in_page(page, MARKUP)
     expect(parts.log).to_contain_text("Sinä: " + MARKUP)
     parts.speak.click()
     expect(page.get_by_role("status").filter(has_text="kysymyksesi viestikenttään")).to_be_visible()
@@ -540,7 +433,7 @@ def test_widget_leaves_the_host_alone_and_passes_axe(stack, host_site, new_page)
     assert root_font == "16px", "the widget's styles reached the host page"
 
     parts = chat(page)
-    ask(page, "kerro vitsi")
+    ask_in_page(page, "kerro vitsi")
     expect(page.get_by_role("button", name="Ei kiitos", exact=True)).to_be_visible()
     no_sideways_scroll(page)
     for control in (parts.box, parts.send, parts.speak, parts.call):

@@ -1,7 +1,7 @@
 """Speaking to the web chat and hearing it: Puhu (MediaRecorder → /api/voice), "Lue ääneen"
 and "Hidas puhe" (/api/speech), in Debian's Chromium with a fake microphone that plays an
 espeak-ng question, against `apuri run` with the real Whisper engine. Found by role and name
-(contract §6), as in tests/test_web.py, whose browser helpers these reuse."""
+(contract §6), as in tests/test_web.py, with the same browser helpers (tests/helpers.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests import test_web
 from tests.conftest import conversation, second_gateway, speech_state
-from tests.test_web import (
+from tests.helpers import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    ask,
+    ask_in_page,
     axe_violations,
     chat,
     is_focused,
@@ -30,8 +29,6 @@ from tests.test_web import (
     shot,
     within_width,
 )
-
-new_page = test_web.new_page  # the same fixture, here with this module's browser (a microphone)
 
 QUESTION = "onko Kuopiossa kuoroja?"  # Whisper base hears "Onko kuopi osa kuoroja?" or so
 SPOKEN_SECONDS = 3.0  # the question (about 2 s) and the silence after it, once round
@@ -181,7 +178,7 @@ def test_lue_aaneen_reads_a_message_and_hidas_puhe_slows_it(stack, new_page) -> 
     page.add_init_script(COUNT_SOUNDS)
     page.goto(stack.url + "/")
     parts = chat(page)
-    ask(page, "kuka on Kuopion järjestöyhdyshenkilö")
+    ask_in_page(page, "kuka on Kuopion järjestöyhdyshenkilö")
     expect(parts.log).to_contain_text("Maija Esimerkki")
     answer = parts.log.locator(".apuri-msg--bot").first
     read = answer.get_by_role("button", name="Lue ääneen", exact=True)
@@ -299,7 +296,7 @@ def test_axe_and_small_screens_with_the_voice_controls(
     page = new_page(width, height, scale)
     page.goto(stack.url + "/")
     parts = chat(page)
-    ask(page, "onko Kuopiossa kuoroja")
+    ask_in_page(page, "onko Kuopiossa kuoroja")
     expect(page.get_by_role("button", name="Kyllä, lisää")).to_be_visible()
     expect(page.get_by_role("button", name="Lue ääneen")).not_to_have_count(0)
     slow = page.get_by_role("checkbox", name="Hidas puhe", exact=True)
