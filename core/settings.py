@@ -77,15 +77,25 @@ def stt_engine() -> str:
     return (os.environ.get("APURI_STT") or "whisper").strip().lower()
 
 
+def telegram_token() -> str:
+    """TELEGRAM_BOT_TOKEN: the bot's token ("" when Telegram is not configured)."""
+    return os.environ.get("TELEGRAM_BOT_TOKEN", "")
+
+
 def telegram_available() -> bool:
-    """Whether a Telegram bot is configured (TELEGRAM_BOT_TOKEN): live chats and requests can
-    reach people there. The actions and the gateway both ask this."""
-    return bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
+    """Whether a Telegram bot is configured: live chats and requests can reach people there.
+    The actions and the gateway both ask this."""
+    return bool(telegram_token())
+
+
+def smtp_url() -> str:
+    """APURI_SMTP_URL: where requests go out by e-mail ("" when e-mail is not configured)."""
+    return os.environ.get("APURI_SMTP_URL", "")
 
 
 def email_available() -> bool:
-    """Whether requests can be sent by e-mail (APURI_SMTP_URL)."""
-    return bool(os.environ.get("APURI_SMTP_URL"))
+    """Whether requests can be sent by e-mail."""
+    return bool(smtp_url())
 
 
 def database_url() -> str:

@@ -42,3 +42,15 @@ def test_a_live_chat_needs_telegram_configured(monkeypatch) -> None:
     assert not settings.telegram_available() and not can_chat_now(person)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
     assert settings.telegram_available() and can_chat_now(person)
+
+
+def test_the_gateway_and_the_actions_read_the_channels_alike(monkeypatch) -> None:
+    """Telegram and e-mail are configured or not for both, from the same variables."""
+    from gateway.config import Config
+
+    for token, smtp in (("", ""), ("123:abc", "smtp://127.0.0.1:2525")):
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+        monkeypatch.setenv("APURI_SMTP_URL", smtp)
+        config = Config.from_env()
+        assert bool(config.telegram_token) is settings.telegram_available() is bool(token)
+        assert bool(config.smtp_url) is settings.email_available() is bool(smtp)
