@@ -19,6 +19,8 @@ from email.policy import default
 from pathlib import Path
 from typing import Any
 
+from rasa_sdk import Tracker
+
 from cli.services import free_port
 from tests.conftest import BIN, ROOT, TOKEN, conversation, start_gateway
 from tests.fake_telegram import TOKEN as BOT_TOKEN
@@ -371,3 +373,9 @@ def axe_violations(page, context: object = None) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
         for v in results.response["violations"]
     ]
+
+
+def at_turn(slots: dict[str, Any], message: dict[str, Any]) -> Tracker:
+    """A conversation with `slots` whose latest message (after action_listen) is `message`, as
+    the action server hands it to an action."""
+    return Tracker("t", slots, message, [], False, None, {}, "action_listen")

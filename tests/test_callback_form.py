@@ -8,23 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff_actions import ValidateCallbackForm
+from tests.helpers import at_turn
 
 
 def subject(text: str, requested: str | None = None, last: dict[str, Any] | None = None) -> Any:
-    tracker = Tracker(
-        "t",
-        {"requested_slot": requested, "last_search": last},
-        {"text": text},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
+    tracker = at_turn({"requested_slot": requested, "last_search": last}, {"text": text})
     dispatcher = CollectingDispatcher()
     out = ValidateCallbackForm().validate_callback_subject(text, dispatcher, tracker, {})
     return out["callback_subject"]
@@ -90,15 +81,8 @@ def test_a_callback_about_family_care_goes_to_whoever_near_has_it(actions_on) ->
     )
 
     def called(subject: str) -> str:
-        tracker = Tracker(
-            "t",
-            {"municipality": "Pälkäne", "callback_subject": subject},
-            {"text": "kyllä"},
-            [],
-            False,
-            None,
-            {},
-            "action_listen",
+        tracker = at_turn(
+            {"municipality": "Pälkäne", "callback_subject": subject}, {"text": "kyllä"}
         )
         return who_calls(tracker)["name"]
 

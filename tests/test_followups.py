@@ -21,6 +21,7 @@ from finnish.morphology import compound_boundaries, compound_parts, lemmas
 from store.directory import Directory
 from store.directory.store import index_terms
 from tests.conftest import fixture_document
+from tests.helpers import at_turn
 
 
 @pytest.fixture
@@ -316,15 +317,9 @@ def test_a_role_question_offers_the_person_as_a_human_request_does(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-used")
     actions_on(document)
     dispatcher = CollectingDispatcher()
-    tracker = Tracker(
-        "t",
+    tracker = at_turn(
         {"municipality": "Rovaniemi"},
         {"text": "kuka on rovaniemen digituen neuvoja", "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
     )
     events = directory_actions.ActionDigitalHelp().run(dispatcher, tracker, {})
     said = [m.get("response") for m in dispatcher.messages]
@@ -608,16 +603,7 @@ def test_courses_are_listed_by_what_they_teach(
 
     actions_on(training_document())
     dispatcher = CollectingDispatcher()
-    tracker = Tracker(
-        "t",
-        {"municipality": municipality},
-        {"text": text, "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
+    tracker = at_turn({"municipality": municipality}, {"text": text, "entities": []})
     directory_actions.ActionAskTraining().run(dispatcher, tracker, {})
     lines = next(m["text"] for m in dispatcher.messages if m.get("text")).splitlines()
     assert [next(n for n in listed if n in line) for line in lines] == listed
@@ -719,16 +705,7 @@ def test_a_grant_question_is_answered_by_grants_not_by_the_asker(actions_on) -> 
 
     def answer(text: str, municipality: str | None) -> str:
         dispatcher = CollectingDispatcher()
-        tracker = Tracker(
-            "t",
-            {"municipality": municipality},
-            {"text": text, "entities": []},
-            [],
-            False,
-            None,
-            {},
-            "action_listen",
-        )
+        tracker = at_turn({"municipality": municipality}, {"text": text, "entities": []})
         directory_actions.ActionAskGrants().run(dispatcher, tracker, {})
         return next(m["text"] for m in dispatcher.messages if m.get("text"))
 
@@ -904,16 +881,7 @@ def test_volunteering_is_at_associations_and_at_events_then(actions_on) -> None:
 
     def answer(text: str, municipality: str) -> list[dict]:
         dispatcher = CollectingDispatcher()
-        tracker = Tracker(
-            "t",
-            {"municipality": municipality},
-            {"text": text, "entities": []},
-            [],
-            False,
-            None,
-            {},
-            "action_listen",
-        )
+        tracker = at_turn({"municipality": municipality}, {"text": text, "entities": []})
         directory_actions.ActionVolunteer().run(dispatcher, tracker, {})
         return dispatcher.messages
 
@@ -949,19 +917,10 @@ def test_a_space_for_that_many_the_smallest_first() -> None:
         {"_list": "spaces", "name": "Kerhohuone", "capacity": 12},
         {"_list": "spaces", "name": "Kokoushuone", "capacity": 20},
     ]
-    tracker = Tracker(
-        "t",
-        {},
-        {"text": "tarvittais kokoustila noin 15 hengelle"},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
+    tracker = at_turn({}, {"text": "tarvittais kokoustila noin 15 hengelle"})
     narrowed, _ = directory_actions.ActionAskSpaces().narrow(found, tracker)
     assert [r["name"] for r in narrowed] == ["Kokoushuone", "Juhlasali"]
-    tracker = Tracker("t", {}, {"text": "tila 500 hengelle"}, [], False, None, {}, "action_listen")
+    tracker = at_turn({}, {"text": "tila 500 hengelle"})
     assert directory_actions.ActionAskSpaces().narrow(found, tracker)[0] == found  # none fits
 
 
@@ -1052,15 +1011,8 @@ def test_a_follow_up_keeps_or_changes_what_was_asked() -> None:
     from actions import actions, directory_actions
 
     last = {"action": "action_find_association", "words": ["kuoroja"], "topic": "kulttuuri"}
-    tracker = Tracker(
-        "t",
-        {"last_search": last},
-        {"text": "no mä oon nainen. entä joutsassa", "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
+    tracker = at_turn(
+        {"last_search": last}, {"text": "no mä oon nainen. entä joutsassa", "entities": []}
     )
     query = directory_actions.ActionFindAssociation().query(tracker, "Joutsa", None)
     assert query.words == ["kuoroja"]
@@ -1094,16 +1046,7 @@ def test_asking_the_place_keeps_the_question(actions_on) -> None:
     from actions import directory_actions
 
     actions_on({"format": "apuri-directory/1"})
-    tracker = Tracker(
-        "t",
-        {},
-        {"text": "missä voi harjoitella suomen kieltä", "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
+    tracker = at_turn({}, {"text": "missä voi harjoitella suomen kieltä", "entities": []})
     out = directory_actions.ActionFindAssociation().run(CollectingDispatcher(), tracker, {})
     last = next(e["value"] for e in out if e.get("name") == "last_search")
     assert last["action"] == "action_find_association" and "kieltä" in last["words"]
@@ -1139,15 +1082,9 @@ def test_a_room_is_looked_for_among_rooms_first(actions_on) -> None:
         }
     )
     dispatcher = CollectingDispatcher()
-    tracker = Tracker(
-        "t",
+    tracker = at_turn(
         {"municipality": "Pälkäne"},
         {"text": "tarvitaan pieni kokoushuone pälkäneellä", "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
     )
     directory_actions.ActionAskSpaces().run(dispatcher, tracker, {})
     listed = next(m["text"] for m in dispatcher.messages if m.get("text"))
@@ -1368,7 +1305,7 @@ def test_the_events_then_are_found_across_the_country_among_many_organizations(
     )
     dispatcher = CollectingDispatcher()
     text = "onko tänä viikonloppuna jotain tapahtumaa missä vois olla auttamassa"
-    tracker = Tracker("t", {}, {"text": text, "entities": []}, [], False, None, {}, "action_listen")
+    tracker = at_turn({}, {"text": text, "entities": []})
     directory_actions.ActionAskEvents().run(dispatcher, tracker, {})
     assert "Itsenäisyyspäivän kahvijuhla" in next(
         m["text"] for m in dispatcher.messages if m.get("text")
@@ -1448,16 +1385,7 @@ def test_a_volunteer_finds_the_place_that_needs_what_they_can_do(actions_on) -> 
     )
     dispatcher = CollectingDispatcher()
     text = "oon hyvä tietokoneiden kanssa ja voisin auttaa vanhuksia kemissä"
-    tracker = Tracker(
-        "t",
-        {"municipality": "Kemi"},
-        {"text": text, "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
+    tracker = at_turn({"municipality": "Kemi"}, {"text": text, "entities": []})
     directory_actions.ActionVolunteer().run(dispatcher, tracker, {})
     listed = next(m["text"] for m in dispatcher.messages if m.get("text"))
     assert "Digikahvila Kemi" in listed and "Rovaniemi" not in listed
