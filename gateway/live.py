@@ -70,8 +70,9 @@ class LiveRelay:
             return [*answers, {"text": texts.LIVE_ENDED_BY_USER, "buttons": []}]
         try:
             await self._to_person(session, f"{texts.FROM_USER}: {text}")
-        except Exception:  # noqa: BLE001 - Telegram is down: end it and point to a human
-            logger.warning("live: the person cannot be reached now")
+        except (LiveUnavailable, TelegramError, asyncio.TimeoutError) as err:
+            # Telegram is down or refuses: end it and point to a human
+            logger.warning("live: the person cannot be reached now (%s)", type(err).__name__)
             await self.end(session, texts.LIVE_BROKEN, notify_user=False)
             return [*answers, {"text": f"{texts.LIVE_BROKEN} {texts.unavailable()}", "buttons": []}]
         await self._store("touch_live", conversation)
