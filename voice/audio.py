@@ -166,3 +166,39 @@ def wav_to_ogg_opus(wav: bytes) -> bytes:
         command, input=wav, capture_output=True, timeout=FFMPEG_TIMEOUT, check=True
     )
     return done.stdout
+
+
+# -- the telephone: G.711 at 8 kHz ----------------------------------------------------------
+
+PHONE_RATE = 8_000
+G711 = {"pcmu": "mulaw", "pcma": "alaw"}  # SIP's payload names → ffmpeg's raw formats
+
+
+def _convert(data: bytes, inputs: list[str], outputs: list[str]) -> bytes:
+    """Raw audio through ffmpeg (pipes in and out); CalledProcessError when it refuses."""
+    command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error"]
+    command += [*inputs, "-i", "pipe:0", *outputs, "pipe:1"]
+    done = subprocess.run(
+        command, input=data, capture_output=True, timeout=FFMPEG_TIMEOUT, check=True
+    )
+    return done.stdout
+
+
+def to_g711(pcm: bytes, law: str = "pcmu") -> bytes:
+    """16 kHz PCM as a telephone line carries it: the voice band (300–3400 Hz), 8 kHz,
+    companded to G.711 μ-law ("pcmu") or A-law ("pcma")."""
+    return _convert(
+        pcm,
+        ["-f", "s16le", "-ar", str(RATE), "-ac", "1"],
+        ["-af", "highpass=f=300,lowpass=f=3400", "-ar", str(PHONE_RATE), "-f", G711[law]],
+    )
+
+
+def from_g711(data: bytes, law: str = "pcmu") -> bytes:
+    """G.711 at 8 kHz (what a call's RTP carries) as the 16 kHz PCM speech engines take."""
+    pcm = _convert(
+        data,
+        ["-f", G711[law], "-ar", str(PHONE_RATE), "-ac", "1"],
+        ["-ar", str(RATE), "-ac", "1", "-f", "s16le"],
+    )
+    return pcm[: len(pcm) // 2 * 2]
