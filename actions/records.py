@@ -146,18 +146,24 @@ def referenced(tracker: Tracker, directory: Any) -> tuple[str, dict[str, Any]] |
     return (kind, record) if record else None
 
 
+def _told_terms(directory: Any, results: list[list[str]]) -> list[set[str]]:
+    """The words (lemmas and compound parts) of each listed record's name and description."""
+    records = [directory.get(kind, record_id) or {} for kind, record_id in results]
+    return [
+        index_terms(" ".join(str(r.get(k) or "") for k in ("name", "title", "description")))
+        for r in records
+    ]
+
+
 def _telling_all(words: list[str], directory: Any, results: list[list[str]]) -> int | None:
     """The one listed record whose own text says every one of the words (a lemma or a
     compound part of each), or None."""
     asked = [{t for t in index_terms(w) if len(t) >= 3} for w in words]
-    telling = []
-    for i, (kind, record_id) in enumerate(results):
-        record = directory.get(kind, record_id) or {}
-        said = index_terms(
-            " ".join(str(record.get(k) or "") for k in ("name", "title", "description"))
-        )
-        if all(terms & said for terms in asked):
-            telling.append(i)
+    telling = [
+        i
+        for i, said in enumerate(_told_terms(directory, results))
+        if all(terms & said for terms in asked)
+    ]
     return telling[0] if len(telling) == 1 else None
 
 
@@ -167,11 +173,7 @@ def _saying(text: str, directory: Any, results: list[list[str]]) -> int:
     words = [w for w in finnish.content_words(without_phrases(text)) if not asked_fields(w)]
     asked = {t for w in words for t in index_terms(w) if len(t) >= 3}
     best, chosen = 0, 0
-    for i, (kind, record_id) in enumerate(results):
-        record = directory.get(kind, record_id) or {}
-        said = index_terms(
-            " ".join(str(record.get(k) or "") for k in ("name", "title", "description"))
-        )
+    for i, said in enumerate(_told_terms(directory, results)):
         if len(asked & said) > best:
             best, chosen = len(asked & said), i
     return chosen

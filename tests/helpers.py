@@ -375,7 +375,9 @@ def axe_violations(page, context: object = None) -> list[str]:
     ]
 
 
-def at_turn(slots: dict[str, Any], message: dict[str, Any]) -> Tracker:
-    """A conversation with `slots` whose latest message (after action_listen) is `message`, as
-    the action server hands it to an action."""
-    return Tracker("t", slots, message, [], False, None, {}, "action_listen")
+def at_turn(
+    slots: dict[str, Any], message: dict[str, Any], after: str = "action_listen"
+) -> Tracker:
+    """A conversation with `slots` whose latest message is `message`, as the action server
+    hands it to an action; `after`: the action that ran last in this turn."""
+    return Tracker("t", slots, message, [], False, None, {}, after)

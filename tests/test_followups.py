@@ -116,7 +116,7 @@ def ask(
 def told(text: str, *results: tuple[str, str]) -> Tracker:
     """A conversation whose last search listed `results` and whose latest message is `text`."""
     slots = {"last_search": {"results": [list(r) for r in results]}}
-    return Tracker("t", slots, {"text": text}, [], False, None, {}, "action_listen")
+    return at_turn(slots, {"text": text})
 
 
 def shown(found: tuple[str, dict] | None) -> tuple[str, str] | None:
@@ -1017,18 +1017,12 @@ def test_a_follow_up_keeps_or_changes_what_was_asked() -> None:
     query = directory_actions.ActionFindAssociation().query(tracker, "Joutsa", None)
     assert query.words == ["kuoroja"]
     digital = {"action": "action_digital_help", "words": ["tabletti"], "topic": "digituki"}
-    tracker = Tracker(
-        "t",
+    tracker = at_turn(
         {"last_search": digital, "municipality": "Muhos"},
         {
             "text": "entä omaishoitajille jotain?",
             "entities": [{"entity": "topic", "value": "omaishoito", "start": 5, "end": 20}],
         },
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
     )
     from rasa_sdk.executor import CollectingDispatcher
 
@@ -1428,9 +1422,7 @@ def asked_twice(text: str, after: str = "action_listen", slots: dict | None = No
             {"name": "ask_grants", "confidence": 0.3},
         ],
     }
-    return Tracker(
-        "t", {"municipality": "Rovaniemi", **(slots or {})}, message, [], False, None, {}, after
-    )
+    return at_turn({"municipality": "Rovaniemi", **(slots or {})}, message, after)
 
 
 def test_spaces_and_grants_in_one_message_are_both_answered(actions_on) -> None:

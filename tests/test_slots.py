@@ -12,12 +12,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.slots import place_after, place_slots
+from tests.helpers import at_turn
 
 
 def tracker(slots: dict[str, Any], entities: list[dict[str, Any]]) -> Tracker:
-    return Tracker(
-        "t", slots, {"text": "", "entities": entities}, [], False, None, {}, "action_listen"
-    )
+    return at_turn(slots, {"text": "", "entities": entities})
 
 
 def said(**values: str) -> list[dict[str, Any]]:
@@ -82,7 +81,7 @@ def ranked(text: str, *ranking: tuple[str, float]) -> Tracker:
         "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
         "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
     }
-    return Tracker("t", {"municipality": "Kuopio"}, message, [], False, None, {}, "action_listen")
+    return at_turn({"municipality": "Kuopio"}, message)
 
 
 def test_an_emergency_ranked_next_puts_112_first(actions_on) -> None:

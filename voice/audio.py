@@ -19,6 +19,7 @@ MAX_BYTES = 10 * 1024 * 1024
 FFMPEG_TIMEOUT = 30.0  # seconds; decoding a minute of audio takes well under one
 SILENCE_RMS = 120.0  # of 32768 (about -49 dBFS): quieter than this everywhere is silence
 FRAME = RATE // 50  # 20 ms
+FFMPEG = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error"]
 
 
 class AudioProblem(Exception):
@@ -72,11 +73,7 @@ def to_pcm16k(data: bytes) -> bytes:
         source = Path(tmp) / f"upload.{kind}"  # a file, not a pipe: MP4 keeps its index last
         source.write_bytes(data)
         command = [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-loglevel",
-            "error",
+            *FFMPEG,
             "-i",
             str(source),
             "-t",
@@ -136,52 +133,42 @@ def pcm_to_float(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def wav_to_ogg_opus(wav: bytes) -> bytes:
-    """A WAV as OGG/Opus, the format Telegram plays as a voice message."""
-    command = [
-        "ffmpeg",
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-f",
-        "wav",
-        "-i",
-        "pipe:0",
-        "-ac",
-        "1",
-        "-ar",
-        "48000",
-        "-c:a",
-        "libopus",
-        "-b:a",
-        "32k",
-        "-application",
-        "voip",
-        "-f",
-        "ogg",
-        "pipe:1",
-    ]
+def _convert(data: bytes, inputs: list[str], outputs: list[str]) -> bytes:
+    """Audio through ffmpeg, pipes in and out (`inputs`: what the data is; `outputs`: what to
+    make of it); CalledProcessError when it refuses."""
+    command = [*FFMPEG, *inputs, "-i", "pipe:0", *outputs, "pipe:1"]
     done = subprocess.run(
-        command, input=wav, capture_output=True, timeout=FFMPEG_TIMEOUT, check=True
+        command, input=data, capture_output=True, timeout=FFMPEG_TIMEOUT, check=True
     )
     return done.stdout
+
+
+def wav_to_ogg_opus(wav: bytes) -> bytes:
+    """A WAV as OGG/Opus, the format Telegram plays as a voice message."""
+    return _convert(
+        wav,
+        ["-f", "wav"],
+        [
+            "-ac",
+            "1",
+            "-ar",
+            "48000",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "32k",
+            "-application",
+            "voip",
+            "-f",
+            "ogg",
+        ],
+    )
 
 
 # -- the telephone: G.711 at 8 kHz ----------------------------------------------------------
 
 PHONE_RATE = 8_000
 G711 = {"pcmu": "mulaw", "pcma": "alaw"}  # SIP's payload names → ffmpeg's raw formats
-
-
-def _convert(data: bytes, inputs: list[str], outputs: list[str]) -> bytes:
-    """Raw audio through ffmpeg (pipes in and out); CalledProcessError when it refuses."""
-    command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error"]
-    command += [*inputs, "-i", "pipe:0", *outputs, "pipe:1"]
-    done = subprocess.run(
-        command, input=data, capture_output=True, timeout=FFMPEG_TIMEOUT, check=True
-    )
-    return done.stdout
 
 
 def to_g711(pcm: bytes, law: str = "pcmu") -> bytes:
