@@ -29,7 +29,7 @@ $(MODEL): $(VENV)/.installed config.yml bot/domain.yml $(NLU) $(DIALOGUE) $(BOT_
 run: $(MODEL)
 	$(VENV)/bin/apuri run
 
-LINTED := actions bot cli core finnish gateway nlu store voice tests bench scripts
+LINTED := actions bot cli core finnish gateway nlu phone store voice tests bench scripts
 
 lint: setup
 	$(VENV)/bin/ruff format --check $(LINTED)
@@ -50,6 +50,7 @@ bench: $(MODEL)
 	$(PY) bench/gateway_bench.py
 	$(PY) bench/abuse.py
 	$(PY) bench/voice_bench.py
+	$(PY) bench/phone_bench.py
 
 clean:
 	rm -rf models .rasa results bench/results/tmp

@@ -24,10 +24,10 @@ from actions.people import can_chat_now, name_contact, right_person
 from actions.slots import CALLBACK, NONE, directory, place_after, place_slots
 from bot import privacy
 from bot.fallback import general_contact
-from core import settings
 from finnish.times import parse_time
 from store.database import StoreUnavailable
 from store.handoff import Handoffs
+from store.handoff.outbox import routes
 
 logger = logging.getLogger(__name__)
 
@@ -86,16 +86,6 @@ def who_calls(tracker: Tracker) -> dict[str, Any]:
         logger.warning("directory contact lookup failed: %s", error)
         person = None
     return person or {"id": None, **general_contact()}
-
-
-def routes(person: dict[str, Any]) -> list[tuple[str, str]]:
-    """Where the request goes: the person's Telegram, and e-mail when the gateway can send it."""
-    out = []
-    if person.get("telegram_chat_id"):
-        out.append(("telegram", str(person["telegram_chat_id"])))
-    if person.get("email") and settings.email_available():
-        out.append(("email", person["email"]))
-    return out
 
 
 class ActionAskCallbackPhone(Action):

@@ -11,6 +11,7 @@ from typing import Any
 
 import finnish
 from core.clock import HELSINKI, now
+from core.hours import hours_now, is_open  # noqa: F401 - is_open: the actions' word for it
 from finnish import labels
 from store.directory.store import municipalities_of
 
@@ -27,26 +28,9 @@ def short_date(t: dt.datetime) -> str:
     return f"{WEEKDAYS[t.weekday()]} {t.day}.{t.month}. {clock(t)}"
 
 
-def _hours_now(
-    opening_hours: str | None, at: dt.datetime | None = None
-) -> tuple[bool, dt.datetime | None, dt.datetime] | None:
-    """Whether OSM opening hours are open at `at` (now), their next change and the local time;
-    None without hours or with hours that do not parse (then nothing is said of them)."""
-    if not opening_hours:
-        return None
-    from opening_hours import OpeningHours, ParserError
-
-    local = (at or now()).astimezone(HELSINKI).replace(tzinfo=None)
-    try:
-        oh = OpeningHours(opening_hours)
-    except ParserError:
-        return None
-    return oh.is_open(local), oh.next_change(local), local
-
-
 def reachable(opening_hours: str | None, at: dt.datetime | None = None) -> str | None:
     """ "Tavoitettavissa nyt." / "Seuraavan kerran tiistaina klo 9." from OSM opening hours."""
-    state = _hours_now(opening_hours, at)
+    state = hours_now(opening_hours, at)
     if state is None:
         return None
     open_now, nxt, local = state
@@ -59,13 +43,6 @@ def reachable(opening_hours: str | None, at: dt.datetime | None = None) -> str |
     if nxt.date() == local.date() + dt.timedelta(days=1):
         return f"Tavoitettavissa huomenna {clock(nxt)}."
     return f"Tavoitettavissa seuraavan kerran {WEEKDAYS_LONG[nxt.weekday()]} {clock(nxt)}."
-
-
-def is_open(opening_hours: str | None, at: dt.datetime | None = None) -> bool:
-    """Whether the hours are open now: a live chat is possible (decided on the hours, not on
-    the sentence that says so)."""
-    state = _hours_now(opening_hours, at)
-    return state is not None and state[0]
 
 
 def phone(raw: str | None) -> str | None:

@@ -35,7 +35,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import wave
 from collections.abc import Callable
@@ -53,6 +52,7 @@ from finnish import SAFETY_INTENTS, entity_values, iter_municipalities  # noqa: 
 from finnish.spoken import tidy_transcript  # noqa: E402
 from nlu.evaluate import Example, load_examples, prediction_from_rasa  # noqa: E402
 from voice.audio import AudioProblem, checked_pcm, from_g711, seconds, to_g711  # noqa: E402
+from voice.tts import festival  # noqa: E402
 
 HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
 MODEL = ROOT / "models" / "apuri.tar.gz"
@@ -168,23 +168,15 @@ def _espeak(text: str, out: Path) -> None:
 
 def _festival(voice: str) -> Callable[[str, Path], None]:
     def synth(text: str, out: Path) -> None:
-        with tempfile.NamedTemporaryFile("wb", suffix=".txt") as fh:
-            fh.write(text.encode("latin-1", errors="ignore"))  # text2wave reads Latin-1
-            fh.flush()
-            subprocess.run(
-                ["text2wave", "-eval", f"({voice})", fh.name, "-o", str(out)],
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
+        out.write_bytes(festival(text, voice))
 
     return synth
 
 
 VOICES: dict[str, tuple[str, Callable[[str, Path], None]]] = {
     "espeak-ng fi": ("espeak-ng", _espeak),
-    "suopuhe lj": ("text2wave", _festival("voice_suo_fi_lj_diphone")),
-    "suopuhe mv": ("text2wave", _festival("voice_hy_fi_mv_diphone")),
+    "suopuhe lj": ("text2wave", _festival("suopuhe lj")),
+    "suopuhe mv": ("text2wave", _festival("suopuhe mv")),
 }
 
 

@@ -67,7 +67,12 @@ def rasa_token(var: Path) -> str:
     return token
 
 
-LOGS = {"actions": "actions.log", "rasa": "rasa.log", "gateway": "gateway.log"}
+LOGS = {
+    "actions": "actions.log",
+    "rasa": "rasa.log",
+    "gateway": "gateway.log",
+    "phone": "phone.log",
+}
 OWN_LOG = "apuri.log"  # the supervisor's own library warnings, if any
 
 
@@ -166,6 +171,28 @@ def run(args: argparse.Namespace) -> int:
             log=logs["gateway"],
         ),
     ]
+    line = settings.phone_line()
+    if line.on:  # its own process: a crash ends calls, never the chat
+        phone_port = settings.port("APURI_PHONE_PORT", 5066)
+        services.append(
+            Service(
+                "the phone line",
+                [sys.executable, "-m", "phone"],
+                f"http://127.0.0.1:{phone_port}/health",
+                env={**env, "APURI_RASA_TOKEN": token},
+                cwd=str(ROOT),
+                log=logs["phone"],
+            )
+        )
+    sip = f"sip:apuri@{line.host}:{line.port or 5060}"
+    phone_lines = (
+        f"\n  Phone line (SIP, G.711): {sip}"
+        + (f" (registered as {line.uri})" if line.uri else "")
+        + f"; its log: {logs['phone']}"
+        + f"\n  Call it: .venv/bin/python -m phone.caller {sip} --keys 70100 --keys 1"
+        if line.on
+        else ""
+    )
 
     def ready() -> None:
         print(
@@ -184,7 +211,7 @@ Apuri is running. Chat with it in a browser:
 Logs (each service's output, warnings and errors; the previous run's in *.log.1):
   Gateway:       {logs["gateway"]}
   Rasa:          {logs["rasa"]}
-  Action server: {logs["actions"]}
+  Action server: {logs["actions"]}{phone_lines}
 
 Or from a terminal (a conversation id comes from the server; keep it secret):
   id=$(curl -s -X POST http://127.0.0.1:{gateway_port}/api/conversations \\

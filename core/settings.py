@@ -12,6 +12,7 @@ import ipaddress
 import os
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,3 +175,42 @@ def embed_origins() -> tuple[str, ...]:
             )
         out.append(item)
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class PhoneLine:
+    """The phone line's SIP settings (contract §2, §8)."""
+
+    uri: str  # APURI_SIP_URI: the account registered at the PBX or trunk
+    password: str
+    registrar: str
+    host: str  # APURI_SIP_HOST: where SIP and the calls' audio are bound
+    port: int  # APURI_SIP_PORT: 0 when calls come only through registration
+
+    @property
+    def on(self) -> bool:
+        return bool(self.uri or self.port)
+
+    def why_off(self) -> str:
+        return "" if self.on else "APURI_SIP_URI and APURI_SIP_PORT are unset"
+
+    def trunk(self) -> str:
+        """The trunk's domain for transfers to phone numbers: the registrar's host, or the
+        account's; "" when calls come straight to a port (then the caller's host)."""
+        for uri in (self.registrar, self.uri):
+            rest = uri.split(":", 1)[-1] if uri.startswith(("sip:", "sips:")) else uri
+            host = rest.split("@", 1)[-1].split(";", 1)[0].strip("/<>")
+            if host:
+                return host
+        return ""
+
+
+def phone_line() -> PhoneLine:
+    raw_port = os.environ.get("APURI_SIP_PORT", "")
+    return PhoneLine(
+        uri=os.environ.get("APURI_SIP_URI", "").strip(),
+        password=os.environ.get("APURI_SIP_PASSWORD", ""),
+        registrar=os.environ.get("APURI_SIP_REGISTRAR", "").strip(),
+        host=os.environ.get("APURI_SIP_HOST", "").strip() or "127.0.0.1",
+        port=port("APURI_SIP_PORT", 5060) if raw_port else 0,
+    )

@@ -214,3 +214,19 @@ def adjective_forms(name: str) -> set[str]:
         ):
             out |= {base + suffix, base + suffix.translate(FRONT)}
     return out
+
+
+def allative(name: str) -> str:
+    """A person's name said to whom ("Oskari Rautio" → "Oskari Rautiolle"): the last name
+    inflected the way most Finnish surnames are (-nen → -selle, a vowel → -lle, else -ille)."""
+    parts = name.split()
+    if not parts:
+        return name
+    last = parts[-1]
+    if last.endswith("nen"):
+        last = last[:-3] + "selle"
+    elif last[-1].lower() in "aeiouyäö":
+        last += "lle"
+    else:
+        last += "ille"
+    return " ".join([*parts[:-1], last])

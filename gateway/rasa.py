@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 
 from bot.privacy import PRIVATE_SLOTS
+from core import settings
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,35 @@ class RasaClient:
         slots = tracker.get("slots") if isinstance(tracker, dict) else None
         return not isinstance(slots, dict) or slots.get("requested_slot") in PRIVATE_SLOTS
 
+    def _params(self) -> dict[str, str]:
+        return {"include_events": "NONE", **({"token": self.token} if self.token else {})}
+
+    async def tracker(self, sender: str) -> dict[str, Any]:
+        """The conversation's slots and latest message as Rasa keeps them (the phone line reads
+        what was found from here); RasaUnavailable when Rasa does not tell."""
+        url = f"{self.rasa_url}/conversations/{sender}/tracker"
+        try:
+            async with self.session().get(url, params=self._params()) as resp:
+                if resp.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {resp.status}")
+                tracker = await resp.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as err:
+            raise RasaUnavailable(str(err)) from err
+        if not isinstance(tracker, dict) or not isinstance(tracker.get("slots"), dict):
+            raise RasaUnavailable("Rasa's tracker has no slots")
+        return tracker
+
+    async def set_slots(self, sender: str, slots: dict[str, Any]) -> None:
+        """Set slots without a turn: a place the caller confirmed with keys."""
+        url = f"{self.rasa_url}/conversations/{sender}/tracker/events"
+        events = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
+        try:
+            async with self.session().post(url, params=self._params(), json=events) as resp:
+                if resp.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {resp.status}")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+            raise RasaUnavailable(str(err)) from err
+
     async def _ok(self, url: str) -> bool:
         try:
             async with self.session().get(url, timeout=aiohttp.ClientTimeout(total=3)) as resp:
@@ -83,3 +113,28 @@ class RasaClient:
 
     async def actions_ok(self) -> bool:
         return await self._ok(f"{self.actions_url}/health")
+
+    async def phone_state(self) -> dict[str, Any]:
+        """The phone line's own /health (contract §8): registered, listening, or off and why."""
+        line = settings.phone_line()
+        if not line.on:
+            return {"ok": False, "state": "off", "reason": line.why_off()}
+        url = f"http://127.0.0.1:{settings.port('APURI_PHONE_PORT', 5066)}/health"
+        try:
+            async with self.session().get(url, timeout=aiohttp.ClientTimeout(total=3)) as resp:
+                state = await resp.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return {
+                "ok": False,
+                "state": "off",
+                "reason": "the phone line's process does not answer",
+            }
+        return (
+            state
+            if isinstance(state, dict) and "state" in state
+            else {
+                "ok": False,
+                "state": "off",
+                "reason": "the phone line's process answers nonsense",
+            }
+        )

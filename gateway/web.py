@@ -339,14 +339,15 @@ async def events(request: web.Request) -> web.StreamResponse:
 async def health(request: web.Request) -> web.Response:
     """200 always, with the state of each part; "status" is "ok" when all needed parts are."""
     rasa: RasaClient = request.app[RASA]
-    rasa_ok, actions_ok, database = await asyncio.gather(
-        rasa.rasa_ok(), rasa.actions_ok(), asyncio.to_thread(_database_state)
+    rasa_ok, actions_ok, database, phone = await asyncio.gather(
+        rasa.rasa_ok(), rasa.actions_ok(), asyncio.to_thread(_database_state), rasa.phone_state()
     )
     parts: dict[str, Any] = {
         "rasa": {"ok": rasa_ok},
         "actions": {"ok": actions_ok},
         "database": database,
         **{name: check() for name, check in request.app[HEALTH_EXTRA].items()},
+        "phone": phone,
     }
     needed = ("rasa", "actions", "database")
     status = "ok" if all(parts[p]["ok"] for p in needed) else "degraded"

@@ -44,6 +44,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import finnish
 from bot import privacy
+from bot.intents import ASKING
 from finnish.asking import asks_about_calling, asks_for_a_call
 from finnish.typos import deletions
 
@@ -420,19 +421,7 @@ class WordingGuard(_ConfigOnlyComponent, IntentClassifier):
       classifier's next choice answers it.
     """
 
-    ASKING = (
-        "find_association",
-        "find_service",
-        "digital_help",
-        "ask_events",
-        "ask_grants",
-        "ask_spaces",
-        "ask_training",
-        "volunteer",
-        "join_cooperation",
-        "request_human",
-        "request_callback",
-    )
+    ASKING = ASKING
 
     QUESTION = re.compile(
         r"\b(onko|onks|mistä|missä|miten|mitä|kuka|voiko|voisiko|löytyykö|"

@@ -16,6 +16,7 @@ FLOORS = [
     ("store",),
     ("bot",),
     ("nlu", "actions", "gateway"),
+    ("phone",),
     ("cli",),
     ("bench",),
 ]

@@ -10,9 +10,11 @@ import io
 import shutil
 import struct
 import subprocess
+import tempfile
 import threading
 import wave
 from collections.abc import Callable
+from pathlib import Path
 
 NORMAL_WPM = 150  # a little slower than espeak-ng's 175: the listeners are often elderly
 SLOW_WPM = 110
@@ -122,3 +124,31 @@ def _run_capped(command: list[str], stdin: bytes, limit: int) -> bytes:
     if code != 0:
         raise SpeechUnavailable(error.decode(errors="replace")[-200:] or f"exit code {code}")
     return bytes(out)
+
+
+# Festival's two Finnish diphone voices (Debian festvox-suopuhe-lj, -mv): the only synthetic
+# speakers besides espeak-ng here. They stand in for callers in the tests and benchmarks.
+FESTIVAL_VOICES = {"suopuhe lj": "voice_suo_fi_lj_diphone", "suopuhe mv": "voice_hy_fi_mv_diphone"}
+
+
+def festival_available() -> bool:
+    return shutil.which("text2wave") is not None
+
+
+def festival(text: str, voice: str = "suopuhe lj") -> bytes:
+    """The text as a WAV in one of Festival's Finnish voices; SpeechUnavailable without it."""
+    if not festival_available():
+        raise SpeechUnavailable("Festival (text2wave) is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "text.txt", Path(tmp) / "speech.wav"
+        source.write_bytes(text.encode("latin-1", errors="ignore"))  # text2wave reads Latin-1
+        try:
+            subprocess.run(
+                ["text2wave", "-eval", f"({FESTIVAL_VOICES[voice]})", str(source), "-o", str(out)],
+                check=True,
+                capture_output=True,
+                timeout=TIMEOUT * 4,
+            )
+        except (subprocess.SubprocessError, OSError) as err:
+            raise SpeechUnavailable(f"Festival failed: {err}") from err
+        return out.read_bytes()

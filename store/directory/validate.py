@@ -8,6 +8,7 @@ the file without guessing. Nothing here touches the database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import finnish
@@ -50,6 +51,7 @@ _FIELDS: dict[str, dict[str, str]] = {
         "email": _STR,
         "opening_hours": "opening_hours",
         "telegram_chat_id": "chat_id",
+        "sip": "sip",
         "languages": "strings",
     },
     "events": {
@@ -116,6 +118,9 @@ def _check_opening_hours(value: str) -> str | None:
     return None
 
 
+_SIP = re.compile(r"(sips?:)?[A-Za-z0-9+._~-]+@[A-Za-z0-9.-]+(:\d{1,5})?")
+
+
 def _check_value(check: str, value: Any, known: dict[str, set[str]]) -> str | None:
     """An error message for one field value, or None when it is fine."""
     gaz = finnish.gazetteer()
@@ -125,6 +130,7 @@ def _check_value(check: str, value: Any, known: dict[str, set[str]]) -> str | No
         _STR,
         "org_kind",
         "phone",
+        "sip",
         "opening_hours",
         "region",
         "municipality",
@@ -154,6 +160,9 @@ def _check_value(check: str, value: Any, known: dict[str, set[str]]) -> str | No
         return None if finnish.normalize_phone(value) else f"not a phone number: {value!r}"
     if check == "opening_hours":
         return _check_opening_hours(value)
+    if check == "sip":  # where the phone line puts a call through (contract §8)
+        ok = _SIP.fullmatch(value) is not None
+        return None if ok else f"not a SIP address (sip:user@host): {value!r}"
     if check == "datetime":
         try:
             parsed = dt.datetime.fromisoformat(value)

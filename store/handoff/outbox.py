@@ -11,12 +11,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core import clock
+from core import clock, settings
 from store.handoff import schema
 from store.handoff.rows import row_dict as _row
 from store.handoff.rows import stamp
 
 logger = logging.getLogger(__name__)
+
+
+def routes(person: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where a request for the person goes: their Telegram, and e-mail when the gateway can
+    send it. The same for a callback asked in the chat and on the phone."""
+    out = []
+    if person.get("telegram_chat_id"):
+        out.append(("telegram", str(person["telegram_chat_id"])))
+    if person.get("email") and settings.email_available():
+        out.append(("email", person["email"]))
+    return out
+
 
 # The timing of one delivery, in one place. A sender claims one row for LEASE, sends it, then
 # marks it sent or failed. A send gives up after SEND_TIMEOUT (Telegram: asyncio.wait_for;

@@ -1,0 +1,3 @@
+from phone.line import main
+
+main()
