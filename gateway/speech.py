@@ -16,8 +16,7 @@ from finnish.reading import speakable
 from finnish.spoken import tidy_transcript
 from gateway.pools import SPEECH_OUT
 from voice.audio import AudioProblem, checked_pcm, seconds, wav_to_ogg_opus
-from voice.models import ModelMissing
-from voice.stt import SpeechToText, Transcript, load_stt
+from voice.stt import SpeechToText, Transcript, try_load_stt
 from voice.tts import EspeakTTS, SpeechTooLong, SpeechUnavailable
 
 logger = logging.getLogger(__name__)
@@ -52,18 +51,12 @@ class Speech:
         self._loading = asyncio.create_task(self._load())
 
     async def _load(self) -> None:
-        try:
-            self.stt = await asyncio.get_running_loop().run_in_executor(
-                self._stt_thread, lambda: load_stt(self.engine_name)
-            )
-            self.reason = ""
+        self.stt, reason = await asyncio.get_running_loop().run_in_executor(
+            self._stt_thread, try_load_stt, self.engine_name
+        )
+        self.reason = reason
+        if self.stt is not None:
             logger.info("speech input ready (%s)", self.engine_name)
-        except ModelMissing as err:
-            self.reason = str(err)
-            logger.warning("speech input is off: %s", err)
-        except Exception as err:  # noqa: BLE001 - a broken model must not stop the gateway
-            self.reason = f"{type(err).__name__}: {err}"
-            logger.exception("speech input is off")
 
     async def stop(self) -> None:
         if self._loading is not None:

@@ -16,8 +16,7 @@ from core import settings
 from finnish.reading import speakable
 from finnish.spoken import tidy_transcript
 from voice.audio import AudioProblem, to_pcm16k
-from voice.models import ModelMissing
-from voice.stt import SpeechToText, Transcript, load_stt
+from voice.stt import SpeechToText, Transcript, try_load_stt
 from voice.tts import EspeakTTS
 
 logger = logging.getLogger(__name__)
@@ -46,18 +45,12 @@ class PhoneVoice:
         asyncio.get_running_loop().create_task(self._load())
 
     async def _load(self) -> None:
-        try:
-            self.stt = await asyncio.get_running_loop().run_in_executor(
-                self._stt_thread, lambda: load_stt(self.engine_name)
-            )
-            self.reason = ""
+        self.stt, reason = await asyncio.get_running_loop().run_in_executor(
+            self._stt_thread, try_load_stt, self.engine_name
+        )
+        self.reason = reason  # keys still work without speech
+        if self.stt is not None:
             logger.info("phone speech input ready (%s)", self.engine_name)
-        except ModelMissing as err:
-            self.reason = str(err)
-            logger.warning("phone speech input is off: keys still work: %s", err)
-        except Exception as err:  # noqa: BLE001 - a broken model leaves the keys working
-            self.reason = f"{type(err).__name__}: {err}"
-            logger.exception("phone speech input is off")
 
     def stop(self) -> None:
         self._stt_thread.shutdown(wait=False, cancel_futures=True)

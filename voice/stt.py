@@ -9,6 +9,7 @@ them as hot words).
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Protocol
 from core import settings
 from voice.audio import RATE, AudioProblem, pcm_to_float
 from voice.models import ModelMissing, vosk_model_dir, whisper_model_dir
+
+logger = logging.getLogger(__name__)
 
 ENGINES = ("whisper", "vosk")
 
@@ -159,6 +162,19 @@ class VoskEngine:
         words = sum(len(p.text.split()) for p in parts)
         confidence = sum(p.confidence * len(p.text.split()) for p in parts) / words
         return Transcript(_clean(" ".join(p.text for p in parts)), round(confidence, 3))
+
+
+def try_load_stt(engine: str) -> tuple[SpeechToText | None, str]:
+    """The engine loaded, or None and why not: a missing or broken model leaves the service
+    that asked running (text, keys and speech output still work)."""
+    try:
+        return load_stt(engine), ""
+    except ModelMissing as err:
+        logger.warning("speech input is off: %s", err)
+        return None, str(err)
+    except Exception as err:  # noqa: BLE001 - whatever a broken model raises
+        logger.exception("speech input is off")
+        return None, f"{type(err).__name__}: {err}"
 
 
 def load_stt(engine: str) -> SpeechToText:
