@@ -33,11 +33,8 @@ import json
 import multiprocessing
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import wave
@@ -54,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import RESULTS, save_results, stamp  # noqa: E402
+from phone.caller import Answerer, free_udp_port  # noqa: E402
 
 SCENARIOS = ROOT / "bench" / "data" / "phone_calls.yml"
 SAMPLE = ROOT / "data" / "sample_directory.json"
@@ -68,9 +66,10 @@ TURN_QUIET = 1.6  # seconds of quiet after Apuri spoke: its turn is over (its pr
 FIRST_WORD = 25.0  # seconds to wait for Apuri to start speaking (it prompts again after 8 s)
 KEY_GAP = 0.25  # seconds between the keys of a number (as phone.caller presses them)
 MATCH = 0.75  # median chunk correlation from which a heard prompt is the synthesised one
-DECOY_MARGIN = 0.06  # … and by how much it beats the same sentence around another name
+NAME_MATCH = 0.9  # … and the name or number in it from this (others give 0.4-0.8)
+DISTINCT = 0.9  # a piece of a prompt found this well in another prompt is not its own
+DECOY_NUMBERS = ("+358401111111", "+358505556677", "+358449998877")
 CALL_TIMEOUT = 300.0
-DECOY_NUMBER = "+358401111111"
 CONCURRENT_KEY_SCENARIO = "keys-kuopio-associations"
 KEY_ROUNDS = 2  # calls each key caller makes while the speakers talk
 
@@ -88,24 +87,17 @@ def _espeak(text: str) -> bytes:
 
 def _festival(voice: str):
     def synth(text: str) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="apuri-bench-") as tmp:
-            source, out = Path(tmp) / "in.txt", Path(tmp) / "out.wav"
-            source.write_bytes(text.encode("latin-1", errors="ignore"))  # text2wave: Latin-1
-            subprocess.run(
-                ["text2wave", "-eval", f"({voice})", str(source), "-o", str(out)],
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
-            return out.read_bytes()
+        from voice.tts import festival
+
+        return festival(text, voice)
 
     return synth
 
 
 VOICES = {
     "espeak-ng": ("espeak-ng", _espeak),
-    "suopuhe-lj": ("text2wave", _festival("voice_suo_fi_lj_diphone")),
-    "suopuhe-mv": ("text2wave", _festival("voice_hy_fi_mv_diphone")),
+    "suopuhe-lj": ("text2wave", _festival("suopuhe lj")),
+    "suopuhe-mv": ("text2wave", _festival("suopuhe mv")),
 }
 
 
@@ -163,40 +155,61 @@ class Heard8k:
     CHUNK = 2000  # a quarter of a second at 8 kHz
 
     def __init__(self, pcm: bytes) -> None:
+        self._set(at_8k(pcm))
+
+    def _set(self, x: Any) -> None:
         import numpy as np
 
-        self.x = at_8k(pcm)
+        self.x = x
         n = self.CHUNK
         self.size = 1 << int(np.ceil(np.log2(max(len(self.x), 1) + n)))
         self.spectrum = np.fft.rfft(self.x, self.size)
         energy = np.concatenate([[0.0], np.cumsum(self.x * self.x)])
         self.window = energy[n:] - energy[: max(len(self.x) - n + 1, 0)]
 
-    def similarity(self, ref: Any, most: int = 24) -> float:
+    def similarity(self, ref: Any, most: int = 24, unlike: list[Any] | None = None) -> float:
         """How surely the heard audio contains the reference prompt: the median, over up to
         `most` loud quarter-seconds of the reference, of each one's best normalised
         cross-correlation anywhere in what was heard (the two phone stacks' clocks drift and a
         late frame is made up, so the prompt is found piece by piece). The same text
         synthesised alike gives about 1.0; another sentence, even one differing in a single
-        word, about 0.85 or less."""
+        word, about 0.85 or less. With `unlike` (other prompts, at 8 kHz), only the pieces
+        of the reference that none of them contains count: the name that differs, not the
+        rest of the sentence, which espeak-ng renders alike for many names."""
         import numpy as np
 
         n = self.CHUNK
         pieces = [ref[i : i + n] for i in range(0, len(ref) - n + 1, n)]
         pieces = [p for p in pieces if np.sqrt(np.mean(p * p)) >= LOUD]
+        if unlike:
+            others = [Heard8k.of(u) for u in unlike]
+            own = [p for p in pieces if all(o.best(p) < DISTINCT for o in others)]
+            pieces = own or pieces
         if not pieces or len(self.x) < n:
             return 0.0
         if len(pieces) > most:
             pieces = [pieces[round(i * (len(pieces) - 1) / (most - 1))] for i in range(most)]
-        scores = []
-        for piece in pieces:
-            own = float(np.sum(piece * piece))
-            corr = np.fft.irfft(self.spectrum * np.conj(np.fft.rfft(piece, self.size)), self.size)
-            corr = corr[: len(self.x) - n + 1]
-            ok = self.window > 0.05 * own
-            best = np.where(ok, corr / np.sqrt(np.maximum(self.window, 1.0) * own), 0).max()
-            scores.append(float(best))
-        return float(statistics.median(scores))
+        return float(statistics.median(self.best(p) for p in pieces))
+
+    def best(self, piece: Any) -> float:
+        """The best normalised cross-correlation of one piece anywhere in what was heard."""
+        import numpy as np
+
+        n = len(piece)
+        if len(self.x) < n:
+            return 0.0
+        own = float(np.sum(piece * piece))
+        corr = np.fft.irfft(self.spectrum * np.conj(np.fft.rfft(piece, self.size)), self.size)
+        corr = corr[: len(self.x) - n + 1]
+        ok = self.window > 0.05 * own
+        return float(np.where(ok, corr / np.sqrt(np.maximum(self.window, 1.0) * own), 0).max())
+
+    @classmethod
+    def of(cls, samples: Any) -> Heard8k:
+        """Samples already at 8 kHz (a synthesised prompt) to compare pieces with."""
+        heard = cls.__new__(cls)
+        heard._set(samples)
+        return heard
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,22 +341,27 @@ class Caller:
     # -- recognising --------------------------------------------------------------------------
 
     def heard(self, *candidates: tuple) -> str | None:
-        """Which of the prompts (name, text, slow[, decoy]) the last turn holds: the first
-        that matches. A fixed prompt matches from MATCH; a prompt built around a name or a
-        number (a place, a person, a phone number) must also beat its decoy, the same
-        sentence around another name, by DECOY_MARGIN (the rest of the sentence sounds the
-        same). None for none."""
+        """Which of the prompts (name, text, slow[, check]) the last turn holds: the first
+        that matches from MATCH. A prompt built around a name or a number must also hold it:
+        `check` is either the name as said alone ("Tornio.": the read-back begins with it,
+        rendered the same), or a list of the same sentence around other names (then the
+        pieces of the prompt found in none of them, the name, must be heard). None for none."""
         heard = Heard8k(bytes(self.ear.pcm))
         scores = {}
         found = None
-        for name, text, slow, *decoy in candidates:
-            score = heard.similarity(apuri_voice(text, slow))
+        for name, text, slow, *check in candidates:
+            ref = apuri_voice(text, slow)
+            score = heard.similarity(ref)
             scores[name] = round(score, 3)
             ok = score >= MATCH
-            if ok and decoy:
-                other = heard.similarity(apuri_voice(decoy[0], slow))
-                scores[f"{name} (decoy)"] = round(other, 3)
-                ok = score - other >= DECOY_MARGIN
+            if ok and check:
+                if isinstance(check[0], str):
+                    score = heard.similarity(apuri_voice(check[0], slow))
+                else:
+                    others = [apuri_voice(other, slow) for other in check[0]]
+                    score = heard.similarity(ref, unlike=others)
+                scores[f"{name} (name)"] = round(score, 3)
+                ok = score >= NAME_MATCH
             if ok:
                 found = name
                 break
@@ -434,8 +452,7 @@ async def place(c: Caller, t: Any) -> bool:
             outcome = await c.keys(s["postal"], "postal code")
         if outcome != "said":
             return False
-        decoy = t.CONFIRM_PLACE.format(place="Joensuu" if s["place"] == "Kuopio" else "Kuopio")
-        right = ("confirm", t.CONFIRM_PLACE.format(place=s["place"]), False, decoy)
+        right = ("confirm", t.CONFIRM_PLACE.format(place=s["place"]), False, f"{s['place']}.")
         again = ("ask_place", t.ASK_PLACE, False)
         found = c.heard(right, again)
         if found == "ask_place":
@@ -488,7 +505,8 @@ async def need(c: Caller, t: Any) -> None:
             outcome = await c.keys(s["menu"], "menu")
         if outcome != "said":
             return
-        who = ("offer", f"{t.WHO_HELPS} {person}", False, f"{t.WHO_HELPS} {s['decoy_line']}")
+        others = [f"{t.WHO_HELPS} {line}" for line in s["decoy_lines"]]
+        who = ("offer", f"{t.WHO_HELPS} {person}", False, others)
         found = c.heard(who, ("ask_need", t.ASK_NEED, False))
         if found == "ask_need":
             continue
@@ -516,9 +534,9 @@ async def callback(c: Caller, t: Any) -> None:
     keyed_e164 = finnish.normalize_phone(keyed) if keyed else None
     known = [n for n in (c.number, keyed_e164) if n]
     for _ in range(5):
-        decoy = t.CONFIRM_NUMBER.format(number=t.spoken_number(DECOY_NUMBER))
+        decoys = [t.CONFIRM_NUMBER.format(number=t.spoken_number(n)) for n in DECOY_NUMBERS]
         candidates = [
-            (f"confirm {n}", t.CONFIRM_NUMBER.format(number=t.spoken_number(n)), True, decoy)
+            (f"confirm {n}", t.CONFIRM_NUMBER.format(number=t.spoken_number(n)), True, decoys)
             for n in known
         ]
         found = c.heard(
@@ -526,9 +544,14 @@ async def callback(c: Caller, t: Any) -> None:
             ("ask_number", t.ASK_NUMBER, False),
             ("ask_time", t.ASK_TIME, False),
             ("transfer_failed", t.TRANSFER_FAILED, False),
+            ("again", f"{t.NOT_UNDERSTOOD} {t.TRY_AGAIN}", False),
         )
         if found is None or found == "transfer_failed":
             return
+        if found == "again":  # the spoken yes was not understood: the offer again, and 1
+            if await c.keys("1", "accept") != "said":
+                return
+            continue
         if found == "ask_time":
             when = s.get("say_time")
             if when:
@@ -556,56 +579,11 @@ def call_in_process(target: str, scenario: dict[str, Any], gate: Any = None) -> 
 # the stack: the sample directory, persons with SIP addresses, the person agent
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class PersonAgent:
-    """`python -m phone.caller --answer PORT`: every person with a SIP address (each its own
-    user part); it answers all and says whom it was called as."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_udp_port()
-        self.path = folder / "person-agent.jsonl"
-        self.out = self.path.open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "phone.caller", "--answer", str(self.port), "--seconds", "9000"],
-            cwd=ROOT,
-            stdout=self.out,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while not self.lines() and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def lines(self) -> list[dict[str, Any]]:
-        text = self.path.read_text() if self.path.exists() else ""
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-    def calls(self) -> list[dict[str, Any]]:
-        return [line for line in self.lines() if "call" in line]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.out.close()
-
-
 def sip_user(person_id: str) -> str:
     return person_id.removeprefix("p-")
 
 
-def directory_document(setup: dict[str, Any], agent: PersonAgent) -> dict[str, Any]:
+def directory_document(setup: dict[str, Any], agent: Answerer) -> dict[str, Any]:
     """The sample directory, dates moved past NOW, some persons with a SIP address at the
     person agent, some with other hours."""
     from cli.main import upcoming
@@ -634,6 +612,7 @@ def phone_stack(db_url: str) -> Iterator[tuple[Any, str]]:
         APURI_NOW=NOW,
         APURI_SIP_PORT=str(sip_port),
         APURI_PHONE_PORT=str(free_port()),
+        PYTHONFAULTHANDLER="1",  # a crash of the line leaves its Python stack in phone.log
     ) as apuri:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -656,7 +635,7 @@ def load_scenarios(path: Path = SCENARIOS) -> tuple[dict[str, Any], list[dict[st
 
 
 def prepare(
-    calls: list[dict[str, Any]], document: dict[str, Any], agent: PersonAgent, voices: list[str]
+    calls: list[dict[str, Any]], document: dict[str, Any], agent: Answerer, voices: list[str]
 ) -> list[dict[str, Any]]:
     """Each call with its caller id, what the caller knows (the person's line as Apuri reads
     it, the postal code), and the expected outcome as a REFER target or a callback row."""
@@ -685,7 +664,7 @@ def prepare(
         call["person_line"] = texts.person_line(person)
         others = [p for p in people.values() if p["id"] != person.get("id")]
         alike = [p for p in others if p.get("title") == person.get("title")]
-        call["decoy_line"] = texts.person_line((alike or others)[0])
+        call["decoy_lines"] = [texts.person_line(p) for p in (alike or others)[:6]]
         if expect["outcome"] == "general":
             call["want_refer"] = target({"phone": "040 555 0100"}, "127.0.0.1")
         elif expect["outcome"] == "transfer":
@@ -833,7 +812,7 @@ def overlapping(delay: dict[str, Any], windows: list[list[float]]) -> bool:
     return any(a + END_QUIET < end and start < b for a, b in windows)
 
 
-def concurrency(target: str, calls: list[dict[str, Any]], voice: str, agent: PersonAgent) -> dict:
+def concurrency(target: str, calls: list[dict[str, Any]], voice: str, agent: Answerer) -> dict:
     """The key caller alone, twice; then two key callers (KEY_ROUNDS calls each) and two
     long-sentence speakers at once."""
     ctx = multiprocessing.get_context("spawn")
@@ -1157,7 +1136,7 @@ def main() -> None:
     work = CACHE / now
     work.mkdir(parents=True, exist_ok=True)
     loads = [load_average()]
-    agent = PersonAgent(work)
+    agent = Answerer(work / "person-agent.jsonl", seconds=9000)
     try:
         from store.directory import Directory
         from store.handoff import Handoffs
@@ -1232,8 +1211,7 @@ def main() -> None:
     for result in results:
         result["said"] = said.get(result["id"], [])
         result["fails"] = recovery_counts(result)
-        if not result["failure"]:
-            result["turns"] = []  # the audio of good calls is not kept in the JSON
+        result["turns"] = []  # the audio is in the run's folder as WAV files, not in the JSON
     minutes = (time.monotonic() - started) / 60
     loads.append(load_average())
     text, summary = report(calls, results, conc, notes, voices, minutes, loads)

@@ -18,6 +18,7 @@ import json
 import os
 import random
 import socket
+import subprocess
 import sys
 import time
 import wave
@@ -200,6 +201,53 @@ async def answer_calls(port: int, seconds: float, report: Any) -> None:
         await asyncio.sleep(seconds)
     finally:
         await agent.stop()
+
+
+class Answerer:
+    """`python -m phone.caller --answer PORT` in a process of its own, for tests and the
+    bench: the person (or persons, one user part each) a transfer reaches. Each call it
+    answers is a line in `report` (JSON: who called, as whom)."""
+
+    def __init__(self, report: Path, seconds: float = 1800.0) -> None:
+        self.port = free_udp_port()
+        self.report = report
+        self._out = report.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "phone.caller", "--answer", str(self.port)]
+            + ["--seconds", str(seconds)],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=self._out,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while not self.lines() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def lines(self) -> list[dict[str, Any]]:
+        text = self.report.read_text() if self.report.exists() else ""
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def calls(self) -> list[dict[str, Any]]:
+        return [line for line in self.lines() if "call" in line]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._out.close()
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,7 @@ PEOPLE = "contact_persons"
 # The key menu: what each key asks Rasa (worded as a caller would say it, where that finds more)
 MENU = {"1": "/find_association", "2": "digitukea", "3": "palveluja", "4": "tapahtumia"}
 ANSWERED = {*ASKING, "update_listing", "inform"}  # intents whose answer is a search or a person
+RASA_WAIT = 10.0  # seconds for Rasa to take the place before the call goes on
 MAX_FAILS = 2  # failed understandings before the human is offered at once
 ROUNDS = 3  # questions in one call before goodbye
 TRANSFER_WAIT = 30.0  # seconds for the far end to take a transfer
@@ -162,10 +163,16 @@ class PhoneCall:
             raise ToHuman
 
     async def ask(
-        self, text: str, slow: bool = False, max_keys: int = 1, end_key: str = ""
+        self,
+        text: str,
+        slow: bool = False,
+        max_keys: int = 1,
+        end_key: str = "",
+        expect: tuple[str, ...] = (),
     ) -> tuple[Turn, str]:
         """The caller's answer: the turn, and the words when they spoke ("" when not
-        understood). "toista" or * repeats the question; danger words are answered first."""
+        understood); `expect`, the words a short answer holds, helps the recogniser hear them.
+        "toista" or * repeats the question; danger words are answered first."""
         while True:
             pcm = await self.services.voice.speech(text, slow)
             turn = await self.ears.turn(pcm, max_keys=max_keys, end_key=end_key)
@@ -174,7 +181,7 @@ class PhoneCall:
                 continue
             if turn.kind != "speech":
                 return turn, ""
-            heard = await self.services.voice.transcribe(turn.pcm)
+            heard = await self.services.voice.transcribe(turn.pcm, expect)
             words = heard.text if heard else ""
             if words and texts.asks_repeat(words):
                 continue
@@ -192,12 +199,21 @@ class PhoneCall:
             raise ToHuman
         await self.say(f"{why} {texts.TRY_AGAIN}")
 
-    async def yes(self, text: str) -> bool | None:
-        """A yes-or-no question: 1 or "kyllä" is yes, 2 or "ei" no; None when unclear."""
-        turn, words = await self.ask(text)
-        if turn.kind == "keys":
-            return {"1": True, "2": False}.get(turn.keys)
-        return texts.says_yes(words) if words else None
+    async def yes(self, text: str) -> bool:
+        """A yes-or-no question: 1 or "kyllä" is yes, 2 or "ei" no. An unclear answer is
+        never taken for a no: the question is asked again, and a second failure reaches a
+        human."""
+        while True:
+            turn, words = await self.ask(text, expect=texts.YES_NO)
+            if turn.kind == "keys":
+                said = {"1": True, "2": False}.get(turn.keys)
+            else:
+                said = texts.says_yes(words) if words else None
+            if said is not None:
+                return said
+            await self.failed(
+                texts.NOTHING_HEARD if turn.kind == "silence" else texts.NOT_UNDERSTOOD
+            )
 
     # -- the place ----------------------------------------------------------------------------
 
@@ -227,7 +243,9 @@ class PhoneCall:
 
     async def confirm_place(self, place: str) -> bool:
         for _ in range(2):
-            turn, words = await self.ask(texts.CONFIRM_PLACE.format(place=place))
+            turn, words = await self.ask(
+                texts.CONFIRM_PLACE.format(place=place), expect=(*texts.YES_NO, place)
+            )
             if turn.kind == "keys":
                 if turn.keys in ("1", "2"):
                     return turn.keys == "1"
@@ -243,7 +261,20 @@ class PhoneCall:
     # -- the need -----------------------------------------------------------------------------
 
     async def ask_need(self) -> None:
-        await self._rasa(self.services.rasa.set_slots(self.sender, {"municipality": self.place}))
+        # The place reaches Rasa while the question is being said: the caller hears it at once.
+        placed = asyncio.ensure_future(
+            self._rasa(self.services.rasa.set_slots(self.sender, {"municipality": self.place}))
+        )
+        try:
+            await self._ask_need(placed)
+        finally:  # 0 over the question: the human is found for this place too
+            await asyncio.wait([placed], timeout=RASA_WAIT)
+            if placed.done():
+                placed.exception()  # retrieved; a Down shows where the place is needed
+            else:
+                placed.cancel()
+
+    async def _ask_need(self, placed: asyncio.Future) -> None:
         prompt = texts.ASK_NEED
         for _ in range(ROUNDS):
             turn, words = await self.ask(prompt)
@@ -257,6 +288,7 @@ class PhoneCall:
                 await self.failed(why)
                 prompt = texts.ASK_NEED
                 continue
+            await placed
             if not await self.answer(message, by_key=turn.kind == "keys"):
                 await self.failed(texts.NOT_UNDERSTOOD)
                 prompt = texts.ASK_NEED
@@ -452,7 +484,9 @@ class PhoneCall:
                 prompt = texts.CONFIRM_NUMBER.format(number=texts.spoken_number(number))
             else:
                 prompt = texts.ASK_NUMBER
-            turn, words = await self.ask(prompt, slow=bool(number), max_keys=16, end_key="#")
+            turn, words = await self.ask(
+                prompt, slow=bool(number), max_keys=16, end_key="#", expect=texts.YES_NO
+            )
             if number and (turn.keys == "1" or (words and texts.says_yes(words))):
                 return number
             if turn.kind == "keys" and len(turn.keys) >= 5:

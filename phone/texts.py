@@ -5,6 +5,7 @@ directory records, never deep inside the call's logic."""
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import finnish
@@ -86,23 +87,39 @@ PROMPTS = (
     OFFER_CRISIS,
 )
 
-YES = {"kyllä", "kyl", "kylä", "joo", "juu", "jep", "oikein", "totta", "ok", "okei", "selvä"}
+YES = {"kyllä", "kyl", "joo", "juu", "jep", "oikein", "totta", "ok", "okei", "selvä"}
 NO = {"ei", "en", "väärin", "eikä", "ää"}
 REPEAT = {"toista", "toistaa", "uudestaan", "uudelleen", "mitä", "anteeksi"}
+YES_NO = ("kyllä", "ei", "toista")  # what the recogniser is told a yes-or-no answer holds
 
 
 def _words(text: str) -> list[str]:
-    return [w.strip(".,!?").lower() for w in text.split()]
+    return [w.strip(".,!?…").lower() for w in text.split()]
+
+
+def _single(word: str) -> str:
+    """Letters said long, as recognisers write them ("Jooo", "kylllä"), said once."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+_YES = {_single(w) for w in YES} - {"jo", "ju"}  # "jo" is a word of its own ("already")
+_NO = {_single(w) for w in NO}
 
 
 def says_yes(text: str) -> bool | None:
-    """True for "kyllä" (also as speech recognition bends it: "kylä", "kylllä"), False for
-    "ei", None when neither is said among the first words."""
-    for word in _words(text)[:5]:
-        if word in YES or difflib.SequenceMatcher(None, word, "kyllä").ratio() >= 0.8:
+    """True for "kyllä" (also as speech recognition bends it: "kylä", "kylllä", "Jooo"),
+    False for "ei", None when neither is said among the first words."""
+    words = _words(text)
+    for word in words[:5]:
+        single = _single(word)
+        if single in _YES or re.fullmatch(r"joo+|juu+", word):
             return True
-        if word in NO:
+        if difflib.SequenceMatcher(None, word, "kyllä").ratio() >= 0.8:
+            return True
+        if single in _NO:
             return False
+    if [_single(w) for w in words] == ["jo"]:  # "joo" alone, heard short
+        return True
     return None
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from cli.services import free_port, wait_http
-from phone.caller import Heard, place_call
+from phone.caller import Answerer, Heard, free_udp_port, place_call
 from phone.sip import MAX_CALLS
 from store.directory import Directory
 from store.handoff import Handoffs
@@ -33,41 +33,16 @@ CALLER = "sip:+358401234567@127.0.0.1"
 NEVER = "Mo-Su off"
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Person:
+class Person(Answerer):
     """The third agent: answers whatever is transferred to it, and says so."""
 
     def __init__(self) -> None:
-        self.port = free_udp_port()
-        self.out = tempfile.NamedTemporaryFile("w+", suffix=".jsonl", delete=False)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "phone.caller", "--answer", str(self.port), "--seconds", "1800"],
-            cwd=ROOT,
-            stdout=self.out,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while not self.lines() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        folder = Path(tempfile.mkdtemp(prefix="apuri-person-"))
+        super().__init__(folder / "calls.jsonl")
 
     @property
     def uri(self) -> str:
-        return f"sip:liisa@127.0.0.1:{self.port}"
-
-    def lines(self) -> list[dict]:
-        return [json.loads(line) for line in Path(self.out.name).read_text().splitlines() if line]
-
-    def calls(self) -> list[dict]:
-        return [line for line in self.lines() if "call" in line]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
+        return f"sip:liisa@{self.host}"
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +209,8 @@ def test_a_spoken_place_leads_to_a_callback_there(line, phone_db) -> None:
 
 def test_a_misheard_place_is_put_right_with_keys(line, person) -> None:
     """The place read back is not the caller's (Rovaniemi heard, Ii meant): 2 says so, the
-    postal code follows, and the call goes on to Ii's liaison."""
+    postal code follows, and the call goes on to Ii's liaison. A key that is neither yes nor
+    no at the offer is not taken for a no: the offer is made again, and 1 transfers."""
     _, target = line
     steps = [
         {"listen": True},
@@ -242,7 +218,7 @@ def test_a_misheard_place_is_put_right_with_keys(line, person) -> None:
         {"listen": True},
         {"keys": "2"},
         {"listen": True},
-        *listen_then("91100", "1", "1", "1")[1:],
+        *listen_then("91100", "1", "1", "9", "1")[1:],
     ]
     heard = call(target, steps)
     assert heard.refer == person.uri

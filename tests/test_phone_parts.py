@@ -47,6 +47,12 @@ def test_a_transfer_goes_to_the_sip_field_else_the_phone_at_the_trunk() -> None:
         ("väärin", False),
         ("Kuopio", None),
         ("Glulle.", None),
+        ("Jooo!", True),  # letters said long, as Whisper writes them
+        ("Kylllä.", True),
+        ("Jo.", True),  # "joo" heard short, alone
+        ("se on jo väärin", False),
+        ("Ei...", False),
+        ("", None),
     ],
 )
 def test_yes_and_no_in_words(said: str, answer: bool | None) -> None:
