@@ -37,7 +37,6 @@ import statistics
 import sys
 import time
 import urllib.request
-import wave
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -51,7 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import RESULTS, save_results, stamp  # noqa: E402
-from phone.caller import Answerer, free_udp_port  # noqa: E402
+from phone.caller import SPEECH_RMS, Answerer, free_udp_port, write_wav  # noqa: E402
+from phone.sip import FRAME_BYTES, RATE  # noqa: E402
 
 SCENARIOS = ROOT / "bench" / "data" / "phone_calls.yml"
 SAMPLE = ROOT / "data" / "sample_directory.json"
@@ -59,9 +59,8 @@ CACHE = RESULTS / "tmp" / "phone"  # synthesised callers' speech and heard audio
 # A Monday at half past ten in Helsinki: who takes calls now is the same in every run (Tuesday-
 # to-Thursday people, and the closed ones of phone_calls.yml, get callbacks).
 NOW = "2026-12-07T10:30:00+02:00"
-RATE = 16000
-FRAME = 640  # 20 ms of 16 kHz PCM
-LOUD = 300  # RMS of a frame of Apuri's voice (phone.caller.SPEECH_RMS)
+FRAME = FRAME_BYTES  # 20 ms of 16 kHz PCM
+LOUD = SPEECH_RMS  # RMS of a loud frame of speech
 TURN_QUIET = 1.6  # seconds of quiet after Apuri spoke: its turn is over (its prompts pause less)
 FIRST_WORD = 25.0  # seconds to wait for Apuri to start speaking (it prompts again after 8 s)
 KEY_GAP = 0.25  # seconds between the keys of a number (as phone.caller presses them)
@@ -921,14 +920,6 @@ def concurrency_rows(conc: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         "overlapping_presses": sum(len(v) for v in during.values()),
     }
     return rows, summary
-
-
-def write_wav(path: Path, pcm: bytes) -> None:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(pcm)
 
 
 def load_average() -> float:
